@@ -1,0 +1,52 @@
+import path from "node:path";
+import { z } from "zod";
+
+const MIB = 1024 * 1024;
+
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)")
+    .default("file:./data/receiver.db"),
+  H7_BASE_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /")
+    .default("/dh7"),
+  H7_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  H7_AUTH_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
+    .transform((name) => name.toLowerCase())
+    .default("authorization"),
+  VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config extends Environment {
+  database: { provider: "sqlite" | "postgresql"; url: string };
+}
+
+/** Reads the environment once; throws a message naming every bad variable. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = environmentSchema.safeParse(blankless);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return { ...parsed.data, database: databaseOf(parsed.data.DATABASE_URL) };
+}
+
+function databaseOf(url: string): Config["database"] {
+  if (url.startsWith("file:")) {
+    // Resolved now, so the migration child process and the app open the same file whatever their cwd.
+    const file = url.slice("file:".length);
+    return { provider: "sqlite", url: `file:${path.resolve(file)}` };
+  }
+  return { provider: "postgresql", url };
+}

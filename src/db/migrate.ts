@@ -1,0 +1,34 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Config } from "../config";
+
+const run = promisify(execFile);
+
+/** Applies prisma/<provider>/migrations with the Prisma CLI (the same `migrate deploy` ops would run by hand).
+ *  On PostgreSQL, Prisma takes an advisory lock, so replicas starting together migrate once. */
+export async function applyMigrations(database: Config["database"]): Promise<void> {
+  const root = projectRoot();
+  const cli = require.resolve("prisma/build/index.js");
+  const timers = path.join(root, "scripts/unref-long-timers.cjs");
+  try {
+    await run(process.execPath, ["-r", timers, cli, "migrate", "deploy", "--config", path.join(root, "prisma.config.ts")], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: database.url, CHECKPOINT_DISABLE: "1" },
+    });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`database migration failed:\n${stdout}${stderr}`.trim());
+  }
+}
+
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "prisma.config.ts"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("prisma.config.ts not found above " + __dirname);
+    dir = parent;
+  }
+  return dir;
+}

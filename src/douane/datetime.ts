@@ -1,0 +1,38 @@
+/**
+ * Douane's date-times are Java ZonedDateTime text: `2014-04-12T03:30:30-05:00[US/Central]`.
+ * A strict RFC 3339 parser rejects the trailing zone id, and Java omits zero seconds (`…T03:30-05:00[…]`),
+ * so we parse the offset date-time ourselves and keep the raw text beside the instant.
+ */
+const ZONED_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[([^\]\s]{1,64})\])?$/;
+
+export interface ZonedDateTime {
+  instant: Date;
+  offset: string;
+  zoneId?: string;
+}
+
+export function parseZonedDateTime(text: string): ZonedDateTime | null {
+  const match = ZONED_DATE_TIME.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second = "0", fraction = "", offset, zoneId] = match;
+  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  const offsetSeconds = parseOffset(offset);
+  if (offsetSeconds === null) return null;
+  const millis = Number(fraction.padEnd(3, "0").slice(0, 3));
+  const utc = Date.UTC(y, mo - 1, d, h, mi, s, millis) - offsetSeconds * 1000;
+  return { instant: new Date(utc), offset, ...(zoneId ? { zoneId } : {}) };
+}
+
+function parseOffset(offset: string): number | null {
+  if (offset === "Z") return 0;
+  const [hours, minutes, seconds = "0"] = offset.slice(1).split(":");
+  if (Number(hours) > 18 || Number(minutes) > 59 || Number(seconds) > 59) return null;
+  const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+  return offset.startsWith("-") ? -total : total;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

@@ -1,0 +1,51 @@
+import express, { Router, type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { Db } from "../db/client";
+import { errorHandler, HttpError } from "../http/errors";
+import { healthRoutes } from "../http/health";
+import type { MessageWriter } from "../messages/writer";
+import type { TokenStore } from "../tokens/store";
+import type { ApiDefinition } from "./apis";
+import { authenticate } from "./authenticate";
+import { ingest, keepTooLarge } from "./ingest";
+
+export interface PublicAppDeps {
+  apis: ApiDefinition[];
+  db: Db;
+  tokens: TokenStore;
+  writer: MessageWriter;
+  validationMode: "reject" | "flag";
+  maxBodyBytes: number;
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** The Douane-facing listener: one router per API under its registered base path, and health checks. */
+export function createPublicApp(deps: PublicAppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(helmet());
+  app.use(healthRoutes(deps.db));
+  for (const api of deps.apis) app.use(api.basePath, intakeRouter(api, deps));
+  app.use(() => {
+    throw new HttpError(404, "not_found", "no such endpoint");
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function intakeRouter(api: ApiDefinition, deps: PublicAppDeps): Router {
+  const router = Router({ caseSensitive: true, strict: false });
+  router.use(authenticate(api, deps.tokens, deps.logger));
+  router.use((req, _res, next) => {
+    if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });
+    next();
+  });
+  // Any content type is read, so a body refused for its type can still be kept in quarantine.
+  router.use(express.raw({ type: () => true, limit: deps.maxBodyBytes }));
+  router.use(ingest({ ...deps, api }));
+  router.use(keepTooLarge({ ...deps, api }));
+  return router;
+}

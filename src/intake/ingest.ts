@@ -1,0 +1,137 @@
+import { createHash } from "node:crypto";
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import type { Logger } from "pino";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import { examineMessage, readMessageId } from "../douane/examine";
+import { matchChannel } from "../douane/h7/channels";
+import { HttpError, StorageUnavailable } from "../http/errors";
+import { quarantine } from "../messages/quarantine";
+import type { Envelope, QuarantineReason } from "../messages/records";
+import type { MessageWriter, StoreOutcome } from "../messages/writer";
+import type { ApiDefinition } from "./apis";
+
+export interface IngestDeps {
+  api: ApiDefinition;
+  db: Db;
+  writer: MessageWriter;
+  validationMode: Config["VALIDATION_MODE"];
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** The whole intake of one authenticated callback, top to bottom:
+ *  content type → parse → messageId → validate → store (committed) → answer. */
+export function ingest(deps: IngestDeps): RequestHandler {
+  const { api, db, writer, validationMode, logger } = deps;
+  return async (req, res) => {
+    const { channel, pathParams } = matchChannel(api.channels, req.path);
+    const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
+    let parsed: { value: unknown } | undefined;
+    const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
+      refuseAndKeep(db, envelope, { status, reason, message, detail, messageId: readMessageId(parsed?.value) });
+
+    if (!isJsonContentType(envelope.contentType)) {
+      return refuse(415, "unsupported_content_type", "the body must be application/json (UTF-8)");
+    }
+    const text = decodeUtf8(envelope.rawBody);
+    if (text === null) return refuse(400, "invalid_utf8", "the body is not valid UTF-8");
+    try {
+      parsed = { value: JSON.parse(text) };
+    } catch (error) {
+      return refuse(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
+    }
+    const messageId = readMessageId(parsed.value);
+    if (messageId === null) return refuse(400, "missing_message_id", "header.messageId is required (a string of 1 to 291 characters)");
+
+    const examination = examineMessage(channel, parsed.value as Record<string, unknown>, pathParams);
+    const errors = examination.findings.filter((finding) => finding.severity === "error");
+    if (errors.length > 0 && validationMode === "reject") {
+      const issues = errors.map(({ path, message }) => ({ path, message }));
+      return refuse(400, "invalid_schema", `the body does not match the ${channel.name} message schema`, { issues });
+    }
+
+    const outcome = await committed(
+      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.valid ? "valid" : "invalid", findings: examination.findings }),
+    );
+    logger.info({ api: api.name, channel: channel.name, messageId, outcome: outcome.outcome, rowId: outcome.id, tokenFingerprint: res.locals.token?.fingerprint }, "callback acknowledged");
+    res.status(200).json(answerOf(outcome, messageId));
+  };
+}
+
+/** A body over MAX_BODY_BYTES is not read, so only the fact that it came is kept. */
+export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
+  return async (error, req, res, next) => {
+    if ((error as { type?: string }).type !== "entity.too.large") return next(error);
+    const { channel, pathParams } = matchChannel(deps.api.channels, req.path);
+    const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
+    const detail = { message: `the body is larger than ${(error as { limit?: number }).limit} bytes`, contentLength: req.headers["content-length"] ?? null };
+    await committed(quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
+    next(error);
+  };
+}
+
+function envelopeOf(req: Request, res: Response, deps: IngestDeps, channel: string, pathParams: Record<string, string>): Envelope {
+  const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  return {
+    api: deps.api.name,
+    channel,
+    pathParams,
+    rawBody,
+    bodySha256: createHash("sha256").update(rawBody).digest("hex"),
+    contentType: req.headers["content-type"] ?? "",
+    headers: headersWithoutCredentials(req.headers, deps.api.authHeader),
+    receivedAt: deps.clock(),
+    tokenId: res.locals.token?.id ?? null,
+  };
+}
+
+async function refuseAndKeep(
+  db: Db,
+  envelope: Envelope,
+  refusal: { status: number; reason: QuarantineReason; message: string; detail: Record<string, unknown>; messageId: string | null },
+): Promise<never> {
+  const quarantineId = await committed(
+    quarantine(db, { ...envelope, reason: refusal.reason, detail: { message: refusal.message, ...refusal.detail }, messageId: refusal.messageId }),
+  );
+  throw new HttpError(refusal.status, refusal.reason, refusal.message, { ...refusal.detail, quarantineId });
+}
+
+async function committed<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    throw new StorageUnavailable(error);
+  }
+}
+
+function answerOf(outcome: StoreOutcome, messageId: string) {
+  if (outcome.outcome === "stored") return { id: outcome.id, messageId, duplicate: false };
+  if (outcome.outcome === "duplicate") return { id: outcome.id, messageId, duplicate: true };
+  return { id: outcome.id, messageId, duplicate: true, conflict: true, quarantineId: outcome.quarantineId };
+}
+
+/** `application/json`, with an optional charset that must then be UTF-8. */
+export function isJsonContentType(contentType: string): boolean {
+  const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
+  if (type !== "application/json") return false;
+  return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+function decodeUtf8(bytes: Buffer): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
+function headersWithoutCredentials(headers: Request["headers"], authHeader: string): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && name !== authHeader && !CREDENTIAL_HEADERS.includes(name)) kept[name] = value;
+  }
+  return kept;
+}

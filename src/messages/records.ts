@@ -1,0 +1,35 @@
+import type { MessageKeys } from "../douane/examine";
+
+/** What we know of one received body before it is stored, whether as a message or in quarantine. */
+export interface Envelope {
+  api: string;
+  channel: string;
+  pathParams: Record<string, string>;
+  rawBody: Buffer;
+  bodySha256: string;
+  contentType: string;
+  headers: Record<string, string | string[]>;
+  receivedAt: Date;
+  tokenId: number | null;
+}
+
+export interface MessageRecord extends Envelope, MessageKeys {
+  messageId: string;
+  validation: "valid" | "invalid";
+  findings: { path: string; message: string; severity: string }[];
+}
+
+export type QuarantineReason =
+  | "unsupported_content_type"
+  | "too_large"
+  | "invalid_utf8"
+  | "invalid_json"
+  | "missing_message_id"
+  | "invalid_schema"
+  | "conflict";
+
+export interface QuarantineRecord extends Envelope {
+  reason: QuarantineReason;
+  detail: unknown;
+  messageId: string | null;
+}

@@ -1,0 +1,130 @@
+import { Prisma, type Db } from "../db/client";
+import { quarantine } from "./quarantine";
+import type { MessageRecord } from "./records";
+
+export type StoreOutcome =
+  | { outcome: "stored"; id: number }
+  | { outcome: "duplicate"; id: number }
+  | { outcome: "conflict"; id: number; quarantineId: number };
+
+interface Waiting {
+  record: MessageRecord;
+  resolve: (outcome: StoreOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BATCH_ROWS = 200; // 24 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Group commit: messages that arrive while a commit is on disk are committed together by the next one,
+ * each caller answered only after the commit that holds its row. One fsync then serves many callbacks,
+ * which is what lets SQLite keep synchronous=FULL at intake speed.
+ * Uniqueness is the database's: INSERT … ON CONFLICT DO NOTHING, never a check-then-insert.
+ */
+export class MessageWriter {
+  private queue: Waiting[] = [];
+  private draining = false;
+
+  constructor(private readonly db: Db) {}
+
+  store(record: MessageRecord): Promise<StoreOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the requests already read from sockets join this batch before it is taken.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.takeBatch();
+        try {
+          const outcomes = await this.commit(batch.map((waiting) => waiting.record));
+          batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
+        } catch (error) {
+          for (const waiting of batch) waiting.reject(error);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private takeBatch(): Waiting[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < MAX_BATCH_ROWS) {
+      bytes += this.queue[count].record.rawBody.length;
+      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async commit(records: MessageRecord[]): Promise<StoreOutcome[]> {
+    const firstByKey = new Map<string, MessageRecord>();
+    for (const record of records) if (!firstByKey.has(keyOf(record))) firstByKey.set(keyOf(record), record);
+    const inserted = await this.insertNew([...firstByKey.values()]);
+    const stored = new Map<string, { id: number; bodySha256: string }>();
+    for (const [key, id] of inserted) stored.set(key, { id, bodySha256: firstByKey.get(key)!.bodySha256 });
+    const notInserted = [...firstByKey.values()].filter((record) => !inserted.has(keyOf(record)));
+    for (const [key, row] of await this.findStored(notInserted)) stored.set(key, row);
+
+    const outcomes: StoreOutcome[] = [];
+    for (const record of records) {
+      const key = keyOf(record);
+      const existing = stored.get(key);
+      if (!existing) throw new Error(`message ${record.messageId} was neither inserted nor found`);
+      if (firstByKey.get(key) === record && inserted.has(key)) {
+        outcomes.push({ outcome: "stored", id: existing.id });
+      } else if (existing.bodySha256 === record.bodySha256) {
+        outcomes.push({ outcome: "duplicate", id: existing.id });
+      } else {
+        const quarantineId = await quarantine(this.db, {
+          ...record,
+          reason: "conflict",
+          detail: { storedMessageRowId: existing.id, storedBodySha256: existing.bodySha256 },
+        });
+        outcomes.push({ outcome: "conflict", id: existing.id, quarantineId });
+      }
+    }
+    return outcomes;
+  }
+
+  /** One statement, so one commit, for the whole batch; returns the ids of the rows it inserted. */
+  private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
+    const rows = records.map(
+      (r) => Prisma.sql`(${r.api}, ${r.channel}, ${r.messageId}, ${JSON.stringify(r.pathParams)}, ${r.rawBody},
+        ${r.bodySha256}, ${r.contentType}, ${JSON.stringify(r.headers)}, ${r.receivedAt}, ${r.tokenId}, ${r.validation},
+        ${JSON.stringify(r.findings)}, ${r.lrn}, ${r.mrn}, ${r.customsDeclarationReference}, ${r.customsRequestReference},
+        ${r.operatorRequestReference}, ${r.state}, ${r.messageDateTime}, ${r.messageDateTimeRaw})`,
+    );
+    const returned = await this.db.$queryRaw<{ id: number | bigint; api: string; messageId: string }[]>`
+      INSERT INTO "Message" ("api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType",
+        "headers", "receivedAt", "tokenId", "validation", "findings", "lrn", "mrn", "customsDeclarationReference",
+        "customsRequestReference", "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw")
+      VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("api", "messageId") DO NOTHING
+      RETURNING "id", "api", "messageId"`;
+    return new Map(returned.map((row) => [keyOf(row), Number(row.id)]));
+  }
+
+  private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
+    const found = new Map<string, { id: number; bodySha256: string }>();
+    for (const api of new Set(records.map((record) => record.api))) {
+      const messageIds = records.filter((record) => record.api === api).map((record) => record.messageId);
+      const rows = await this.db.message.findMany({
+        where: { api, messageId: { in: messageIds } },
+        select: { id: true, api: true, messageId: true, bodySha256: true },
+      });
+      for (const row of rows) found.set(keyOf(row), { id: row.id, bodySha256: row.bodySha256 });
+    }
+    return found;
+  }
+}
+
+const keyOf = (message: { api: string; messageId: string }) => `${message.api}\u0000${message.messageId}`;

@@ -1,0 +1,119 @@
+import type { Logger } from "pino";
+import type { Db } from "../db/client";
+import { fingerprintOf, hashToken, verifyToken, type KnownToken } from "./verify";
+
+export type Clock = () => Date;
+
+/** How long a process may serve from its cached token set: a change made through another replica
+ *  (or the CLI) is honoured everywhere within this delay. */
+export const TOKEN_CACHE_MS = 5_000;
+const USAGE_FLUSH_MS = 1_000;
+
+interface Usage {
+  count: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+/** The tokens Douane may present, cached from the database, with their use counted in memory and
+ *  written back once a second (a write per callback would halve intake throughput). */
+export class TokenStore {
+  private known: KnownToken[] = [];
+  private usage = new Map<number, Usage>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.timers = [
+      setInterval(() => this.reload().catch((error) => this.logger.warn({ err: error }, "token reload failed")), TOKEN_CACHE_MS),
+      setInterval(() => this.flushUsage().catch((error) => this.logger.warn({ err: error }, "token usage flush failed")), USAGE_FLUSH_MS),
+    ];
+    for (const timer of this.timers) timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.flushUsage();
+  }
+
+  async reload(): Promise<void> {
+    const rows = await this.db.apiToken.findMany({ where: { status: { in: ["active", "pending", "retiring"] } } });
+    this.known = rows.map((row) => ({
+      id: row.id,
+      api: row.api,
+      hash: Buffer.from(row.tokenHash, "hex"),
+      fingerprint: row.fingerprint,
+      status: row.status,
+      expiresAt: row.expiresAt,
+    }));
+  }
+
+  /** The accepted token of `api` that `presented` is, or null. */
+  authenticate(api: string, presented: string): KnownToken | null {
+    const token = verifyToken(this.known.filter((known) => known.api === api), presented, this.clock());
+    if (token) this.countUse(token.id);
+    return token;
+  }
+
+  usableTokenCount(api: string): number {
+    return this.known.filter((known) => known.api === api).length;
+  }
+
+  /** On first start, the token configured in the environment becomes the API's active token. */
+  async seed(api: string, token: string | undefined): Promise<void> {
+    if (token === undefined) return;
+    const tokenHash = hashToken(token).toString("hex");
+    const existing = await this.db.apiToken.count({ where: { api } });
+    if (existing > 0) {
+      const same = await this.db.apiToken.findUnique({ where: { tokenHash } });
+      if (!same) this.logger.warn({ api }, "the configured token is not in the token store: the store wins (see the rotation runbook)");
+      return;
+    }
+    const now = this.clock();
+    const fingerprint = fingerprintOf(token);
+    try {
+      await this.db.$transaction(async (tx) => {
+        const created = await tx.apiToken.create({
+          data: { api, tokenHash, fingerprint, status: "active", source: "env", createdAt: now, activatedAt: now },
+        });
+        await tx.tokenEvent.create({ data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now } });
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === "P2002") return; // another replica seeded the same token first
+      throw error;
+    }
+    this.logger.info({ api, fingerprint }, "token store seeded from the environment");
+  }
+
+  private countUse(tokenId: number): void {
+    const now = this.clock();
+    const usage = this.usage.get(tokenId);
+    if (usage) {
+      usage.count += 1;
+      usage.lastSeenAt = now;
+    } else {
+      this.usage.set(tokenId, { count: 1, firstSeenAt: now, lastSeenAt: now });
+    }
+  }
+
+  async flushUsage(): Promise<void> {
+    const pending = this.usage;
+    this.usage = new Map();
+    for (const [id, usage] of pending) {
+      try {
+        await this.db.$executeRaw`UPDATE "ApiToken" SET "useCount" = "useCount" + ${usage.count},
+          "lastSeenAt" = ${usage.lastSeenAt}, "firstSeenAt" = COALESCE("firstSeenAt", ${usage.firstSeenAt}) WHERE "id" = ${id}`;
+      } catch (error) {
+        const later = this.usage.get(id);
+        this.usage.set(id, later ? { ...later, count: later.count + usage.count, firstSeenAt: usage.firstSeenAt } : usage);
+        throw error;
+      }
+    }
+  }
+}
