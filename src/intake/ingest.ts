@@ -27,24 +27,18 @@ export function ingest(deps: IngestDeps): RequestHandler {
   return async (req, res) => {
     const { channel, pathParams } = matchChannel(api.channels, req.path);
     const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
-    let parsed: { value: unknown } | undefined;
+    const json = parseJson(envelope.rawBody);
+    const messageId = json.ok ? readMessageId(json.value) : null;
     const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
-      refuseAndKeep(db, envelope, { status, reason, message, detail, messageId: readMessageId(parsed?.value) });
+      refuseAndKeep(db, envelope, { status, reason, message, detail, messageId });
 
     if (!isJsonContentType(envelope.contentType)) {
       return refuse(415, "unsupported_content_type", "the body must be application/json (UTF-8)");
     }
-    const text = decodeUtf8(envelope.rawBody);
-    if (text === null) return refuse(400, "invalid_utf8", "the body is not valid UTF-8");
-    try {
-      parsed = { value: JSON.parse(text) };
-    } catch (error) {
-      return refuse(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
-    }
-    const messageId = readMessageId(parsed.value);
+    if (!json.ok) return refuse(400, json.reason, json.message);
     if (messageId === null) return refuse(400, "missing_message_id", "header.messageId is required (a string of 1 to 291 characters)");
 
-    const examination = examineMessage(channel, parsed.value as Record<string, unknown>, pathParams);
+    const examination = examineMessage(channel, json.value as Record<string, unknown>, pathParams);
     const errors = examination.findings.filter((finding) => finding.severity === "error");
     if (errors.length > 0 && validationMode === "reject") {
       const issues = errors.map(({ path, message }) => ({ path, message }));
@@ -119,11 +113,19 @@ export function isJsonContentType(contentType: string): boolean {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-function decodeUtf8(bytes: Buffer): string | null {
+type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string };
+
+function parseJson(bytes: Buffer): ParsedJson {
+  let text: string;
   try {
-    return utf8.decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
-    return null;
+    return { ok: false, reason: "invalid_utf8", message: "the body is not valid UTF-8" };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` };
   }
 }
 

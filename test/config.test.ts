@@ -1,0 +1,34 @@
+import path from "node:path";
+import { readConfig } from "../src/config";
+
+describe("configuration", () => {
+  test("defaults serve an embedded SQLite file under ./data on port 8080", () => {
+    const config = readConfig({});
+    expect(config).toMatchObject({ PORT: 8080, H7_BASE_PATH: "/dh7", H7_AUTH_HEADER: "authorization", VALIDATION_MODE: "reject", MAX_BODY_BYTES: 5 * 1024 * 1024 });
+    expect(config.database).toEqual({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
+  });
+
+  test.each(["postgres://u@h:5432/db", "postgresql://u@h:5432/db"])("%s selects PostgreSQL", (url) => {
+    expect(readConfig({ DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
+  });
+
+  test("the auth header name is matched case-insensitively", () => {
+    expect(readConfig({ H7_AUTH_HEADER: "X-Douane-Token" }).H7_AUTH_HEADER).toBe("x-douane-token");
+  });
+
+  test.each([
+    ["PORT", "eighty"],
+    ["DATABASE_URL", "mysql://x"],
+    ["VALIDATION_MODE", "lenient"],
+    ["H7_BASE_PATH", "dh7"],
+    ["H7_TOKEN", "short"],
+    ["MAX_BODY_BYTES", "-1"],
+    ["LOG_LEVEL", "loud"],
+  ])("a bad %s stops start-up with a message naming it", (name, value) => {
+    expect(() => readConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
+  });
+
+  test("an empty variable counts as unset", () => {
+    expect(readConfig({ PORT: "" }).PORT).toBe(8080);
+  });
+});

@@ -1,0 +1,41 @@
+import { parseZonedDateTime } from "../../src/douane/datetime";
+
+describe("Douane's Java-style date-times", () => {
+  test.each([
+    ["2014-04-12T03:30:30-05:00[US/Central]", "2014-04-12T08:30:30.000Z", "US/Central"],
+    ["2021-03-01T10:15:00+01:00[Europe/Paris]", "2021-03-01T09:15:00.000Z", "Europe/Paris"],
+    ["2021-07-01T10:15:00+02:00[Europe/Paris]", "2021-07-01T08:15:00.000Z", "Europe/Paris"],
+    ["2020-12-31T23:59:59+05:30[Asia/Kolkata]", "2020-12-31T18:29:59.000Z", "Asia/Kolkata"],
+    ["2020-06-12T05:36:30Z[UTC]", "2020-06-12T05:36:30.000Z", "UTC"],
+    ["2020-06-12T05:36:30.123456789+00:00[Etc/UTC]", "2020-06-12T05:36:30.123Z", "Etc/UTC"],
+  ])("%s is the instant %s in zone %s", (text, instant, zoneId) => {
+    expect(parseZonedDateTime(text)).toEqual({ instant: new Date(instant), offset: expect.any(String), zoneId });
+  });
+
+  test("an offset date-time without a zone id is read as well", () => {
+    expect(parseZonedDateTime("2020-06-12T05:36:30-05:00")?.instant).toEqual(new Date("2020-06-12T10:36:30Z"));
+  });
+
+  test("Java's form without seconds, printed when they are zero, is read as well", () => {
+    expect(parseZonedDateTime("2014-04-12T03:30-05:00[US/Central]")?.instant).toEqual(new Date("2014-04-12T08:30:00Z"));
+  });
+
+  test.each([
+    "2014-04-12 03:30:30-05:00",
+    "2014-04-12T03:30:30",
+    "2014-02-30T03:30:30Z",
+    "2014-13-01T03:30:30Z",
+    "2014-04-12T24:00:00Z",
+    "2014-04-12T03:30:30+19:00",
+    "2014-04-12T03:30:30-05:00[US/Central",
+    "12/04/2014",
+    "",
+  ])("%j is refused", (text) => {
+    expect(parseZonedDateTime(text)).toBeNull();
+  });
+
+  test("a leap day is a valid date only in a leap year", () => {
+    expect(parseZonedDateTime("2024-02-29T00:00:00Z")).not.toBeNull();
+    expect(parseZonedDateTime("2023-02-29T00:00:00Z")).toBeNull();
+  });
+});

@@ -1,0 +1,61 @@
+import { Writable } from "node:stream";
+import type { Express } from "express";
+import request from "supertest";
+import { readConfig, type Config } from "../../src/config";
+import { createLogger } from "../../src/http/logger";
+import { createService, type Service } from "../../src/service";
+import { createTestDatabase, type Provider, type TestDatabase } from "./databases";
+
+export const TEST_TOKEN = "test-token-5mQ0c3Vv9kq2bPz1xY7wR4tL";
+
+export interface TestService extends Service {
+  logs: string[];
+  /** Every log line so far, as one string: handy to assert a secret never appears. */
+  logText(): string;
+  stop(): Promise<void>;
+}
+
+/** A migrated, empty database of `provider` and the whole service on it, logs captured. */
+export async function startTestService(
+  provider: Provider,
+  env: Record<string, string> = {},
+  clock?: () => Date,
+  testDatabase?: TestDatabase,
+): Promise<TestService & { testDatabase: TestDatabase }> {
+  const owned = testDatabase === undefined;
+  const db = testDatabase ?? (await createTestDatabase(provider));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
+  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), clock);
+  return {
+    ...service,
+    testDatabase: db,
+    logs,
+    logText: () => logs.join(""),
+    async stop() {
+      await service.close();
+      if (owned) await db.drop();
+    },
+  };
+}
+
+/** POSTs a body (an object is sent as JSON text) with the test token unless told otherwise. */
+export function postCallback(
+  app: Express,
+  path: string,
+  body: unknown,
+  options: { token?: string | null; header?: string; contentType?: string } = {},
+) {
+  const { token = TEST_TOKEN, header = "authorization", contentType = "application/json" } = options;
+  let call = request(app).post(path).set("Content-Type", contentType);
+  if (token !== null) call = call.set(header, header === "authorization" ? `Bearer ${token}` : token);
+  // superagent would JSON-encode a Buffer sent as application/json: bytes go out untouched instead.
+  if (Buffer.isBuffer(body)) return call.serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+  return call.send(typeof body === "string" ? body : JSON.stringify(body));
+}
