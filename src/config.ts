@@ -22,6 +22,18 @@ const environmentSchema = z.object({
     .default("authorization"),
   VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
+  INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
+  INTERNAL_API_TOKEN: z
+    .string()
+    .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
+    .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
+    .optional(),
+  TOKEN_ROTATION_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(15, "must cover Douane's 15-minute propagation delay: at least 15")
+    .default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -15,10 +15,12 @@ async function main(): Promise<void> {
   const service = await createService(config, logger);
   const publicServer = await listen(service.publicApp, config.PORT, config.HOST);
   logger.info({ port: portOf(publicServer), database: config.database.provider, basePath: config.H7_BASE_PATH }, "listening for Douane callbacks");
+  const internalServer = service.internalApp ? await listen(service.internalApp, config.INTERNAL_PORT, config.INTERNAL_HOST) : null;
+  if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down: finishing requests in flight");
-    await closeServer(publicServer);
+    await Promise.all([closeServer(publicServer), internalServer && closeServer(internalServer)]);
     await service.close();
     process.exit(0);
   };

@@ -7,6 +7,8 @@ import { openDatabase, type Db } from "./db/client";
 import { applyMigrations } from "./db/migrate";
 import { apisOf } from "./intake/apis";
 import { createPublicApp } from "./intake/app";
+import { createInternalApp } from "./internal/app";
+import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
 import { TokenStore, type Clock } from "./tokens/store";
 
@@ -15,6 +17,8 @@ export interface Service {
   db: Db;
   tokens: TokenStore;
   publicApp: Express;
+  /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
+  internalApp: Express | null;
   close(): Promise<void>;
 }
 
@@ -40,11 +44,16 @@ export async function createService(config: Config, logger: Logger, clock: Clock
     logger,
     clock,
   });
+  if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
+  const internalApp = config.INTERNAL_API_TOKEN
+    ? createInternalApp({ db, credentials: config.INTERNAL_API_TOKEN, routes: [...messageRoutes(db)], logger })
+    : null;
   return {
     config,
     db,
     tokens,
     publicApp,
+    internalApp,
     async close() {
       await tokens.stop();
       await db.$disconnect();

@@ -7,6 +7,7 @@ import { createService, type Service } from "../../src/service";
 import { createTestDatabase, type Provider, type TestDatabase } from "./databases";
 
 export const TEST_TOKEN = "test-token-5mQ0c3Vv9kq2bPz1xY7wR4tL";
+export const INTERNAL_TOKEN = "internal-token-Lq3x9VbN2mK8pR4s";
 
 export interface TestService extends Service {
   logs: string[];
@@ -31,7 +32,7 @@ export async function startTestService(
       done();
     },
   });
-  const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
+  const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
   const service = await createService(config, createLogger(config.LOG_LEVEL, sink), clock);
   return {
     ...service,
@@ -58,4 +59,16 @@ export function postCallback(
   // superagent would JSON-encode a Buffer sent as application/json: bytes go out untouched instead.
   if (Buffer.isBuffer(body)) return call.serialize((bytes: Buffer) => bytes as unknown as string).send(body);
   return call.send(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+/** A request to the internal API with its credential. */
+export function internal(service: Service) {
+  if (!service.internalApp) throw new Error("the internal API is off: INTERNAL_API_TOKEN is not set");
+  const app = service.internalApp;
+  const auth = (call: request.Test) => call.set("Authorization", `Bearer ${INTERNAL_TOKEN}`);
+  return {
+    get: (path: string) => auth(request(app).get(path)),
+    post: (path: string, body: object = {}) => auth(request(app).post(path)).send(body),
+    delete: (path: string) => auth(request(app).delete(path)),
+  };
 }

@@ -1,0 +1,135 @@
+import { Router, type Request, type Response } from "express";
+import { z } from "zod";
+import { HttpError } from "./errors";
+
+type Method = "get" | "post" | "delete";
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Who is calling, from the internal credential (see internal/credentials.ts). */
+  actor: string;
+  req: Request;
+  res: Response;
+}
+
+/** One internal endpoint: its zod schemas validate the request and shape the answer, and the OpenAPI
+ *  document is generated from the same schemas, so the two cannot drift apart. */
+export interface RouteDefinition<P extends AnyObject = AnyObject, Q extends AnyObject = AnyObject, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  method: Method;
+  /** Express syntax: `/v1/messages/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The JSON answer; a route without one writes its own answer (documented by `produces`). */
+  response?: R;
+  produces?: string;
+  status?: number;
+  errors?: number[];
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.input<R> | void>;
+}
+
+export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(
+  route: RouteDefinition<P, Q, B, R>,
+): RouteDefinition {
+  return route as unknown as RouteDefinition;
+}
+
+export function routerOf(routes: RouteDefinition[]): Router {
+  const router = Router();
+  for (const route of routes) {
+    router[route.method](route.path, async (req, res) => {
+      const params = validate(route.params, req.params, "params");
+      const query = validate(route.query, req.query, "query");
+      const body = validate(route.body, req.body, "body");
+      const result = await route.handler({ params, query, body, actor: res.locals.actor, req, res });
+      if (route.response) res.status(route.status ?? 200).json(route.response.parse(result));
+    });
+  }
+  return router;
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, where: "params" | "query" | "body"): any {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+  const names = issues.map((issue) => issue.path || where).join(", ");
+  throw new HttpError(400, `invalid_${where}`, `invalid ${where === "params" ? "path parameter" : where === "query" ? "query parameter" : "body"}: ${names}`, { issues });
+}
+
+const toJsonSchema = (schema: z.ZodType, io: "input" | "output") =>
+  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" });
+
+/** The OpenAPI 3.1 document of `routes`. */
+export function openApiDocument(routes: RouteDefinition[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+    const parameters = [
+      ...parametersOf(route.params, "path"),
+      ...parametersOf(route.query, "query"),
+    ];
+    const responses: Record<string, unknown> = {
+      [route.status ?? 200]: route.response
+        ? { description: "OK", content: { "application/json": { schema: toJsonSchema(route.response, "output") } } }
+        : { description: "OK", content: { [route.produces ?? "application/octet-stream"]: {} } },
+    };
+    for (const status of [400, 401, ...(route.errors ?? [])]) {
+      responses[status] = { description: ERROR_DESCRIPTIONS[status] ?? "error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+    }
+    paths[path] = {
+      ...paths[path],
+      [route.method]: {
+        summary: route.summary,
+        tags: [route.tag],
+        parameters,
+        ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: toJsonSchema(route.body, "input") } } } } : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "INTERNAL_API_TOKEN" } },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error", "message"],
+          properties: {
+            error: { type: "string", description: "stable error code" },
+            message: { type: "string" },
+            issues: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "invalid request: the `issues` name each bad parameter",
+  401: "missing or wrong internal credential",
+  404: "not found",
+  409: "conflicts with the current state",
+};
+
+function parametersOf(schema: AnyObject | undefined, where: "path" | "query") {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: where,
+    required: where === "path" || !(field as z.ZodType).safeParse(undefined).success,
+    schema: toJsonSchema(field as z.ZodType, "input"),
+    ...((field as z.ZodType).description ? { description: (field as z.ZodType).description } : {}),
+  }));
+}

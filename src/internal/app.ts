@@ -1,0 +1,42 @@
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { Db } from "../db/client";
+import { errorHandler, HttpError } from "../http/errors";
+import { healthRoutes } from "../http/health";
+import { defineRoute, openApiDocument, routerOf, type RouteDefinition } from "../http/routes";
+import { requireInternalCredential } from "./credentials";
+
+export interface InternalAppDeps {
+  db: Db;
+  credentials: string[];
+  routes: RouteDefinition[];
+  logger: Logger;
+}
+
+/** The internal listener (never the Douane-facing one): queries, quarantine, token administration. */
+export function createInternalApp(deps: InternalAppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(helmet());
+  app.use(healthRoutes(deps.db));
+  app.use(requireInternalCredential(deps.credentials));
+  app.use(express.json({ limit: "64kb" }));
+  const openApi = defineRoute({
+    method: "get",
+    path: "/v1/openapi.json",
+    summary: "This API's OpenAPI 3.1 document, generated from the zod schemas that validate it",
+    tag: "meta",
+    produces: "application/json",
+    handler: async ({ res }) => {
+      res.json(openApiDocument([...deps.routes, openApi], { title: "douane-callback-receiver internal API", version: "1" }));
+    },
+  });
+  app.use(routerOf([...deps.routes, openApi]));
+  app.use(() => {
+    throw new HttpError(404, "not_found", "no such endpoint");
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
