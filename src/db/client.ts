@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client";
 import { PrismaClient as PgClient } from "../generated/postgres/client";
 import type { Config } from "../config";
+import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
 
 export { Prisma } from "../generated/sqlite/client";
 
@@ -19,7 +19,7 @@ export async function openDatabase(database: Config["database"]): Promise<Db> {
   }
   const file = database.url.slice("file:".length);
   fs.mkdirSync(path.dirname(file), { recursive: true }); // better-sqlite3 does not create folders
-  const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: database.url }) });
+  const db = new SqliteClient({ adapter: new SerializedSqliteAdapterFactory({ url: database.url }) });
   // The adapter keeps one connection per client, so these pragmas hold for the client's lifetime.
   // synchronous=FULL: a commit is on disk before we acknowledge it, even on power loss.
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
