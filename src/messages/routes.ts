@@ -2,42 +2,88 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
+import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
+import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
+import { quarantineRoutes } from "./quarantine-routes";
+import { declarationTimeline as timelineView, messageDetail, messagePage } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
+const key = z.string().min(1).max(350).optional();
 
-const messageDetail = z.object({
-  id: z.number(),
-  api: z.string(),
-  channel: z.string(),
-  messageId: z.string(),
-  receivedAt: z.date().transform((date) => date.toISOString()),
-  validation: z.string(),
-  findings: z.array(z.object({ path: z.string(), message: z.string(), severity: z.string() })),
-  pathParams: z.record(z.string(), z.string()),
-  payload: z.unknown(),
+const messageQuery = queryParameters({
+  api: key.describe("the Douane API, e.g. h7"),
+  channel: key.describe("declaration_response | request_registration | declaration_error | unknown"),
+  lrn: key,
+  mrn: key,
+  customsDeclarationReference: key,
+  customsRequestReference: key,
+  operatorRequestReference: key,
+  state: key.describe("declaration state, e.g. ACC"),
+  validation: z.enum(["valid", "invalid"]).optional(),
+  tokenId: z.coerce.number().int().positive().optional().describe("id of the Douane token the message came with"),
+  receivedFrom: instantParameter.describe("received at or after this ISO 8601 instant"),
+  receivedTo: instantParameter.describe("received before this ISO 8601 instant"),
+  limit: limitParameter,
+  cursor: cursorParameter("message"),
 });
 
-/** Internal routes over stored messages. */
+const notFound = (what: string, id: number | string) => new HttpError(404, "not_found", `no ${what} ${id}`);
+
+/** Internal routes over stored messages and declarations, and the quarantine's. */
 export function messageRoutes(db: Db): RouteDefinition[] {
   return [
     defineRoute({
       method: "get",
+      path: "/v1/messages",
+      summary: "Stored messages, newest first, filtered by Douane's keys; keyset pages that stay exact while messages arrive",
+      tag: "messages",
+      query: messageQuery,
+      response: messagePage,
+      handler: async ({ query: { limit, cursor, ...filters } }) => listMessages(db, filters, { limit, cursor }),
+    }),
+    defineRoute({
+      method: "get",
       path: "/v1/messages/:id",
-      summary: "One stored message: metadata, validation findings and parsed payload",
+      summary: "One stored message: metadata, extracted keys, validation findings and parsed payload",
       tag: "messages",
       params: idParams,
       response: messageDetail,
       errors: [404],
       handler: async ({ params }) => {
-        const row = await db.message.findUnique({ where: { id: params.id } });
-        if (!row) throw new HttpError(404, "not_found", `no message with id ${params.id}`);
-        return {
-          ...row,
-          findings: JSON.parse(row.findings),
-          pathParams: JSON.parse(row.pathParams),
-          payload: JSON.parse(Buffer.from(row.rawBody).toString("utf8")),
-        };
+        const message = await findMessage(db, params.id);
+        if (!message) throw notFound("message with id", params.id);
+        return message;
       },
     }),
+    defineRoute({
+      method: "get",
+      path: "/v1/messages/:id/raw",
+      summary: "The exact bytes Douane sent, with the content type it sent them with",
+      tag: "messages",
+      params: idParams,
+      produces: "*/*", // the content type Douane sent (application/json for H7)
+      errors: [404],
+      handler: async ({ params, res }) => {
+        const row = await findRawBody(db, params.id);
+        if (!row) throw notFound("message with id", params.id);
+        res.setHeader("Content-Type", row.contentType || "application/octet-stream");
+        res.status(200).send(Buffer.from(row.rawBody));
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/declarations/:customsDeclarationReference",
+      summary: "A declaration's timeline (every message about it, in messageDateTime order) and its latest state, lrn and mrn",
+      tag: "declarations",
+      params: z.object({ customsDeclarationReference: z.string().min(1).max(350) }),
+      response: timelineView,
+      errors: [404],
+      handler: async ({ params: { customsDeclarationReference } }) => {
+        const timeline = await declarationTimeline(db, customsDeclarationReference);
+        if (!timeline) throw notFound("message about declaration", customsDeclarationReference);
+        return timeline;
+      },
+    }),
+    ...quarantineRoutes(db),
   ];
 }

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/** The JSON shapes of the internal API's answers. Dates leave as ISO 8601 instants; raw bodies never leave as
+ *  JSON (only through the `/raw` routes, byte for byte). */
+
+export const isoInstant = z.codec(z.date(), z.iso.datetime(), {
+  decode: (date) => date.toISOString(),
+  encode: (text) => new Date(text),
+});
+
+const finding = z.object({ path: z.string(), message: z.string(), severity: z.string() });
+const headers = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+export const messageSummary = z.object({
+  id: z.number(),
+  api: z.string(),
+  channel: z.string(),
+  messageId: z.string(),
+  receivedAt: isoInstant,
+  validation: z.string().describe("valid | invalid"),
+  lrn: z.string().nullable(),
+  mrn: z.string().nullable(),
+  customsDeclarationReference: z.string().nullable(),
+  customsRequestReference: z.string().nullable(),
+  operatorRequestReference: z.string().nullable(),
+  state: z.string().nullable(),
+  messageDateTime: isoInstant.nullable().describe("Douane's header.messageDateTime as an instant"),
+  messageDateTimeRaw: z.string().nullable().describe("header.messageDateTime as Douane wrote it (Java ZonedDateTime)"),
+  tokenId: z.number().nullable(),
+  contentType: z.string(),
+  bodySha256: z.string(),
+  acceptedBy: z.string().nullable().describe("set when the message was accepted by hand from quarantine"),
+});
+
+export const messageDetail = messageSummary.extend({
+  findings: z.array(finding),
+  pathParams: z.record(z.string(), z.string()),
+  headers,
+  acceptedReason: z.string().nullable(),
+  quarantineId: z.number().nullable(),
+  payload: z.unknown().describe("the body parsed as JSON; null when it is not JSON (see /raw)"),
+});
+
+export const messagePage = z.object({ items: z.array(messageSummary), nextCursor: z.string().nullable() });
+
+export const declarationTimeline = z.object({
+  customsDeclarationReference: z.string(),
+  state: z.string().nullable().describe("state of the last message, in messageDateTime order, that carries one"),
+  lrn: z.string().nullable(),
+  mrn: z.string().nullable(),
+  messages: z.array(messageSummary).describe("every message about the declaration, in Douane's messageDateTime order"),
+});
+
+export const quarantineSummary = z.object({
+  id: z.number(),
+  api: z.string(),
+  channel: z.string(),
+  reason: z.string(),
+  messageId: z.string().nullable(),
+  receivedAt: isoInstant,
+  contentType: z.string(),
+  bodySha256: z.string(),
+  tokenId: z.number().nullable(),
+  acceptedAt: isoInstant.nullable(),
+  acceptedBy: z.string().nullable(),
+  messageRowId: z.number().nullable().describe("the message created when it was accepted"),
+});
+
+export const quarantineDetail = quarantineSummary.extend({
+  pathParams: z.record(z.string(), z.string()),
+  headers,
+  detail: z.unknown().describe("what was wrong with the body"),
+});
+
+export const quarantinePage = z.object({ items: z.array(quarantineSummary), nextCursor: z.string().nullable() });
+
+/** The columns of a summary: never rawBody, which may weigh megabytes. */
+export const summaryColumns = {
+  id: true, api: true, channel: true, messageId: true, receivedAt: true, validation: true, lrn: true, mrn: true,
+  customsDeclarationReference: true, customsRequestReference: true, operatorRequestReference: true, state: true,
+  messageDateTime: true, messageDateTimeRaw: true, tokenId: true, contentType: true, bodySha256: true, acceptedBy: true,
+} as const;
+
+export const quarantineColumns = {
+  id: true, api: true, channel: true, reason: true, messageId: true, receivedAt: true, contentType: true,
+  bodySha256: true, tokenId: true, acceptedAt: true, acceptedBy: true, messageRowId: true,
+} as const;

@@ -1,0 +1,72 @@
+/** H7 messages with chosen keys, and rows to seed in bulk, for the internal API's tests. */
+import { createHash } from "node:crypto";
+import type { Db } from "../../src/db/client";
+import { errorH7Example, registrationH7Example, responseH7Example, withMessageId } from "../support/examples";
+
+interface Keys {
+  lrn?: string;
+  mrn?: string;
+  customsDeclarationReference?: string;
+  operatorRequestReference?: string;
+  messageDateTime?: string;
+}
+
+export function errorMessage(keys: Keys = {}) {
+  const message = withMessageId(errorH7Example);
+  return {
+    ...message,
+    header: { ...message.header, messageDateTime: keys.messageDateTime ?? message.header.messageDateTime },
+    declaration: {
+      lrn: keys.lrn ?? "LRN-E",
+      customsDeclarationReference: keys.customsDeclarationReference ?? "CDR-E",
+      mrn: keys.mrn ?? "21FR0000000000E0E0",
+    },
+    request: { operatorRequestReference: keys.operatorRequestReference ?? "OP-E" },
+  };
+}
+
+export function responseMessage(keys: Keys & { state?: string } = {}) {
+  const message = withMessageId(responseH7Example);
+  return {
+    ...message,
+    header: {
+      ...message.header,
+      messageDateTime: keys.messageDateTime ?? message.header.messageDateTime,
+      lrn: keys.lrn ?? "LRN-R",
+      customsDeclarationReference: keys.customsDeclarationReference ?? "CDR-R",
+      mrn: keys.mrn ?? "21FR0000000000R0R0",
+    },
+    declarationState: { ...message.declarationState, state: keys.state ?? "ACC" },
+  };
+}
+
+export function registrationMessage(keys: Keys & { customsRequestReference: string }) {
+  const message = withMessageId(registrationH7Example);
+  return {
+    ...message,
+    header: { ...message.header, operatorRequestReference: keys.operatorRequestReference ?? "OP-G" },
+    request: { ...message.request, customsRequestReference: keys.customsRequestReference },
+    declarations: [
+      { lrn: keys.lrn ?? "LRN-G", customsDeclarationReference: keys.customsDeclarationReference ?? "CDR-G", mrn: keys.mrn ?? "21FR0000000000G0G0" },
+    ],
+  };
+}
+
+/** Inserts `count` plain rows straight into the table, in chunks: only to build volume quickly. */
+export async function seedRows(db: Db, count: number, row: (i: number) => Partial<SeedRow> = () => ({})): Promise<void> {
+  const body = Buffer.from("{}");
+  const sha = createHash("sha256").update(body).digest("hex");
+  for (let start = 0; start < count; start += 500) {
+    const data = [];
+    for (let i = start; i < Math.min(count, start + 500); i++) {
+      data.push({
+        api: "h7", channel: "declaration_error", messageId: `seed-${process.pid}-${Date.now()}-${i}`, pathParams: "{}",
+        rawBody: body as Uint8Array<ArrayBuffer>, bodySha256: sha, contentType: "application/json", headers: "{}",
+        receivedAt: new Date(Date.UTC(2020, 0, 1) + i * 1000), validation: "valid", findings: "[]", ...row(i),
+      });
+    }
+    await db.message.createMany({ data });
+  }
+}
+
+type SeedRow = Parameters<Db["message"]["create"]>[0]["data"];
