@@ -1,0 +1,112 @@
+// What a run prints and keeps: the machine, one table, and the issue's targets measured against it.
+import os from "node:os";
+import Database from "better-sqlite3";
+import { Client } from "pg";
+import type { IntakeRow, IntakeSettings } from "./intake";
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export async function describeMachine(postgresAdminUrl: string): Promise<Machine> {
+  const memory = new Database(":memory:");
+  const sqlite = memory.prepare("SELECT sqlite_version()").pluck().get() as string;
+  memory.close();
+  const client = new Client({ connectionString: postgresAdminUrl });
+  await client.connect();
+  const postgres = (await client.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
+  await client.end();
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    sqlite,
+    postgres,
+  };
+}
+
+export function header(machine: Machine, settings: IntakeSettings): string {
+  return (
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; node ${machine.node}, ` +
+    `SQLite ${machine.sqlite}, PostgreSQL ${machine.postgres}.\n` +
+    `autocannon 9, ${settings.connections} connections, pipelining 1, ${settings.seconds} s per mix after ${settings.warmupSeconds} s ` +
+    `of warm-up (not counted), loopback; server, load generator (and PostgreSQL) share the cores; service LOG_LEVEL=warn.`
+  );
+}
+
+const ratio = (row: IntakeRow, rows: IntakeRow[], base: IntakeRow["target"]) => {
+  const baseRow = rows.find((candidate) => candidate.target === base && candidate.mix === row.mix);
+  return baseRow ? row.rps / baseRow.rps : NaN;
+};
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const errorsOf = (row: IntakeRow) => row.non2xx + row.errors;
+const lostOf = (row: IntakeRow) => (row.acks ? `${row.acks.lost + row.acks.wrongId} of ${row.acks.acknowledged}` : "n/a");
+
+const cpuOf = ({ cpu }: IntakeRow) =>
+  cpu ? [cpu.server, cpu.driver, cpu.postgres, cpu.others].map((cores) => cores.toFixed(2)).join(" / ") : "–";
+
+export function table(rows: IntakeRow[]): string {
+  const lines = [
+    "| server | mix | req/s | p50 ms | p99 ms | errors | lost acks | × (a) | × (b) | CPU server/load/PG/others |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.label} | ${row.mix} | ${Math.round(row.rps)} | ${fixed(row.p50, 1)} | ${fixed(row.p99, 1)} | ${errorsOf(row)} | ` +
+        `${lostOf(row)} | ${fixed(ratio(row, rows, "a"), 2)} | ${fixed(ratio(row, rows, "b"), 2)} | ${cpuOf(row)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export interface TargetCheck {
+  check: string;
+  measured: string;
+  pass: boolean;
+}
+
+/** The issue's targets, for each mix. */
+export function checkTargets(rows: IntakeRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const row of rows) {
+    const at = `${row.target}, ${row.mix}`;
+    if (row.target === "c") {
+      const toA = ratio(row, rows, "a");
+      const toB = ratio(row, rows, "b");
+      checks.push({ check: `(c) ≥ 0.5 × (a) [${row.mix}]`, measured: fixed(toA, 2), pass: toA >= 0.5 });
+      checks.push({ check: `(c) p99 ≤ 25 ms [${row.mix}]`, measured: `${fixed(row.p99, 1)} ms`, pass: row.p99 <= 25 });
+      checks.push({ check: `(c) ≥ 1.5 × (b) [${row.mix}]`, measured: fixed(toB, 2), pass: toB >= 1.5 });
+    }
+    if (row.target === "d") {
+      const toA = ratio(row, rows, "a");
+      checks.push({ check: `(d) ≥ 0.35 × (a) [${row.mix}]`, measured: fixed(toA, 2), pass: toA >= 0.35 });
+    }
+    checks.push({ check: `zero errors [${at}]`, measured: String(errorsOf(row)), pass: errorsOf(row) === 0 });
+    if (row.acks) {
+      const lost = row.acks.lost + row.acks.wrongId;
+      checks.push({ check: `zero lost acknowledgements [${at}]`, measured: `${lost} of ${row.acks.acknowledged}`, pass: lost === 0 });
+    }
+  }
+  return checks;
+}
+
+export function checksText(checks: TargetCheck[]): string {
+  return checks.map((c) => `${c.pass ? "PASS" : "FAIL"}  ${c.check}: ${c.measured}`).join("\n");
+}
+
+/** Runs during which other processes took a noticeable share of the machine: their numbers are low. */
+export function contention(rows: IntakeRow[], threshold = 0.15): string | null {
+  const noisy = rows.filter((row) => row.cpu && row.cpu.others > threshold);
+  if (noisy.length === 0) return null;
+  const list = noisy.map((row) => `${row.target}/${row.mix} (${row.cpu!.others.toFixed(2)} cores)`).join(", ");
+  return `WARNING: other processes used CPU during ${list}; rerun on a quiet machine before comparing.`;
+}

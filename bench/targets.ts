@@ -1,0 +1,151 @@
+// The four servers under test, each started in its own process on loopback, with its database and its teardown.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import path from "node:path";
+import { Client } from "pg";
+import { applyMigrations } from "../src/db/migrate";
+import type { DatabaseLocation } from "./acks";
+
+export interface Target {
+  id: "a" | "b" | "c" | "d";
+  label: string;
+  start(work: Workspace): Promise<Running>;
+}
+
+export interface Workspace {
+  dir: string; // a fresh temporary folder for this run
+  token: string;
+  postgresAdminUrl: string;
+  profileDir?: string; // when set, servers run under node --cpu-prof
+}
+
+export interface Running {
+  url: string;
+  pid?: number;
+  database?: DatabaseLocation; // where acknowledged messages must be found
+  stop(): Promise<void>;
+  /** After the acknowledgements were checked: drop what the run created outside the workspace folder. */
+  dispose?(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SERVICE = path.join(ROOT, "dist", "src", "main.js");
+const serverScript = (name: string) => path.join(__dirname, "servers", `${name}.js`);
+
+export const TARGETS: Target[] = [
+  {
+    id: "a",
+    label: "(a) bare Express 5: helmet + express.json, 204",
+    start: (work) => startServer("a", serverScript("bare"), {}, work),
+  },
+  {
+    id: "b",
+    label: "(b) naive: express.json + zod + prisma.message.create, SQLite",
+    async start(work) {
+      const file = path.join(work.dir, "naive.db");
+      await applyMigrations({ provider: "sqlite", url: `file:${file}` });
+      const running = await startServer("b", serverScript("naive"), { DATABASE_URL: `file:${file}` }, work);
+      return { ...running, database: { provider: "sqlite", file } };
+    },
+  },
+  {
+    id: "c",
+    label: "(c) our service, SQLite (WAL, synchronous=FULL)",
+    async start(work) {
+      const file = path.join(work.dir, "service.db");
+      const running = await startServer("c", SERVICE, serviceEnv(`file:${file}`, work), work);
+      return { ...running, database: { provider: "sqlite", file } };
+    },
+  },
+  {
+    id: "d",
+    label: "(d) our service, PostgreSQL",
+    async start(work) {
+      const url = await createPostgresDatabase(work.postgresAdminUrl);
+      const running = await startServer("d", SERVICE, serviceEnv(url, work), work).catch(async (error) => {
+        await dropPostgresDatabase(work.postgresAdminUrl, url);
+        throw error;
+      });
+      return { ...running, database: { provider: "postgresql", url }, dispose: () => dropPostgresDatabase(work.postgresAdminUrl, url) };
+    },
+  },
+];
+
+function serviceEnv(databaseUrl: string, work: Workspace): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, H7_TOKEN: work.token, LOG_LEVEL: "warn", HOST: "127.0.0.1", VALIDATION_MODE: "reject" };
+}
+
+async function startServer(id: string, script: string, env: Record<string, string>, work: Workspace): Promise<Running> {
+  const port = await freePort();
+  const profile = work.profileDir ? ["--cpu-prof", "--cpu-prof-dir", work.profileDir, "--cpu-prof-name", `${id}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), INTERNAL_PORT: String(await freePort()), NODE_ENV: "production" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${url}/health/ready`, child);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { url, pid: child.pid, stop: () => stopChild(child) };
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before it was ready`);
+    const status = await fetch(url).then((res) => res.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+async function createPostgresDatabase(adminUrl: string): Promise<string> {
+  const name = `bench_intake_${process.pid}_${randomBytes(3).toString("hex")}`;
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropPostgresDatabase(adminUrl: string, url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
