@@ -19,14 +19,17 @@ export interface MessageRecord extends Envelope, MessageKeys {
   findings: { path: string; message: string; severity: string }[];
 }
 
-export type QuarantineReason =
-  | "unsupported_content_type"
-  | "too_large"
-  | "invalid_utf8"
-  | "invalid_json"
-  | "missing_message_id"
-  | "invalid_schema"
-  | "conflict";
+export const quarantineReasons = [
+  "unsupported_content_type",
+  "too_large",
+  "invalid_utf8",
+  "invalid_json",
+  "missing_message_id",
+  "invalid_schema",
+  "conflict",
+] as const;
+
+export type QuarantineReason = (typeof quarantineReasons)[number];
 
 export interface QuarantineRecord extends Envelope {
   reason: QuarantineReason;

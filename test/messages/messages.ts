@@ -69,4 +69,12 @@ export async function seedRows(db: Db, count: number, row: (i: number) => Partia
   }
 }
 
+/** A supertest parser that keeps the answer's bytes as they came: `.buffer(true).parse(asBytes)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function asBytes(response: any, done: (error: Error | null, body: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  response.on("data", (chunk: Buffer) => chunks.push(chunk));
+  response.on("end", () => done(null, Buffer.concat(chunks)));
+}
+
 type SeedRow = Parameters<Db["message"]["create"]>[0]["data"];

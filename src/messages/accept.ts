@@ -1,0 +1,94 @@
+import type { Db } from "../db/client";
+import { examineMessage, readMessageId, type Examination } from "../douane/examine";
+import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
+import { parseJsonOrNull } from "./queries";
+
+export interface Acceptance {
+  quarantineId: number;
+  /** Why a person decided to store this body anyway: kept on the message. */
+  reason: string;
+  /** Only for a body that has no header.messageId of its own. */
+  messageId?: string;
+  actor: string;
+  now: Date;
+}
+
+export type AcceptOutcome =
+  | { outcome: "accepted"; messageRowId: number }
+  | { outcome: "not_found" }
+  | { outcome: "already_accepted"; messageRowId: number | null }
+  | { outcome: "body_not_kept" }
+  | { outcome: "message_id_required" }
+  | { outcome: "message_id_mismatch"; bodyMessageId: string }
+  | { outcome: "message_exists"; messageRowId: number; messageId: string };
+
+/** Stores a quarantined body as a message, accepted by hand, and marks the quarantine row: one transaction.
+ *  The quarantine row is claimed with a conditional update, so two people accepting at once store it once;
+ *  (api, messageId) stays unique by the database's constraint, so a conflicting body can never replace the
+ *  message Douane sent first. */
+export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise<AcceptOutcome> {
+  const row = await db.quarantinedBody.findUnique({ where: { id: acceptance.quarantineId } });
+  if (!row) return { outcome: "not_found" };
+  if (row.acceptedAt) return { outcome: "already_accepted", messageRowId: row.messageRowId };
+  if (row.reason === "too_large") return { outcome: "body_not_kept" };
+
+  const body = parseJsonOrNull(Buffer.from(row.rawBody));
+  const bodyMessageId = isObject(body) ? readMessageId(body) : null;
+  if (bodyMessageId && acceptance.messageId && acceptance.messageId !== bodyMessageId) {
+    return { outcome: "message_id_mismatch", bodyMessageId };
+  }
+  const messageId = bodyMessageId ?? acceptance.messageId;
+  if (!messageId) return { outcome: "message_id_required" };
+  const pathParams: Record<string, string> = JSON.parse(row.pathParams);
+  const examination = examine(channelNamed(row.channel), body, pathParams);
+
+  try {
+    return await db.$transaction(async (tx) => {
+      const claimed = await tx.quarantinedBody.updateMany({
+        where: { id: row.id, acceptedAt: null },
+        data: { acceptedAt: acceptance.now, acceptedBy: acceptance.actor },
+      });
+      if (claimed.count === 0) return { outcome: "already_accepted", messageRowId: null } as const;
+      const message = await tx.message.create({
+        data: {
+          ...examination.keys,
+          api: row.api,
+          channel: row.channel,
+          messageId,
+          pathParams: row.pathParams,
+          rawBody: row.rawBody,
+          bodySha256: row.bodySha256,
+          contentType: row.contentType,
+          headers: row.headers,
+          receivedAt: row.receivedAt,
+          tokenId: row.tokenId,
+          validation: examination.valid ? "valid" : "invalid",
+          findings: JSON.stringify(examination.findings),
+          acceptedBy: acceptance.actor,
+          acceptedReason: acceptance.reason,
+          quarantineId: row.id,
+        },
+        select: { id: true },
+      });
+      await tx.quarantinedBody.update({ where: { id: row.id }, data: { messageRowId: message.id } });
+      return { outcome: "accepted", messageRowId: message.id } as const;
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "P2002") throw error;
+    const existing = await db.message.findUniqueOrThrow({ where: { api_messageId: { api: row.api, messageId } }, select: { id: true } });
+    return { outcome: "message_exists", messageRowId: existing.id, messageId };
+  }
+}
+
+function channelNamed(name: string): Channel {
+  return h7Channels.find((channel) => channel.name === name) ?? unknownChannel;
+}
+
+/** A body that is not a JSON object is still stored as it came, marked invalid, with the keys of its path. */
+function examine(channel: Channel, body: unknown, pathParams: Record<string, string>): Examination {
+  if (isObject(body)) return examineMessage(channel, body, pathParams);
+  const { keys } = examineMessage(channel, {}, pathParams);
+  return { valid: false, keys, findings: [{ path: "", message: "the body is not a JSON object", severity: "error" }] };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
