@@ -44,7 +44,11 @@ export function registrationMessage(keys: Keys & { customsRequestReference: stri
   const message = withMessageId(registrationH7Example);
   return {
     ...message,
-    header: { ...message.header, operatorRequestReference: keys.operatorRequestReference ?? "OP-G" },
+    header: {
+      ...message.header,
+      messageDateTime: keys.messageDateTime ?? message.header.messageDateTime,
+      operatorRequestReference: keys.operatorRequestReference ?? "OP-G",
+    },
     request: { ...message.request, customsRequestReference: keys.customsRequestReference },
     declarations: [
       { lrn: keys.lrn ?? "LRN-G", customsDeclarationReference: keys.customsDeclarationReference ?? "CDR-G", mrn: keys.mrn ?? "21FR0000000000G0G0" },

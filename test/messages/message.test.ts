@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { databaseProviders } from "../support/databases";
+import { paths } from "../support/examples";
+import { internal, postCallback, startTestService, type TestService } from "../support/service";
+import { asBytes, registrationMessage } from "./messages";
+
+describe.each(databaseProviders())("one message on %s", (provider) => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService(provider);
+  }, 60_000);
+  afterAll(() => service?.stop());
+
+  const raw = (id: number) => internal(service).get(`/v1/messages/${id}/raw`).buffer(true).parse(asBytes);
+
+  test("the detail has the metadata, extracted keys, findings, headers and parsed payload", async () => {
+    const message = registrationMessage({ customsRequestReference: "REQ-D1", operatorRequestReference: "OP-D1", lrn: "LRN-D1", customsDeclarationReference: "CDR-D1" });
+    const { body: ack } = await postCallback(service.publicApp, paths.registration("REQ-D1"), message).set("X-Request-Id", "req-42").expect(200);
+    const { body } = await internal(service).get(`/v1/messages/${ack.id}`).expect(200);
+    expect(body).toEqual({
+      id: ack.id, api: "h7", channel: "request_registration", messageId: message.header.messageId,
+      receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), validation: "valid",
+      lrn: "LRN-D1", mrn: "21FR0000000000G0G0", customsDeclarationReference: "CDR-D1", customsRequestReference: "REQ-D1",
+      operatorRequestReference: "OP-D1", state: null, messageDateTime: "2014-04-12T08:30:30.000Z",
+      messageDateTimeRaw: "2014-04-12T03:30:30-05:00[US/Central]", tokenId: expect.any(Number), contentType: "application/json",
+      bodySha256: createHash("sha256").update(JSON.stringify(message)).digest("hex"), acceptedBy: null, acceptedReason: null, quarantineId: null,
+      findings: [], pathParams: { customsRequestReference: "REQ-D1" }, headers: expect.objectContaining({ "x-request-id": "req-42" }), payload: message,
+    });
+    expect(body.headers).not.toHaveProperty("authorization");
+  });
+
+  test("/raw answers the exact bytes posted, non-ASCII text and odd spacing included, with their content type", async () => {
+    const messageId = `raw-${Date.now()}`;
+    const text = `{"header" :{"messageDateTime":"2020-06-12T05:36:30+02:00[Europe/Paris]","messageId":"${messageId}"},\n\t"declaration":{"lrn":"LRN-É"},"error":[{"errorType":1,"errorCode":"H7","errorPointer":"lrn","errorDescription":"Numéro déjà utilisé – « ✓ » 🇫🇷 \\u00e9"}]}`;
+    const sent = Buffer.from(text, "utf8");
+    const { body: ack } = await postCallback(service.publicApp, paths.error, sent, { contentType: "application/json; charset=UTF-8" }).expect(200);
+    const answer = await raw(ack.id).expect(200);
+    expect(answer.headers["content-type"]).toBe("application/json; charset=UTF-8");
+    expect((answer.body as Buffer).equals(sent)).toBe(true);
+    expect(answer.headers["content-length"]).toBe(String(sent.length));
+    const { body: detail } = await internal(service).get(`/v1/messages/${ack.id}`).expect(200);
+    expect(detail.lrn).toBe("LRN-É");
+    expect(detail.payload.error[0].errorDescription).toBe("Numéro déjà utilisé – « ✓ » 🇫🇷 é");
+  });
+
+  test("an unknown id is 404 and a malformed one 400, on the detail and on /raw", async () => {
+    for (const path of ["/v1/messages/999999", "/v1/messages/999999/raw"]) {
+      const answer = await internal(service).get(path).expect(404);
+      expect(answer.body.error).toBe("not_found");
+    }
+    for (const path of ["/v1/messages/0", "/v1/messages/x1/raw"]) {
+      const answer = await internal(service).get(path).expect(400);
+      expect(answer.body).toMatchObject({ error: "invalid_params", issues: [expect.objectContaining({ path: "id" })] });
+    }
+  });
+});
