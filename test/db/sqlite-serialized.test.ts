@@ -1,5 +1,4 @@
 import { openDatabase, type Db } from "../../src/db/client";
-import { applyMigrations } from "../../src/db/migrate";
 import { createTestDatabase, type TestDatabase } from "../support/databases";
 
 describe("SQLite client shared by transactions and plain queries", () => {
@@ -7,7 +6,6 @@ describe("SQLite client shared by transactions and plain queries", () => {
   let db: Db;
   beforeAll(async () => {
     testDatabase = await createTestDatabase("sqlite");
-    await applyMigrations(testDatabase.database);
     db = await openDatabase(testDatabase.database);
   }, 60_000);
   afterAll(async () => {

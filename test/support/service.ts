@@ -33,7 +33,7 @@ export async function startTestService(
     },
   });
   const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
-  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), clock);
+  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false });
   return {
     ...service,
     testDatabase: db,
