@@ -10,12 +10,17 @@ import { createPublicApp } from "./intake/app";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
+import { TokenAdmin } from "./tokens/admin";
+import { LifecycleRefusal } from "./tokens/lifecycle";
+import { startTokenMaintenance } from "./tokens/maintenance";
+import { tokenRoutes } from "./tokens/routes";
 import { TokenStore, type Clock } from "./tokens/store";
 
 export interface Service {
   config: Config;
   db: Db;
   tokens: TokenStore;
+  tokenAdmin: TokenAdmin;
   publicApp: Express;
   /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
   internalApp: Express | null;
@@ -23,13 +28,30 @@ export interface Service {
 }
 
 /** Builds the whole service on a migrated database, without listening: tests drive it with supertest. */
-export async function createService(config: Config, logger: Logger, clock: Clock = () => new Date()): Promise<Service> {
-  await applyMigrations(config.database);
+export interface ServiceOptions {
+  clock?: Clock;
+  /** False only where the database is known to be migrated already (tests copy a migrated template). */
+  migrate?: boolean;
+}
+
+export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const { clock = () => new Date(), migrate = true } = options;
+  if (migrate) await applyMigrations(config.database);
   const db = await openDatabase(config.database);
   const apis = apisOf(config);
   const tokens = new TokenStore(db, clock, logger);
   await tokens.seed("h7", config.H7_TOKEN);
+  const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload());
+  // Douane presents the new token only once the portal holds it: its first use is the switch.
+  tokens.onPendingTokenUsed = async (token) => {
+    await tokenAdmin
+      .activate({ api: token.api, tokenId: token.id, actor: "douane", reason: "first callback with the pending token" })
+      .catch((error) => {
+        if (!(error instanceof LifecycleRefusal)) throw error; // another replica switched first
+      });
+  };
   await tokens.start();
+  const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
   for (const api of apis) {
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
@@ -46,15 +68,17 @@ export async function createService(config: Config, logger: Logger, clock: Clock
   });
   if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
   const internalApp = config.INTERNAL_API_TOKEN
-    ? createInternalApp({ db, credentials: config.INTERNAL_API_TOKEN, routes: [...messageRoutes(db)], logger })
+    ? createInternalApp({ db, credentials: config.INTERNAL_API_TOKEN, routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)], logger })
     : null;
   return {
     config,
     db,
     tokens,
+    tokenAdmin,
     publicApp,
     internalApp,
     async close() {
+      stopMaintenance();
       await tokens.stop();
       await db.$disconnect();
     },

@@ -21,6 +21,9 @@ export class TokenStore {
   private known: KnownToken[] = [];
   private usage = new Map<number, Usage>();
   private timers: NodeJS.Timeout[] = [];
+  private switching = new Set<number>();
+  /** Called (once per process and token) when Douane first presents a pending token: see service.ts. */
+  onPendingTokenUsed: (token: KnownToken) => Promise<void> = async () => {};
 
   constructor(
     private readonly db: Db,
@@ -58,6 +61,12 @@ export class TokenStore {
   authenticate(api: string, presented: string): KnownToken | null {
     const token = verifyToken(this.known.filter((known) => known.api === api), presented, this.clock());
     if (token) this.countUse(token.id);
+    if (token?.status === "pending" && !this.switching.has(token.id)) {
+      this.switching.add(token.id);
+      this.onPendingTokenUsed(token)
+        .catch((error) => this.logger.error({ err: error, api, fingerprint: token.fingerprint }, "automatic switch to the pending token failed"))
+        .finally(() => this.switching.delete(token.id));
+    }
     return token;
   }
 
@@ -80,7 +89,7 @@ export class TokenStore {
     try {
       await this.db.$transaction(async (tx) => {
         const created = await tx.apiToken.create({
-          data: { api, tokenHash, fingerprint, status: "active", source: "env", createdAt: now, activatedAt: now },
+          data: { api, tokenHash, fingerprint, status: "active", activeSlot: api, source: "env", createdAt: now, activatedAt: now },
         });
         await tx.tokenEvent.create({ data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now } });
       });

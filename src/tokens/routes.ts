@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { HttpError } from "../http/errors";
+import { defineRoute, type RouteDefinition } from "../http/routes";
+import type { ApiDefinition } from "../intake/apis";
+import type { TokenAdmin } from "./admin";
+import { LifecycleRefusal } from "./lifecycle";
+
+const instant = z.date().transform((date) => date.toISOString());
+const tokenView = z.object({
+  id: z.number(),
+  api: z.string(),
+  fingerprint: z.string(),
+  status: z.string(),
+  source: z.string(),
+  createdAt: instant,
+  activatedAt: instant.nullable(),
+  expiresAt: instant.nullable(),
+  revokedAt: instant.nullable(),
+  firstSeenAt: instant.nullable(),
+  lastSeenAt: instant.nullable(),
+  useCount: z.number(),
+});
+const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
+const change = z.object({ reason: z.string().max(500).optional() }).default({});
+
+/** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI. */
+export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
+  const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
+  const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
+  const refusals = [404, 409];
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof LifecycleRefusal) throw new HttpError(error.code === "not_found" ? 404 : 409, error.code, error.message);
+      throw error;
+    }
+  };
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/apis",
+      summary: "Each API: base path, tokens in force, and a portal-like status (green, yellow, red) with its warnings",
+      tag: "tokens",
+      response: z.object({
+        items: z.array(z.object({
+          api: z.string(),
+          basePath: z.string(),
+          authHeader: z.string(),
+          status: z.enum(["green", "yellow", "red"]),
+          warnings: z.array(warning),
+          tokens: z.array(tokenView.pick({ id: true, fingerprint: true, status: true, expiresAt: true, lastSeenAt: true })),
+        })),
+      }),
+      handler: async () => ({
+        items: await Promise.all(apis.map(async (api) => {
+          const health = await admin.health(api.name);
+          const inForce = health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status));
+          return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status: health.status, warnings: health.warnings, tokens: inForce };
+        })),
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/apis/:api/tokens",
+      summary: "The API's tokens, newest first, with their warnings (never a token value)",
+      tag: "tokens",
+      params: z.object({ api: apiParam }),
+      response: z.object({ items: z.array(tokenView), warnings: z.array(warning) }),
+      handler: async ({ params }) => ({ items: await admin.list(params.api), warnings: (await admin.health(params.api)).warnings }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/apis/:api/tokens",
+      summary: "Rotate: create a pending token. Its value is in this answer and never again.",
+      tag: "tokens",
+      params: z.object({ api: apiParam }),
+      body: change,
+      status: 201,
+      response: tokenView.extend({ token: z.string() }),
+      errors: [409],
+      handler: async ({ params, body, actor }) => run(() => admin.rotate({ api: params.api, actor, reason: body.reason })),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/apis/:api/tokens/:id/activate",
+      summary: "Confirm the portal now holds this pending token: it becomes active, the active one retires",
+      tag: "tokens",
+      params: tokenParams,
+      body: change,
+      response: tokenView,
+      errors: refusals,
+      handler: async ({ params, body, actor }) => run(() => admin.activate({ api: params.api, tokenId: params.id, actor, reason: body.reason })),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/apis/:api/tokens/:id/revoke",
+      summary: "Revoke at once (a leaked token). The last usable token only with force: true",
+      tag: "tokens",
+      params: tokenParams,
+      body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
+      response: tokenView,
+      errors: refusals,
+      handler: async ({ params, body, actor }) =>
+        run(() => admin.revoke({ api: params.api, tokenId: params.id, actor, reason: body.reason, force: body.force })),
+    }),
+    defineRoute({
+      method: "delete",
+      path: "/v1/apis/:api/tokens/:id",
+      summary: "Cancel a pending token Douane never used",
+      tag: "tokens",
+      params: tokenParams,
+      response: z.object({ id: z.number(), fingerprint: z.string(), status: z.literal("cancelled") }),
+      errors: refusals,
+      handler: async ({ params, actor, req }) =>
+        run(() => admin.cancel({ api: params.api, tokenId: params.id, actor, reason: typeof req.query.reason === "string" ? req.query.reason : undefined })),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/apis/:api/tokens/events",
+      summary: "The audit log of token lifecycle events, newest first",
+      tag: "tokens",
+      params: z.object({ api: apiParam }),
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().positive().optional() }),
+      response: z.object({
+        items: z.array(z.object({
+          id: z.number(), tokenId: z.number().nullable(), event: z.string(), actor: z.string(), reason: z.string().nullable(),
+          detail: z.string().nullable().transform((detail) => (detail === null ? null : JSON.parse(detail))), at: instant,
+        })),
+        nextBefore: z.number().nullable(),
+      }),
+      handler: async ({ params, query }) => {
+        const page = await admin.events(params.api, { limit: query.limit, beforeId: query.before });
+        return { items: page.items, nextBefore: page.hasMore ? page.items[page.items.length - 1].id : null };
+      },
+    }),
+  ];
+}
