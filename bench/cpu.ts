@@ -9,7 +9,7 @@ export interface CpuSample {
   at: number; // seconds, monotonic
   busyTicks: number; // the whole machine, all cores
   serverTicks: number;
-  postgresTicks: number;
+  postgresTicks: Map<number, number>; // per PostgreSQL process: only those alive at both ends are counted
   driverSeconds: number; // this process, from process.cpuUsage
 }
 
@@ -32,7 +32,7 @@ export function sampleCpu(serverPid: number | undefined): CpuSample | null {
       at: performance.now() / 1000,
       busyTicks: user + nice + system + irq + softirq + (steal ?? 0),
       serverTicks: serverPid === undefined ? 0 : ticksOf(serverPid),
-      postgresTicks: postgresPids().reduce((sum, pid) => sum + ticksOf(pid), 0),
+      postgresTicks: new Map(postgresPids().map((pid) => [pid, ticksOf(pid)])),
       driverSeconds: (usage.user + usage.system) / 1e6,
     };
   } catch {
@@ -46,7 +46,9 @@ export function sharesBetween(start: CpuSample | null, end: CpuSample | null, co
   const share = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
   const machine = share(end.busyTicks - start.busyTicks);
   const server = share(end.serverTicks - start.serverTicks);
-  const postgres = share(end.postgresTicks - start.postgresTicks);
+  let postgresTicks = 0;
+  for (const [pid, ticks] of end.postgresTicks) postgresTicks += ticks - (start.postgresTicks.get(pid) ?? ticks);
+  const postgres = share(postgresTicks);
   const driver = (end.driverSeconds - start.driverSeconds) / seconds;
   return { cores, machine, server, driver, postgres, others: Math.max(0, machine - server - driver - postgres) };
 }
