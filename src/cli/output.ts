@@ -1,0 +1,38 @@
+import type { Writable } from "node:stream";
+
+export interface Output {
+  json: boolean;
+  stdout: Writable;
+}
+
+/** Rows as an aligned table for people, or as JSON for scripts (`--json`). */
+export function printRows(output: Output, rows: Record<string, unknown>[], columns: string[]): void {
+  if (output.json) {
+    output.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  if (rows.length === 0) {
+    output.stdout.write("(none)\n");
+    return;
+  }
+  const cells = rows.map((row) => columns.map((column) => cellOf(row[column])));
+  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => line[i].length)));
+  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i])).join("  ").trimEnd();
+  output.stdout.write(`${[line(columns), ...cells.map(line)].join("\n")}\n`);
+}
+
+export function printRecord(output: Output, record: Record<string, unknown>): void {
+  if (output.json) {
+    output.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...Object.keys(record).map((key) => key.length));
+  output.stdout.write(`${Object.entries(record).map(([key, value]) => `${key.padEnd(width)}  ${cellOf(value)}`).join("\n")}\n`);
+}
+
+function cellOf(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
