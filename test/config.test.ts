@@ -24,8 +24,22 @@ describe("configuration", () => {
     ["H7_TOKEN", "short"],
     ["MAX_BODY_BYTES", "-1"],
     ["LOG_LEVEL", "loud"],
+    ["TOKEN_ROTATION_WINDOW_MINUTES", "14"],
+    ["INTERNAL_API_TOKEN", "long-enough-internal-token,short"],
   ])("a bad %s stops start-up with a message naming it", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
+  });
+
+  test("the internal credential is a comma-separated list, so it can be rotated", () => {
+    expect(readConfig({ INTERNAL_API_TOKEN: " first-internal-token-0001 , second-internal-token-002," }).INTERNAL_API_TOKEN).toEqual([
+      "first-internal-token-0001",
+      "second-internal-token-002",
+    ]);
+  });
+
+  test("the rotation window is 30 minutes by default and never under Douane's 15-minute delay", () => {
+    expect(readConfig({}).TOKEN_ROTATION_WINDOW_MINUTES).toBe(30);
+    expect(readConfig({ TOKEN_ROTATION_WINDOW_MINUTES: "15" }).TOKEN_ROTATION_WINDOW_MINUTES).toBe(15);
   });
 
   test("an empty variable counts as unset", () => {
