@@ -48,7 +48,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = environmentSchema.safeParse(blankless);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    // The variable's name only: a path into a parsed value (INTERNAL_API_TOKEN.1) could point at a secret.
+    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
   return { ...parsed.data, database: databaseOf(parsed.data.DATABASE_URL) };
