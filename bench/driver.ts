@@ -21,6 +21,7 @@ export interface DriverSpec {
 
 export interface DriverReport {
   responses: number;
+  warmupResponses: number; // not counted in anything below; for per-request costs from a profile
   seconds: number;
   rps: number;
   p50: number;
@@ -96,6 +97,7 @@ async function main(spec: DriverSpec): Promise<DriverReport> {
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat?.count ?? 0;
   return {
     responses: sorted.length,
+    warmupResponses: warmup.latencies.length,
     seconds,
     rps: sorted.length / seconds,
     p50: at(0.5),

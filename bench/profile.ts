@@ -1,5 +1,5 @@
 // Where a server's time went, from a V8 .cpuprofile (BENCH_PROFILE=<folder> npm run bench writes one per server):
-//   node dist/bench/profile.js <folder>/c.cpuprofile [top]
+//   node dist/bench/profile.js <folder>/c.cpuprofile [top] [requests served, to print µs per request]
 // Self time grouped into a few layers, then the busiest functions. Synchronous native work is charged to the JS
 // function that called it: for SQLite that is the adapter's performIO, fsync included (better-sqlite3 is synchronous).
 import fs from "node:fs";
@@ -37,7 +37,7 @@ function layerOf(frame: ProfileNode["callFrame"]): string {
   return "other";
 }
 
-export function summarize(profile: Profile, top = 20): string {
+export function summarize(profile: Profile, top = 20, requests = 0): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
   let total = 0;
@@ -61,9 +61,14 @@ export function summarize(profile: Profile, top = 20): string {
       .filter(([name]) => name !== "idle" && !name.startsWith("(idle)"))
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, micros]) => `${((100 * micros) / busy).toFixed(1).padStart(5)} %  ${name}`);
+      .map(([name, micros]) => {
+        const perRequest = requests > 0 ? `${(micros / requests).toFixed(0).padStart(6)} µs/req  ` : "";
+        return `${((100 * micros) / busy).toFixed(1).padStart(5)} %  ${perRequest}${name}`;
+      });
   return [
-    `${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(1)} s busy (${((100 * busy) / total).toFixed(0)} %); shares of busy time:`,
+    `${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(1)} s busy (${((100 * busy) / total).toFixed(0)} %)` +
+      (requests > 0 ? `, ${((busy / requests) | 0)} µs per request` : "") +
+      "; shares of busy time:",
     ...lines(layers, LAYERS.length + 1),
     "",
     `top ${top} functions by self time:`,
@@ -72,10 +77,10 @@ export function summarize(profile: Profile, top = 20): string {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, requests] = process.argv.slice(2);
   if (!file) {
     console.error("usage: node dist/bench/profile.js <file.cpuprofile> [top]");
     process.exit(2);
   }
-  console.log(summarize(JSON.parse(fs.readFileSync(file, "utf8")) as Profile, Number(top ?? 20)));
+  console.log(summarize(JSON.parse(fs.readFileSync(file, "utf8")) as Profile, Number(top ?? 20), Number(requests ?? 0)));
 }
