@@ -3,39 +3,51 @@ import { z } from "zod";
 
 const MIB = 1024 * 1024;
 
-const environmentSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().min(1).default("0.0.0.0"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)")
-    .default("file:./data/receiver.db"),
-  H7_BASE_PATH: z
-    .string()
-    .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /")
-    .default("/dh7"),
-  H7_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  H7_AUTH_HEADER: z
-    .string()
-    .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
-    .transform((name) => name.toLowerCase())
-    .default("authorization"),
-  VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
-  INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-  INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
-  INTERNAL_API_TOKEN: z
-    .string()
-    .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
-    .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
-    .optional(),
-  TOKEN_ROTATION_WINDOW_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(15, "must cover Douane's 15-minute propagation delay: at least 15")
-    .default(30),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
+const environmentSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)")
+      .default("file:./data/receiver.db"),
+    H7_BASE_PATH: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /")
+      .default("/dh7"),
+    H7_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    H7_AUTH_HEADER: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
+      .transform((name) => name.toLowerCase())
+      .default("authorization"),
+    VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
+    INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+    INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
+    INTERNAL_API_TOKEN: z
+      .string()
+      .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
+      .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
+      .optional(),
+    TOKEN_ROTATION_WINDOW_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(15, "must cover Douane's 15-minute propagation delay: at least 15")
+      .default(30),
+    AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    TRUST_PROXY: z
+      .string()
+      .transform((value): boolean | number | string => (value === "true" ? true : value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value))
+      .default(false),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {
+    path: ["TLS_KEY_FILE"],
+    message: "TLS_CERT_FILE and TLS_KEY_FILE go together",
+  });
 
 export type Environment = z.infer<typeof environmentSchema>;
 

@@ -13,9 +13,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const service = await createService(config, logger);
-  const publicServer = await listen(service.publicApp, config.PORT, config.HOST);
-  logger.info({ port: portOf(publicServer), database: config.database.provider, basePath: config.H7_BASE_PATH }, "listening for Douane callbacks");
-  const internalServer = service.internalApp ? await listen(service.internalApp, config.INTERNAL_PORT, config.INTERNAL_HOST) : null;
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
+  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls });
+  logger.info({ port: portOf(publicServer), database: config.database.provider, basePath: config.H7_BASE_PATH, tls: Boolean(tls) }, "listening for Douane callbacks");
+  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST }) : null;
   if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {
@@ -28,9 +29,16 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
+const SHUTDOWN_GRACE_MS = 25_000;
+
+/** Stops accepting, lets requests in flight finish (their commit included), then resolves. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

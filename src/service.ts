@@ -1,12 +1,17 @@
-import type { Server } from "node:http";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import { openDatabase, type Db } from "./db/client";
-import { applyMigrations } from "./db/migrate";
+import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
+import type { ReadinessCheck } from "./http/health";
+import { createMetrics, type Metrics } from "./http/metrics";
 import { apisOf } from "./intake/apis";
 import { createPublicApp } from "./intake/app";
+import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
@@ -21,6 +26,8 @@ export interface Service {
   db: Db;
   tokens: TokenStore;
   tokenAdmin: TokenAdmin;
+  metrics: Metrics;
+  readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
   /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
   internalApp: Express | null;
@@ -55,7 +62,17 @@ export async function createService(config: Config, logger: Logger, options: Ser
   for (const api of apis) {
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
-  const writer = new MessageWriter(db);
+  const metrics = createMetrics();
+  const writer = new MessageWriter(db, (messages, seconds) => {
+    metrics.commitSeconds.observe(seconds);
+    metrics.commitBatchSize.observe(messages);
+  });
+  const migrationsShipped = shippedMigrationCount(config.database.provider);
+  const readiness = async (): Promise<ReadinessCheck> => {
+    const applied = await appliedMigrationCount(db).catch(() => null);
+    const checks = { database: applied !== null, migrations: applied !== null && applied >= migrationsShipped, tokens: tokens.loadedAt !== null };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  };
   const publicApp = createPublicApp({
     apis,
     db,
@@ -64,17 +81,30 @@ export async function createService(config: Config, logger: Logger, options: Ser
     validationMode: config.VALIDATION_MODE,
     maxBodyBytes: config.MAX_BODY_BYTES,
     logger,
+    metrics,
+    failureLimiter: new FailureLimiter(config.AUTH_FAILURE_LIMIT_PER_MINUTE, clock),
+    readiness,
+    trustProxy: config.TRUST_PROXY,
     clock,
   });
   if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
   const internalApp = config.INTERNAL_API_TOKEN
-    ? createInternalApp({ db, credentials: config.INTERNAL_API_TOKEN, routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)], logger })
+    ? createInternalApp({
+        db,
+        credentials: config.INTERNAL_API_TOKEN,
+        routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        logger,
+        metrics,
+        readiness,
+      })
     : null;
   return {
     config,
     db,
     tokens,
     tokenAdmin,
+    metrics,
+    readiness,
     publicApp,
     internalApp,
     async close() {
@@ -85,10 +115,28 @@ export async function createService(config: Config, logger: Logger, options: Ser
   };
 }
 
-export function listen(app: Express, port: number, host: string): Promise<Server> {
+export interface ListenOptions {
+  port: number;
+  host: string;
+  tls?: { certFile: string; keyFile: string };
+}
+
+/** Starts a listener, HTTPS when given a certificate, with timeouts so a slow or stalled client cannot hold
+ *  a connection forever. Keep-alive outlasts common load balancers' 60 s idle timeout. */
+export function listen(app: Express, options: ListenOptions): Promise<http.Server> {
+  const server = options.tls
+    ? https.createServer({ cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
+    : http.createServer(app);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
   });
 }
 
-export const portOf = (server: Server) => (server.address() as AddressInfo).port;
+export const portOf = (server: http.Server) => (server.address() as AddressInfo).port;

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Config } from "../config";
+import type { Db } from "./client";
 
 const run = promisify(execFile);
 
@@ -21,6 +22,18 @@ export async function applyMigrations(database: Config["database"]): Promise<voi
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     throw new Error(`database migration failed:\n${stdout}${stderr}`.trim());
   }
+}
+
+/** How many migrations the service ships for `provider`: readiness checks the database has them all. */
+export function shippedMigrationCount(provider: Config["database"]["provider"]): number {
+  const folder = path.join(projectRoot(), "prisma", provider === "sqlite" ? "sqlite" : "postgres", "migrations");
+  return fs.readdirSync(folder).filter((entry) => fs.existsSync(path.join(folder, entry, "migration.sql"))).length;
+}
+
+/** Migrations recorded as finished in the database. */
+export async function appliedMigrationCount(db: Db): Promise<number> {
+  const [row] = await db.$queryRaw<{ count: number | bigint }[]>`SELECT COUNT(*) AS "count" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
+  return Number(row.count);
 }
 
 function projectRoot(): string {

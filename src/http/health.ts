@@ -1,19 +1,19 @@
 import { Router } from "express";
-import type { Db } from "../db/client";
 
-/** `live`: the process answers. `ready`: the database answers too. */
-export function healthRoutes(db: Db): Router {
+export interface ReadinessCheck {
+  ready: boolean;
+  checks: Record<string, boolean>;
+}
+
+/** `live`: the process answers. `ready`: it can take callbacks (database reachable, migrated, tokens loaded). */
+export function healthRoutes(readiness: () => Promise<ReadinessCheck>): Router {
   const router = Router();
   router.get("/health/live", (_req, res) => {
     res.json({ status: "ok" });
   });
   router.get("/health/ready", async (_req, res) => {
-    try {
-      await db.$queryRaw`SELECT 1`;
-      res.json({ status: "ok", database: "up" });
-    } catch {
-      res.status(503).json({ status: "unavailable", database: "down" });
-    }
+    const { ready, checks } = await readiness();
+    res.status(ready ? 200 : 503).json({ status: ready ? "ok" : "unavailable", checks });
   });
   return router;
 }

@@ -1,15 +1,37 @@
+import { randomUUID } from "node:crypto";
+import type { RequestHandler } from "express";
 import pino, { type Logger } from "pino";
+import { pinoHttp } from "pino-http";
 
-/** Credentials never reach a log line: the redaction paths cover every place a header or token could sit. */
-export const REDACTED_PATHS = [
-  "req.headers.authorization",
-  "req.headers[\"proxy-authorization\"]",
-  "req.headers.cookie",
-  "headers.authorization",
-  "token",
-  "*.token",
-];
+/** Credentials never reach a log line: request headers are not logged at all, and these paths are
+ *  redacted wherever else a token could sit. */
+export const REDACTED_PATHS = ["req.headers", "headers.authorization", "token", "*.token", "authorization", "*.authorization"];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, base: { service: "douane-callback-receiver" } }, destination);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** One line per answered request: request id (the caller's X-Request-Id when sane), method, path, status,
+ *  latency, and what the intake learned (api, channel, messageId, outcome) from `res.locals.log`. */
+export function requestLogger(logger: Logger, listener: "public" | "internal"): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const given = req.headers["x-request-id"];
+      const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader("X-Request-Id", id);
+      return id;
+    },
+    serializers: {
+      req: (req) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+      res: (res) => ({ statusCode: res.statusCode }),
+    },
+    customProps: (_req, res) => ({ listener, ...((res as unknown as { locals?: { log?: object } }).locals?.log ?? {}) }),
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    customSuccessMessage: (req, res) => `${req.method} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${res.statusCode}`,
+    quietReqLogger: true,
+  });
 }

@@ -1,23 +1,37 @@
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
 import { HttpError } from "../http/errors";
+import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
 import type { ApiDefinition } from "./apis";
+import type { FailureLimiter } from "./failure-limiter";
 
-/** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row. */
-export function authenticate(api: ApiDefinition, tokens: TokenStore, logger: Logger): RequestHandler {
+/** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row.
+ *  A valid token always passes; only a source that keeps failing gets 429 instead of 401. */
+export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: FailureLimiter, metrics: Metrics, logger: Logger): RequestHandler {
   const challenge = { "WWW-Authenticate": `Bearer realm="${api.name}"` };
   return (req, res, next) => {
     const presented = readPresentedToken(api.authHeader, req.headers[api.authHeader]);
     const token = presented === null ? null : tokens.authenticate(api.name, presented);
-    if (!token) {
-      const reason = presented === null ? "missing_token" : "invalid_token";
-      // Header names only: which header Douane used is worth knowing, its value never.
-      logger.warn({ api: api.name, reason, headerNames: Object.keys(req.headers) }, "callback refused: authentication failed");
-      throw new HttpError(401, "unauthorized", `a valid token is required in the ${api.authHeader} header`, {}, challenge);
+    if (token) {
+      res.locals.token = { id: token.id, fingerprint: token.fingerprint };
+      res.locals.log = { api: api.name, tokenFingerprint: token.fingerprint };
+      metrics.tokenUses.inc({ api: api.name, fingerprint: token.fingerprint, status: token.status });
+      return next();
     }
-    res.locals.token = { id: token.id, fingerprint: token.fingerprint };
-    next();
+    const source = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    if (limiter.isLimited(source)) {
+      metrics.authFailures.inc({ api: api.name, reason: "rate_limited" });
+      throw new HttpError(429, "too_many_failures", "too many failed authentications from this address; retry later", {}, {
+        "Retry-After": String(limiter.retryAfterSeconds(source)),
+      });
+    }
+    limiter.recordFailure(source);
+    const reason = presented === null ? "missing_token" : "invalid_token";
+    metrics.authFailures.inc({ api: api.name, reason });
+    // Header names only: which header Douane used is worth knowing, its value never.
+    res.locals.log = { api: api.name, authFailure: reason, headerNames: Object.keys(req.headers) };
+    throw new HttpError(401, "unauthorized", `a valid token is required in the ${api.authHeader} header`, {}, challenge);
   };
 }

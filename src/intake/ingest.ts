@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
-import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { examineMessage, readMessageId } from "../douane/examine";
 import { matchChannel } from "../douane/h7/channels";
 import { HttpError, StorageUnavailable } from "../http/errors";
+import type { Metrics } from "../http/metrics";
 import { quarantine } from "../messages/quarantine";
 import type { Envelope, QuarantineReason } from "../messages/records";
 import type { MessageWriter, StoreOutcome } from "../messages/writer";
@@ -16,21 +16,22 @@ export interface IngestDeps {
   db: Db;
   writer: MessageWriter;
   validationMode: Config["VALIDATION_MODE"];
-  logger: Logger;
+  metrics: Metrics;
   clock: () => Date;
 }
 
 /** The whole intake of one authenticated callback, top to bottom:
  *  content type → parse → messageId → validate → store (committed) → answer. */
 export function ingest(deps: IngestDeps): RequestHandler {
-  const { api, db, writer, validationMode, logger } = deps;
+  const { api, writer, validationMode, metrics } = deps;
   return async (req, res) => {
     const { channel, pathParams } = matchChannel(api.channels, req.path);
     const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
     const json = parseJson(envelope.rawBody);
     const messageId = json.ok ? readMessageId(json.value) : null;
+    res.locals.log = { ...res.locals.log, channel: channel.name, messageId };
     const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
-      refuseAndKeep(db, envelope, { status, reason, message, detail, messageId });
+      refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId });
 
     if (!isJsonContentType(envelope.contentType)) {
       return refuse(415, "unsupported_content_type", "the body must be application/json (UTF-8)");
@@ -46,9 +47,13 @@ export function ingest(deps: IngestDeps): RequestHandler {
     }
 
     const outcome = await committed(
+      deps,
+      res,
       writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.valid ? "valid" : "invalid", findings: examination.findings }),
     );
-    logger.info({ api: api.name, channel: channel.name, messageId, outcome: outcome.outcome, rowId: outcome.id, tokenFingerprint: res.locals.token?.fingerprint }, "callback acknowledged");
+    res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
+    metrics.callbacks.inc({ api: api.name, channel: channel.name, outcome: outcome.outcome });
+    if (outcome.outcome === "conflict") metrics.quarantined.inc({ api: api.name, reason: "conflict" });
     res.status(200).json(answerOf(outcome, messageId));
   };
 }
@@ -60,7 +65,9 @@ export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
     const { channel, pathParams } = matchChannel(deps.api.channels, req.path);
     const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
     const detail = { message: `the body is larger than ${(error as { limit?: number }).limit} bytes`, contentLength: req.headers["content-length"] ?? null };
-    await committed(quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
+    res.locals.log = { ...res.locals.log, channel: channel.name };
+    await committed(deps, res, quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
+    countRefusal(deps, channel.name, "too_large");
     next(error);
   };
 }
@@ -81,20 +88,33 @@ function envelopeOf(req: Request, res: Response, deps: IngestDeps, channel: stri
 }
 
 async function refuseAndKeep(
-  db: Db,
+  deps: IngestDeps,
+  res: Response,
   envelope: Envelope,
   refusal: { status: number; reason: QuarantineReason; message: string; detail: Record<string, unknown>; messageId: string | null },
 ): Promise<never> {
   const quarantineId = await committed(
-    quarantine(db, { ...envelope, reason: refusal.reason, detail: { message: refusal.message, ...refusal.detail }, messageId: refusal.messageId }),
+    deps,
+    res,
+    quarantine(deps.db, { ...envelope, reason: refusal.reason, detail: { message: refusal.message, ...refusal.detail }, messageId: refusal.messageId }),
   );
+  res.locals.log = { ...res.locals.log, outcome: `refused_${refusal.reason}`, quarantineId };
+  countRefusal(deps, envelope.channel, refusal.reason);
   throw new HttpError(refusal.status, refusal.reason, refusal.message, { ...refusal.detail, quarantineId });
 }
 
-async function committed<T>(write: Promise<T>): Promise<T> {
+function countRefusal(deps: IngestDeps, channel: string, reason: QuarantineReason): void {
+  deps.metrics.callbacks.inc({ api: deps.api.name, channel, outcome: `refused_${reason}` });
+  deps.metrics.quarantined.inc({ api: deps.api.name, reason });
+}
+
+/** The write's result once committed; a database failure becomes a 503 (nothing acknowledged). */
+async function committed<T>(deps: IngestDeps, res: Response, write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
+    res.locals.log = { ...res.locals.log, outcome: "unavailable" };
+    deps.metrics.callbacks.inc({ api: deps.api.name, channel: String(res.locals.log.channel ?? "unknown"), outcome: "unavailable" });
     throw new StorageUnavailable(error);
   }
 }

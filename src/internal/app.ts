@@ -3,7 +3,9 @@ import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import { errorHandler, HttpError } from "../http/errors";
-import { healthRoutes } from "../http/health";
+import { healthRoutes, type ReadinessCheck } from "../http/health";
+import { requestLogger } from "../http/logger";
+import type { Metrics } from "../http/metrics";
 import { defineRoute, openApiDocument, routerOf, type RouteDefinition } from "../http/routes";
 import { requireInternalCredential } from "./credentials";
 
@@ -12,6 +14,8 @@ export interface InternalAppDeps {
   credentials: string[];
   routes: RouteDefinition[];
   logger: Logger;
+  metrics: Metrics;
+  readiness: () => Promise<ReadinessCheck>;
 }
 
 /** The internal listener (never the Douane-facing one): queries, quarantine, token administration. */
@@ -20,8 +24,15 @@ export function createInternalApp(deps: InternalAppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(helmet());
-  app.use(healthRoutes(deps.db));
+  app.use(healthRoutes(deps.readiness));
+  app.use(requestLogger(deps.logger, "internal"));
   app.use(requireInternalCredential(deps.credentials));
+  app.get("/metrics", async (_req, res) => {
+    for (const row of await deps.db.quarantinedBody.groupBy({ by: ["api"], where: { acceptedAt: null }, _count: { _all: true } })) {
+      deps.metrics.quarantineSize.set({ api: row.api }, row._count._all);
+    }
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.use(express.json({ limit: "64kb" }));
   const openApi = defineRoute({
     method: "get",

@@ -26,7 +26,10 @@ export class MessageWriter {
   private queue: Waiting[] = [];
   private draining = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onCommit: (messages: number, seconds: number) => void = () => {},
+  ) {}
 
   store(record: MessageRecord): Promise<StoreOutcome> {
     return new Promise((resolve, reject) => {
@@ -43,7 +46,9 @@ export class MessageWriter {
         await new Promise((resolve) => setImmediate(resolve));
         const batch = this.takeBatch();
         try {
+          const started = process.hrtime.bigint();
           const outcomes = await this.commit(batch.map((waiting) => waiting.record));
+          this.onCommit(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
           batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);

@@ -19,6 +19,8 @@ interface Usage {
  *  written back once a second (a write per callback would halve intake throughput). */
 export class TokenStore {
   private known: KnownToken[] = [];
+  /** When the token set was last read from the database; null until the first read. */
+  loadedAt: Date | null = null;
   private usage = new Map<number, Usage>();
   private timers: NodeJS.Timeout[] = [];
   private switching = new Set<number>();
@@ -55,6 +57,7 @@ export class TokenStore {
       status: row.status,
       expiresAt: row.expiresAt,
     }));
+    this.loadedAt = new Date();
   }
 
   /** The accepted token of `api` that `presented` is, or null. */

@@ -179,7 +179,7 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
 
     test("a refused token is never logged", async () => {
       await post(paths.error, errorH7Example, { token: "leaked-secret-value-000000" }).expect(401);
-      expect(service.logText()).toContain("authentication failed");
+      expect(service.logText()).toContain('"authFailure":"invalid_token"');
       expect(service.logText()).not.toContain("leaked-secret-value-000000");
       expect(service.logText()).not.toContain(TEST_TOKEN);
     });
