@@ -21,6 +21,16 @@ export function printRows(output: Output, rows: Record<string, unknown>[], colum
   output.stdout.write(`${[line(columns), ...cells.map(line)].join("\n")}\n`);
 }
 
+/** A page of a keyset list: `{ items, nextCursor }` as the API answers it, or a table and how to go on. */
+export function printPage(output: Output, page: { items: Record<string, unknown>[]; nextCursor: string | null }, columns: string[]): void {
+  if (output.json) {
+    output.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    return;
+  }
+  printRows(output, page.items, columns);
+  if (page.nextCursor) output.stdout.write(`\nmore: add --cursor ${page.nextCursor}\n`);
+}
+
 export function printRecord(output: Output, record: Record<string, unknown>): void {
   if (output.json) {
     output.stdout.write(`${JSON.stringify(record, null, 2)}\n`);

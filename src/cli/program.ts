@@ -3,11 +3,17 @@ import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
 import { applyMigrations } from "../db/migrate";
+import { messagesCommand } from "./messages";
 import type { Output } from "./output";
+import { quarantineCommand } from "./quarantine";
+import { simulateCommand } from "./simulate";
+import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
 
 export interface CliContext {
   output: Output;
+  /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
+  exitCode: number;
   withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
 }
 
@@ -17,6 +23,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   const output: Output = { json: false, stdout };
   const context: CliContext = {
     output,
+    exitCode: 0,
     async withDatabase(work) {
       const config = readConfig(env);
       const db = await openDatabase(config.database);
@@ -28,13 +35,16 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
     },
   };
   const program = new Command("douane-callback-receiver")
-    .description("operate the Douane callback receiver: tokens, database")
+    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, database, and a Douane simulator")
     .option("--json", "machine-readable output", false)
     .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) })
     .hook("preAction", () => {
       output.json = program.opts<{ json: boolean }>().json;
     });
+  program.addCommand(statusCommand(context));
+  program.addCommand(messagesCommand(context));
+  program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
   program
     .command("db")
@@ -43,6 +53,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
       await applyMigrations(readConfig(env).database);
       stdout.write("migrations applied\n");
     }));
+  program.addCommand(simulateCommand(context, env, stderr));
   const inherit = (command: Command): void => {
     for (const child of command.commands) {
       child.exitOverride().configureOutput(program.configureOutput());
@@ -52,7 +63,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   inherit(program);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     stderr.write(`error: ${(error as Error).message}\n`);

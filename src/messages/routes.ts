@@ -10,7 +10,8 @@ import { declarationTimeline as timelineView, messageDetail, messagePage } from 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const key = z.string().min(1).max(350).optional();
 
-const messageQuery = queryParameters({
+/** The query of GET /v1/messages; the CLI's `messages list` takes the same filters. */
+export const messageQuery = queryParameters({
   api: key.describe("the Douane API, e.g. h7"),
   channel: key.describe("declaration_response | request_registration | declaration_error | unknown"),
   lrn: key,
