@@ -45,11 +45,21 @@ export function examineMessage(channel: Channel, body: Json, pathParams: Record<
   return { valid: result.success, findings, keys: extractKeys(body, pathParams) };
 }
 
-/** Reads `header.messageId`, the idempotency key, whatever the rest of the body looks like. */
+/** Reads `header.messageId`, the idempotency key, whatever the rest of the body looks like. An id with U+0000 or
+ *  an unpaired surrogate (both valid JSON escapes) is no id: neither database can store it as it came (PostgreSQL
+ *  refuses U+0000, Prisma refuses unpaired surrogates), and a key that changed on the way would not be one. */
 export function readMessageId(body: unknown): string | null {
   const id = valueAt(body, ["header", "messageId"]);
-  return typeof id === "string" && id.length > 0 && id.length <= 291 ? id : null;
+  return typeof id === "string" && id.length > 0 && id.length <= 291 && !UNSTORABLE.test(id) ? id : null;
 }
+
+// U+0000, a high surrogate not followed by a low one, a low surrogate not preceded by a high one.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "g");
+
+/** A search key as the databases can hold it: U+0000 and unpaired surrogates become U+FFFD (the raw body keeps
+ *  the original), after cutting to 350 characters, which may itself split a surrogate pair. */
+const storableKey = (value: string): string => value.slice(0, 350).replace(UNSTORABLE_ALL, "\uFFFD");
 
 // Where the H7 messages carry each key; also what we search in messages of unpublished channels (D4, D5).
 const KEY_HOLDERS: string[][] = [["header"], ["declaration"], ["request"], ["declarationState"], ["declarations", "0"], []];
@@ -58,9 +68,9 @@ function extractKeys(body: Json, pathParams: Record<string, string>): MessageKey
   const find = (name: string): string | null => {
     for (const holder of KEY_HOLDERS) {
       const value = valueAt(body, [...holder, name]);
-      if (typeof value === "string" && value !== "") return value.slice(0, 350);
+      if (typeof value === "string" && value !== "") return storableKey(value);
     }
-    return pathParams[name] || null;
+    return pathParams[name] ? storableKey(pathParams[name]) : null;
   };
   const messageDateTimeRaw = find("messageDateTime");
   return {

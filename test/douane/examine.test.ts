@@ -91,4 +91,23 @@ describe("examining H7 messages", () => {
     expect(readMessageId(JSON.parse('{"__proto__": {"messageId": "x"}}'))).toBeNull();
     expect(readMessageId(null)).toBeNull();
   });
+
+  test("readMessageId refuses an id with U+0000 or an unpaired surrogate, which no database stores as it came", () => {
+    expect(readMessageId(JSON.parse('{"header": {"messageId": "ab\\u0000c"}}'))).toBeNull();
+    expect(readMessageId(JSON.parse('{"header": {"messageId": "ab\\ud800"}}'))).toBeNull();
+    expect(readMessageId(JSON.parse('{"header": {"messageId": "\\udc00ab"}}'))).toBeNull();
+    expect(readMessageId(JSON.parse('{"header": {"messageId": "\\ud83d\\ude00 ok"}}'))).toBe("\u{1F600} ok");
+  });
+
+  test("keys with U+0000 or unpaired surrogates, from the body or the path, are kept with U+FFFD in their place", () => {
+    const body = JSON.parse('{"header": {"messageId": "k", "lrn": "L\\u00001", "mrn": "\\udbffM"}, "request": {"customsRequestReference": ""}}');
+    const { keys } = examine("/demandes/R%00Q/enregistrement", body);
+    expect(keys).toMatchObject({ lrn: "L\uFFFD1", mrn: "\uFFFDM", customsRequestReference: "R\uFFFDQ" });
+  });
+
+  test("a key cut at 350 characters through a surrogate pair keeps no half of it", () => {
+    const lrn = "L".repeat(349) + "\u{1F600}";
+    const { keys } = examine("/x", { header: { messageId: "k", lrn } });
+    expect(keys.lrn).toBe("L".repeat(349) + "\uFFFD");
+  });
 });
