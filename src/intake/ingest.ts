@@ -41,7 +41,8 @@ export function ingest(deps: IngestDeps): RequestHandler {
 
     const examination = examineMessage(channel, json.value as Record<string, unknown>, pathParams);
     const errors = examination.findings.filter((finding) => finding.severity === "error");
-    if (errors.length > 0 && validationMode === "reject") {
+    // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
+    if (errors.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
       const issues = errors.map(({ path, message }) => ({ path, message }));
       return refuse(400, "invalid_schema", `the body does not match the ${channel.name} message schema`, { issues });
     }
@@ -101,6 +102,10 @@ async function refuseAndKeep(
   res.locals.log = { ...res.locals.log, outcome: `refused_${refusal.reason}`, quarantineId };
   countRefusal(deps, envelope.channel, refusal.reason);
   throw new HttpError(refusal.status, refusal.reason, refusal.message, { ...refusal.detail, quarantineId });
+}
+
+async function isStored(deps: IngestDeps, messageId: string): Promise<boolean> {
+  return (await deps.db.message.count({ where: { api: deps.api.name, messageId } })) > 0;
 }
 
 function countRefusal(deps: IngestDeps, channel: string, reason: QuarantineReason): void {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import request from "supertest";
 import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, registrationH7Example, responseH7Example, withMessageId } from "../support/examples";
-import { postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
+import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
 describe.each(databaseProviders())("intake on %s", (provider) => {
   let service: TestService;
@@ -221,6 +221,15 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
       const kept = await quarantined("invalid_schema");
       expect(kept.messageId).toBe(message.header.messageId);
       expect(JSON.parse(kept.detail).issues).toHaveLength(2);
+    });
+
+    test("a retry of an invalid message that ops accepted by hand is acknowledged as a duplicate", async () => {
+      const message = withMessageId(errorH7Example);
+      const invalid = { ...message, error: "not a list" };
+      const refused = await post(paths.error, invalid).expect(400);
+      const accepted = await internal(service).post(`/v1/quarantine/${refused.body.quarantineId}/accept`, { reason: "checked with Douane" }).expect(201);
+      const retried = await post(paths.error, invalid).expect(200);
+      expect(retried.body).toEqual({ id: accepted.body.id, messageId: message.header.messageId, duplicate: true });
     });
 
     test("a date-time that is not Java's zoned form is a schema violation", async () => {
