@@ -54,15 +54,18 @@ const lostOf = (row: IntakeRow) => (row.acks ? `${row.acks.lost + row.acks.wrong
 const cpuOf = ({ cpu }: IntakeRow) =>
   cpu ? [cpu.server, cpu.driver, cpu.postgres, cpu.others].map((cores) => cores.toFixed(2)).join(" / ") : "–";
 
+/** Less sensitive than req/s to other workloads on the machine: what one answer cost the server. */
+const cpuPerRequest = ({ cpu, rps }: IntakeRow) => (cpu && rps > 0 ? String(Math.round((cpu.server / rps) * 1e6)) : "–");
+
 export function table(rows: IntakeRow[]): string {
   const lines = [
-    "| server | mix | req/s | p50 ms | p99 ms | errors | lost acks | × (a) | × (b) | CPU server/load/PG/others |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| server | mix | req/s | p50 ms | p99 ms | errors | lost acks | × (a) | × (b) | server CPU µs/req | CPU server/load/PG/others |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
     lines.push(
       `| ${row.label} | ${row.mix} | ${Math.round(row.rps)} | ${fixed(row.p50, 1)} | ${fixed(row.p99, 1)} | ${errorsOf(row)} | ` +
-        `${lostOf(row)} | ${fixed(ratio(row, rows, "a"), 2)} | ${fixed(ratio(row, rows, "b"), 2)} | ${cpuOf(row)} |`,
+        `${lostOf(row)} | ${fixed(ratio(row, rows, "a"), 2)} | ${fixed(ratio(row, rows, "b"), 2)} | ${cpuPerRequest(row)} | ${cpuOf(row)} |`,
     );
   }
   return lines.join("\n");
