@@ -32,52 +32,59 @@ interface CycleCheck {
   wrongId: number; // stored under another id than the 200 gave
   notAcked: number;
   notAckedStored: number;
+  integrity: string; // SQLite's PRAGMA integrity_check ("ok"); "ok" on PostgreSQL
 }
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build first`);
   const started = Date.now();
-  const results: boolean[] = [];
-  for (const provider of PROVIDERS) {
-    const database = await createEmptyTestDatabase(provider);
-    const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "crash-")), "server.log");
-    let server: RunningServer | undefined;
-    try {
-      server = await startServer(database, logFile);
-      for (let cycle = 1; cycle <= CYCLES; cycle++) {
-        const loadMs = LOAD_MS[(cycle - 1) % LOAD_MS.length];
-        const report = await loadThenKill(server, `crash-${provider}-${cycle}-${process.pid}`, loadMs);
-        server = await startServer(database, logFile); // recovery happens here: WAL replay, or PostgreSQL's own
-        const check = await checkStored(database, report);
-        const passed = check.acked > 0 && check.lost === 0 && check.altered === 0 && check.wrongId === 0 && report.anomalies.length === 0;
-        results.push(passed);
-        console.log(
-          `crash test ${provider} cycle ${cycle}/${CYCLES}: SIGKILL after ${loadMs} ms of load (${CONCURRENCY} in flight); ` +
-            `sent ${report.sent.length}, acked ${check.acked}, found ${check.found} byte-exact, lost ${check.lost}, altered ${check.altered}, ` +
-            `wrong id ${check.wrongId}; not acked ${check.notAcked} (stored ${check.notAckedStored}, absent ${check.notAcked - check.notAckedStored}) ` +
-            `${passed ? "ok" : "FAILED"}`,
-        );
-        if (report.anomalies.length > 0) console.log(`  unexpected answers: ${report.anomalies.slice(0, 5).join("; ")}`);
-        if (check.acked === 0) console.log(`  no acknowledgement at all: statuses ${JSON.stringify(report.statuses)}, errors ${JSON.stringify(report.errors)}`);
-      }
-      const after = await postOne(server.port);
-      results.push(after === 200);
-      console.log(`crash test ${provider}: after the last restart a new callback gets ${after} ${after === 200 ? "ok" : "FAILED"}`);
-      await stopServer(server.child);
-    } catch (error) {
-      if (server) await killHard(server.child);
-      console.error(`crash test ${provider}: ${(error as Error).message}\n--- server log (tail) ---\n${tail(logFile)}`);
-      results.push(false);
-    } finally {
-      await database.drop();
-    }
-  }
+  // The databases side by side: most of the time goes to the server's start (migrate deploy), not the load.
+  const results = (await Promise.all(PROVIDERS.map(crashCycles))).flat();
   const failed = results.filter((passed) => !passed).length;
   console.log(`crash test: ${results.length - failed} checks passed, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (process.env.CRASH_RESULTS_FILE) {
     fs.writeFileSync(process.env.CRASH_RESULTS_FILE, JSON.stringify({ numPassedTests: results.length - failed, numFailedTests: failed }));
   }
   process.exitCode = failed === 0 ? 0 : 1;
+}
+
+/** CYCLES kill cycles on a fresh database of `provider`, then one more callback: one pass/fail per check. */
+async function crashCycles(provider: Provider): Promise<boolean[]> {
+  const results: boolean[] = [];
+  const database = await createEmptyTestDatabase(provider);
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "crash-")), "server.log");
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer(database, logFile);
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      const loadMs = LOAD_MS[(cycle - 1) % LOAD_MS.length];
+      const report = await loadThenKill(server, `crash-${provider}-${cycle}-${process.pid}`, loadMs);
+      server = await startServer(database, logFile); // recovery happens here: WAL replay, or PostgreSQL's own
+      const check = await checkStored(database, report);
+      const passed =
+        check.acked > 0 && check.lost === 0 && check.altered === 0 && check.wrongId === 0 && check.integrity === "ok" && report.anomalies.length === 0;
+      results.push(passed);
+      console.log(
+        `crash test ${provider} cycle ${cycle}/${CYCLES}: SIGKILL after ${loadMs} ms of load (${CONCURRENCY} in flight); ` +
+          `sent ${report.sent.length}, acked ${check.acked}, found ${check.found} byte-exact, lost ${check.lost}, altered ${check.altered}, ` +
+          `wrong id ${check.wrongId}; not acked ${check.notAcked} (stored ${check.notAckedStored}, absent ${check.notAcked - check.notAckedStored}); ` +
+          `integrity ${check.integrity}: ${passed ? "passed" : "FAILED"}`,
+      );
+      if (report.anomalies.length > 0) console.log(`  unexpected answers: ${report.anomalies.slice(0, 5).join("; ")}`);
+      if (check.acked === 0) console.log(`  no acknowledgement at all: statuses ${JSON.stringify(report.statuses)}, errors ${JSON.stringify(report.errors)}`);
+    }
+    const after = await postOne(server.port);
+    results.push(after === 200);
+    console.log(`crash test ${provider}: after the last restart a new callback gets ${after}: ${after === 200 ? "passed" : "FAILED"}`);
+    await stopServer(server.child);
+  } catch (error) {
+    if (server) await killHard(server.child);
+    console.error(`crash test ${provider}: ${(error as Error).message}\n--- server log (tail) ---\n${tail(logFile)}`);
+    results.push(false);
+  } finally {
+    await database.drop();
+  }
+  return results;
 }
 
 interface RunningServer {
@@ -139,6 +146,7 @@ async function loadThenKill(server: RunningServer, label: string, loadMs: number
 /** Reads the stored rows straight from the database, not through the service. */
 async function checkStored(database: TestDatabase, report: DriverReport): Promise<CycleCheck> {
   const stored = new Map<string, { id: number; sha256: string }>();
+  let integrity = "ok";
   const messageIds = report.sent.map(([messageId]) => messageId);
   const keep = (row: { id: number | bigint; messageId: string; rawBody: Uint8Array }) =>
     stored.set(row.messageId, { id: Number(row.id), sha256: createHash("sha256").update(row.rawBody).digest("hex") });
@@ -149,6 +157,7 @@ async function checkStored(database: TestDatabase, report: DriverReport): Promis
       const row = select.get(messageId) as { id: number; messageId: string; rawBody: Buffer } | undefined;
       if (row) keep(row);
     }
+    integrity = (db.pragma("integrity_check") as { integrity_check: string }[]).map((row) => row.integrity_check).join("; ");
     db.close();
   } else {
     const client = new Client({ connectionString: database.database.url });
@@ -168,7 +177,7 @@ async function checkStored(database: TestDatabase, report: DriverReport): Promis
 
   const sha256Sent = new Map(report.sent);
   const ackedIds = new Map(report.acked);
-  const check: CycleCheck = { acked: ackedIds.size, found: 0, lost: 0, altered: 0, wrongId: 0, notAcked: 0, notAckedStored: 0 };
+  const check: CycleCheck = { acked: ackedIds.size, found: 0, lost: 0, altered: 0, wrongId: 0, notAcked: 0, notAckedStored: 0, integrity };
   for (const [messageId, sha256] of sha256Sent) {
     const row = stored.get(messageId);
     if (row && row.sha256 !== sha256) check.altered++;
