@@ -21,8 +21,10 @@ export function parseZonedDateTime(text: string): ZonedDateTime | null {
   const offsetSeconds = parseOffset(offset);
   if (offsetSeconds === null) return null;
   const millis = Number(fraction.padEnd(3, "0").slice(0, 3));
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, millis) - offsetSeconds * 1000;
-  return { instant: new Date(utc), offset, ...(zoneId ? { zoneId } : {}) };
+  const local = new Date(0);
+  local.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
+  local.setUTCHours(h, mi, s, millis);
+  return { instant: new Date(local.getTime() - offsetSeconds * 1000), offset, ...(zoneId ? { zoneId } : {}) };
 }
 
 function parseOffset(offset: string): number | null {

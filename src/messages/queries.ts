@@ -68,9 +68,13 @@ export async function declarationTimeline(db: Db, customsDeclarationReference: s
   return { customsDeclarationReference, state: latest("state"), lrn: latest("lrn"), mrn: latest("mrn"), messages };
 }
 
+/** The body as JSON, or null when it is not JSON or is nested too deep to be answered as JSON again
+ *  (JSON.stringify runs out of stack past a few thousand levels): /raw still has it. */
 export function parseJsonOrNull(bytes: Buffer): unknown {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    const value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    JSON.stringify(value);
+    return value;
   } catch {
     return null;
   }

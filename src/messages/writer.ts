@@ -46,17 +46,26 @@ export class MessageWriter {
         await new Promise((resolve) => setImmediate(resolve));
         const batch = this.takeBatch();
         try {
-          const started = process.hrtime.bigint();
-          const outcomes = await this.commit(batch.map((waiting) => waiting.record));
-          this.onCommit(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
-          batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
+          await this.commitAndAnswer(batch);
         } catch (error) {
-          for (const waiting of batch) waiting.reject(error);
+          if (batch.length === 1) {
+            batch[0].reject(error);
+            continue;
+          }
+          // One row the database refuses must not fail its neighbours: retry them one by one.
+          for (const waiting of batch) await this.commitAndAnswer([waiting]).catch((single) => waiting.reject(single));
         }
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  private async commitAndAnswer(batch: Waiting[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const outcomes = await this.commit(batch.map((waiting) => waiting.record));
+    this.onCommit(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+    batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
   }
 
   private takeBatch(): Waiting[] {

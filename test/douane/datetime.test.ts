@@ -34,6 +34,15 @@ describe("Douane's Java-style date-times", () => {
     expect(parseZonedDateTime(text)).toBeNull();
   });
 
+  test("years below 100 are read as written, not as 19xx", () => {
+    expect(parseZonedDateTime("0020-02-29T00:30:00+01:00[Europe/Paris]")?.instant.toISOString()).toBe("0020-02-28T23:30:00.000Z");
+  });
+
+  test("an offset that crosses a leap day lands on the right day", () => {
+    expect(parseZonedDateTime("2023-03-01T00:30:00+01:00")?.instant.toISOString()).toBe("2023-02-28T23:30:00.000Z");
+    expect(parseZonedDateTime("2024-03-01T00:30:00+01:00")?.instant.toISOString()).toBe("2024-02-29T23:30:00.000Z");
+  });
+
   test("a leap day is a valid date only in a leap year", () => {
     expect(parseZonedDateTime("2024-02-29T00:00:00Z")).not.toBeNull();
     expect(parseZonedDateTime("2023-02-29T00:00:00Z")).toBeNull();

@@ -37,3 +37,25 @@ describe.each(databaseProviders())("intake when the database fails, on %s", (pro
     }
   });
 });
+
+describe.each(databaseProviders())("a row the database refuses, on %s", (provider) => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService(provider);
+  }, 60_000);
+  afterAll(() => service?.stop());
+
+  test("fails only its own callback, not the others committed in the same group", async () => {
+    // A rule the database enforces that one message of the group breaks.
+    await service.db.$executeRawUnsafe(
+      provider === "postgresql"
+        ? `ALTER TABLE "Message" ADD CONSTRAINT "lrn_not_poison" CHECK ("lrn" IS NULL OR "lrn" <> 'POISON')`
+        : `CREATE TRIGGER "lrn_not_poison" BEFORE INSERT ON "Message" WHEN NEW."lrn" = 'POISON' BEGIN SELECT RAISE(ABORT, 'poison'); END`,
+    );
+    const good = Array.from({ length: 10 }, () => withMessageId(errorH7Example));
+    const poison = withMessageId({ ...errorH7Example, declaration: { ...errorH7Example.declaration, lrn: "POISON" } });
+    const answers = await Promise.all([...good, poison].map((message) => postCallback(service.publicApp, paths.error, message)));
+    expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(200), 503]);
+    expect(await service.db.message.count({ where: { messageId: { in: good.map((m) => m.header.messageId) } } })).toBe(10);
+  });
+});
