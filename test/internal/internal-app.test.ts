@@ -32,6 +32,19 @@ describe.each(databaseProviders())("internal listener on %s", (provider) => {
     expect(bad.body).toMatchObject({ error: "invalid_params", issues: [{ path: "id" }] });
   });
 
+  test("a stored body nested too deep to serialise again is shown with payload null, its bytes still at /raw", async () => {
+    const messageId = `deep-${Date.now()}`;
+    const text = `{"header":{"messageDateTime":"2021-01-01T00:00:00Z","messageId":"${messageId}"},"x":${"[".repeat(6000)}${"]".repeat(6000)}}`;
+    const { body } = await postCallback(service.publicApp, "/dh7/unpublished/channel", text).expect(200);
+    const detail = await internal(service).get(`/v1/messages/${body.id}`).expect(200);
+    expect(detail.body).toMatchObject({ messageId, payload: null });
+    const raw = await internal(service).get(`/v1/messages/${body.id}/raw`).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => done(null, Buffer.concat(chunks)));
+    });
+    expect((raw.body as Buffer).toString()).toBe(text);
+  });
+
   test("the OpenAPI document is 3.1 and lists itself", async () => {
     const { body } = await internal(service).get("/v1/openapi.json").expect(200);
     expect(body.openapi).toBe("3.1.0");
