@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import { openDatabase, type Db } from "./db/client";
+import { openStore, type Db } from "./db/client";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import type { ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
@@ -44,7 +44,7 @@ export interface ServiceOptions {
 export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const { clock = () => new Date(), migrate = true } = options;
   if (migrate) await applyMigrations(config.database);
-  const db = await openDatabase(config.database);
+  const { db, sql } = await openStore(config.database);
   const apis = apisOf(config);
   const tokens = new TokenStore(db, clock, logger);
   await tokens.seed("h7", config.H7_TOKEN);
@@ -63,7 +63,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
   const metrics = createMetrics();
-  const writer = new MessageWriter(db, (messages, seconds) => {
+  const writer = new MessageWriter(db, sql, (messages, seconds) => {
     metrics.commitSeconds.observe(seconds);
     metrics.commitBatchSize.observe(messages);
   });

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client";
 import { PrismaClient as PgClient } from "../generated/postgres/client";
 import type { Config } from "../config";
+import { driverSql, ReachablePgAdapterFactory, type DriverSql } from "./driver";
 import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
 
 export { Prisma } from "../generated/sqlite/client";
@@ -12,18 +12,25 @@ export { Prisma } from "../generated/sqlite/client";
 export type Db = SqliteClient;
 
 export async function openDatabase(database: Config["database"]): Promise<Db> {
+  return (await openStore(database)).db;
+}
+
+/** The Prisma client, and the same connection reached without Prisma's query compiler (see driver.ts). */
+export async function openStore(database: Config["database"]): Promise<{ db: Db; sql: DriverSql }> {
   if (database.provider === "postgresql") {
-    const db = new PgClient({ adapter: new PrismaPg({ connectionString: database.url, max: 10 }) });
+    const factory = new ReachablePgAdapterFactory({ connectionString: database.url, max: 10, connectionTimeoutMillis: 5_000 });
+    const db = new PgClient({ adapter: factory });
     await db.$connect();
-    return db as unknown as Db;
+    return { db: db as unknown as Db, sql: driverSql("postgresql", () => factory.adapter!) };
   }
   const file = database.url.slice("file:".length);
   fs.mkdirSync(path.dirname(file), { recursive: true }); // better-sqlite3 does not create folders
-  const db = new SqliteClient({ adapter: new SerializedSqliteAdapterFactory({ url: database.url }) });
+  const factory = new SerializedSqliteAdapterFactory({ url: database.url });
+  const db = new SqliteClient({ adapter: factory });
   // The adapter keeps one connection per client, so these pragmas hold for the client's lifetime.
   // synchronous=FULL: a commit is on disk before we acknowledge it, even on power loss.
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
   await db.$executeRawUnsafe("PRAGMA busy_timeout = 5000");
-  return db;
+  return { db, sql: driverSql("sqlite", () => factory.adapter!) };
 }

@@ -12,8 +12,11 @@ type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
  * Consequence: inside `$transaction(async (tx) => …)` use `tx`, never the outer client, or it waits forever.
  */
 export class SerializedSqliteAdapterFactory extends PrismaBetterSQLite3 {
+  /** The adapter handed to the client, for the queries that go to it directly (see driver.ts). */
+  adapter: Adapter | null = null;
   override async connect(): Promise<Adapter> {
-    return serialize(await super.connect());
+    this.adapter = serialize(await super.connect());
+    return this.adapter;
   }
 }
 

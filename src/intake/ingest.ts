@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
@@ -137,22 +138,20 @@ export function isJsonContentType(contentType: string): boolean {
   return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string };
 
 function parseJson(bytes: Buffer): ParsedJson {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { ok: false, reason: "invalid_utf8", message: "the body is not valid UTF-8" };
-  }
+  if (!isUtf8(bytes)) return { ok: false, reason: "invalid_utf8", message: "the body is not valid UTF-8" };
+  // A byte order mark is allowed before JSON text (RFC 8259 §8.1) and is not part of it.
+  const text = bytes.toString("utf8", hasBom(bytes) ? 3 : 0);
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return { ok: false, reason: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` };
   }
 }
+
+const hasBom = (bytes: Buffer) => bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
 function headersWithoutCredentials(headers: Request["headers"], authHeader: string): Record<string, string | string[]> {

@@ -1,4 +1,5 @@
-import { Prisma, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import type { DriverSql } from "../db/driver";
 import { quarantine } from "./quarantine";
 import type { MessageRecord } from "./records";
 
@@ -13,7 +14,7 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-const MAX_BATCH_ROWS = 200; // 24 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
+const MAX_BATCH_ROWS = 200; // 20 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -28,6 +29,7 @@ export class MessageWriter {
 
   constructor(
     private readonly db: Db,
+    private readonly sql: DriverSql,
     private readonly onCommit: (messages: number, seconds: number) => void = () => {},
   ) {}
 
@@ -111,20 +113,18 @@ export class MessageWriter {
 
   /** One statement, so one commit, for the whole batch; returns the ids of the rows it inserted. */
   private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
-    const rows = records.map(
-      (r) => Prisma.sql`(${r.api}, ${r.channel}, ${r.messageId}, ${JSON.stringify(r.pathParams)}, ${r.rawBody},
-        ${r.bodySha256}, ${r.contentType}, ${JSON.stringify(r.headers)}, ${r.receivedAt}, ${r.tokenId}, ${r.validation},
-        ${JSON.stringify(r.findings)}, ${r.lrn}, ${r.mrn}, ${r.customsDeclarationReference}, ${r.customsRequestReference},
-        ${r.operatorRequestReference}, ${r.state}, ${r.messageDateTime}, ${r.messageDateTimeRaw})`,
+    const rows = records.map(() => ROW_PLACEHOLDERS).join(", ");
+    const args = records.flatMap((r) => [
+      r.api, r.channel, r.messageId, JSON.stringify(r.pathParams), r.rawBody, r.bodySha256, r.contentType,
+      JSON.stringify(r.headers), r.receivedAt, r.tokenId, r.validation, JSON.stringify(r.findings), r.lrn, r.mrn,
+      r.customsDeclarationReference, r.customsRequestReference, r.operatorRequestReference, r.state,
+      r.messageDateTime, r.messageDateTimeRaw,
+    ]);
+    const returned = await this.sql.query(
+      `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING "id", "api", "messageId"`,
+      args,
     );
-    const returned = await this.db.$queryRaw<{ id: number | bigint; api: string; messageId: string }[]>`
-      INSERT INTO "Message" ("api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType",
-        "headers", "receivedAt", "tokenId", "validation", "findings", "lrn", "mrn", "customsDeclarationReference",
-        "customsRequestReference", "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw")
-      VALUES ${Prisma.join(rows)}
-      ON CONFLICT ("api", "messageId") DO NOTHING
-      RETURNING "id", "api", "messageId"`;
-    return new Map(returned.map((row) => [keyOf(row), Number(row.id)]));
+    return new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
   }
 
   private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
@@ -140,5 +140,12 @@ export class MessageWriter {
     return found;
   }
 }
+
+const MESSAGE_COLUMNS = [
+  "api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType", "headers", "receivedAt", "tokenId",
+  "validation", "findings", "lrn", "mrn", "customsDeclarationReference", "customsRequestReference",
+  "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw",
+].map((column) => `"${column}"`).join(", ");
+const ROW_PLACEHOLDERS = `(${MESSAGE_COLUMNS.split(", ").map(() => "?").join(", ")})`;
 
 const keyOf = (message: { api: string; messageId: string }) => `${message.api}\u0000${message.messageId}`;

@@ -79,6 +79,14 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     expect(row.bodySha256).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
   });
 
+  test("a body that starts with a UTF-8 byte order mark is accepted and kept with it", async () => {
+    const message = withMessageId(errorH7Example);
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(message))]);
+    await post(paths.error, bytes).expect(200);
+    const [row] = await messagesWith(message.header.messageId);
+    expect(Buffer.from(row.rawBody).equals(bytes)).toBe(true);
+  });
+
   test("a duplicate messageId is acknowledged and stored once", async () => {
     const message = withMessageId(errorH7Example);
     const first = await post(paths.error, message).expect(200);
