@@ -22,12 +22,13 @@ export const MIXES: Mix[] = [
   { name: "dup20", duplicateShare: 0.2 },
 ];
 
-type Slot = "MID" | "REF" | "LRN" | "MRN" | "OPR";
-type Render = (values: Record<Slot, string>) => string;
+/** MDT: Douane's header.messageDateTime (a Java ZonedDateTime); STATE: declarationState.state. */
+export type Slot = "MID" | "REF" | "LRN" | "MRN" | "OPR" | "MDT" | "STATE";
+export type Render = (values: Record<Slot, string>) => string;
 
 /** Splits a JSON text on its @SLOT@ markers once; rendering is then a join. */
 function template(message: unknown): Render {
-  const parts = JSON.stringify(message).split(/@(MID|REF|LRN|MRN|OPR)@/);
+  const parts = JSON.stringify(message).split(/@(MID|REF|LRN|MRN|OPR|MDT|STATE)@/);
   return (values) => {
     let out = parts[0];
     for (let i = 1; i < parts.length; i += 2) out += values[parts[i] as Slot] + parts[i + 1];
@@ -37,27 +38,28 @@ function template(message: unknown): Render {
 
 const zoned = "2026-11-24T10:15:00+01:00[Europe/Paris]";
 
-const responseH7 = (items: number) =>
+// The templates below are also the bodies of the query phase's stored rows (stored.ts).
+export const responseH7 = (items: number) =>
   template({
-    header: { messageDateTime: zoned, messageId: "@MID@", lrn: "@LRN@", customsDeclarationReference: "@REF@", mrn: "@MRN@" },
-    declarationState: { state: "ACC", stateDateTime: zoned, event: "Déclaration acceptée" },
+    header: { messageDateTime: "@MDT@", messageId: "@MID@", lrn: "@LRN@", customsDeclarationReference: "@REF@", mrn: "@MRN@" },
+    declarationState: { state: "@STATE@", stateDateTime: "@MDT@", event: "Déclaration acceptée" },
     dutiesAndTaxes: {
       generalTaxation: { guaranteedAmount: 0, unguaranteedAmount: 12.5 * items, totalPayableTaxAmount: 13 * items },
       itemsTaxation: Array.from({ length: items }, (_, i) => ({ itemNumber: i + 1, nationalTaxCode: "B00A", taxBase: 120.4 + i })),
     },
   });
 
-const registrationH7 = (declarations: number) =>
+export const registrationH7 = (declarations: number) =>
   template({
-    header: { messageDateTime: zoned, messageId: "@MID@", operatorRequestReference: "@OPR@" },
-    request: { customsRequestReference: "@REF@", requestRegistrationDateTime: zoned },
+    header: { messageDateTime: "@MDT@", messageId: "@MID@", operatorRequestReference: "@OPR@" },
+    request: { customsRequestReference: "@REF@", requestRegistrationDateTime: "@MDT@" },
     declarations: Array.from({ length: declarations }, (_, i) => ({ lrn: `@LRN@-${i}`, customsDeclarationReference: `@REF@${i}`, mrn: "@MRN@" })),
   });
 
 const errorDescription = "Le LRN saisi ne doit pas correspondre à celui d'une autre déclaration déjà déposée par le même opérateur. ";
-const errorH7 = (errors: number, padded: boolean) =>
+export const errorH7 = (errors: number, padded: boolean) =>
   template({
-    header: { messageDateTime: zoned, messageId: "@MID@" },
+    header: { messageDateTime: "@MDT@", messageId: "@MID@" },
     declaration: { lrn: "@LRN@", customsDeclarationReference: "@REF@", mrn: "@MRN@" },
     request: { operatorRequestReference: "@OPR@" },
     error: Array.from({ length: errors }, (_, i) => ({
@@ -111,12 +113,15 @@ function fresh(kind: Kind, random: () => number, n: number): Callback {
     LRN: `LRN${serial}`,
     MRN: `26FR${serial}${String(process.pid).padStart(4, "0").slice(-4)}`,
     OPR: `OP-${serial}`,
+    MDT: zoned,
+    STATE: "ACC",
   };
   const render = kind.renders[Math.floor(random() * kind.renders.length)];
   return { path: kind.path(values), body: Buffer.from(render(values)) };
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG: the same seed gives the same sequence, so runs are comparable. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,6 +6,7 @@ import os from "node:os";
 import autocannon from "autocannon";
 import { callbackStream, MIXES } from "./bodies";
 import { sampleCpu, sharesBetween, type CpuShares } from "./cpu";
+import { quantiles } from "./latency";
 
 export interface DriverSpec {
   url: string;
@@ -91,18 +92,17 @@ async function main(spec: DriverSpec): Promise<DriverReport> {
 
   // Warm-up acknowledgements are checked too: they were committed like any other.
   fs.writeFileSync(spec.acksFile, [...warmup.acks, ...tally.acks].join("\n"));
-  const sorted = Float64Array.from(tally.latencies).sort();
-  const at = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+  const { count, p50, p99, max } = quantiles(tally.latencies);
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat?.count ?? 0;
   return {
-    responses: sorted.length,
+    responses: count,
     warmupResponses: warmup.latencies.length,
     seconds,
-    rps: sorted.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: at(1),
+    rps: count / seconds,
+    p50,
+    p99,
+    max,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

@@ -1,4 +1,5 @@
-// The four servers under test, each started in its own process on loopback, with its database and its teardown.
+// The four servers under test, each started in its own process on loopback, with its database and its teardown;
+// the query phase starts the service (c, d) on databases it seeded itself, with the same helpers.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
@@ -22,6 +23,7 @@ export interface Workspace {
 
 export interface Running {
   url: string;
+  internalUrl: string; // the service's internal API (INTERNAL_API_TOKEN is the workspace token); unused by (a) and (b)
   pid?: number;
   database?: DatabaseLocation; // where acknowledged messages must be found
   stop(): Promise<void>;
@@ -54,7 +56,7 @@ export const TARGETS: Target[] = [
     label: "(c) our service, SQLite (WAL, synchronous=FULL)",
     async start(work) {
       const file = path.join(work.dir, "service.db");
-      const running = await startServer("c", SERVICE, serviceEnv(`file:${file}`, work), work);
+      const running = await startService("c", `file:${file}`, work);
       return { ...running, database: { provider: "sqlite", file } };
     },
   },
@@ -62,8 +64,8 @@ export const TARGETS: Target[] = [
     id: "d",
     label: "(d) our service, PostgreSQL",
     async start(work) {
-      const url = await createPostgresDatabase(work.postgresAdminUrl);
-      const running = await startServer("d", SERVICE, serviceEnv(url, work), work).catch(async (error) => {
+      const url = await createPostgresDatabase(work.postgresAdminUrl, "intake");
+      const running = await startService("d", url, work).catch(async (error) => {
         await dropPostgresDatabase(work.postgresAdminUrl, url);
         throw error;
       });
@@ -72,16 +74,19 @@ export const TARGETS: Target[] = [
   },
 ];
 
-function serviceEnv(databaseUrl: string, work: Workspace): Record<string, string> {
-  return { DATABASE_URL: databaseUrl, H7_TOKEN: work.token, LOG_LEVEL: "warn", HOST: "127.0.0.1", VALIDATION_MODE: "reject" };
+/** This service (node dist/src/main.js), which applies the migrations on start. */
+export function startService(id: string, databaseUrl: string, work: Workspace): Promise<Running> {
+  const env = { DATABASE_URL: databaseUrl, H7_TOKEN: work.token, INTERNAL_API_TOKEN: work.token, LOG_LEVEL: "warn", HOST: "127.0.0.1", VALIDATION_MODE: "reject" };
+  return startServer(id, SERVICE, env, work);
 }
 
 async function startServer(id: string, script: string, env: Record<string, string>, work: Workspace): Promise<Running> {
   const port = await freePort();
+  const internalPort = await freePort();
   const profile = work.profileDir ? ["--cpu-prof", "--cpu-prof-dir", work.profileDir, "--cpu-prof-name", `${id}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, script], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), INTERNAL_PORT: String(await freePort()), NODE_ENV: "production" },
+    env: { ...process.env, ...env, PORT: String(port), INTERNAL_PORT: String(internalPort), NODE_ENV: "production" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -91,7 +96,7 @@ async function startServer(id: string, script: string, env: Record<string, strin
     await stopChild(child);
     throw error;
   }
-  return { url, pid: child.pid, stop: () => stopChild(child) };
+  return { url, internalUrl: `http://127.0.0.1:${internalPort}`, pid: child.pid, stop: () => stopChild(child) };
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
@@ -127,15 +132,16 @@ function freePort(): Promise<number> {
   });
 }
 
-async function createPostgresDatabase(adminUrl: string): Promise<string> {
-  const name = `bench_intake_${process.pid}_${randomBytes(3).toString("hex")}`;
+/** A fresh database on the server of `adminUrl`, named after the phase; drop it with dropPostgresDatabase. */
+export async function createPostgresDatabase(adminUrl: string, phase: string): Promise<string> {
+  const name = `bench_${phase}_${process.pid}_${randomBytes(3).toString("hex")}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function dropPostgresDatabase(adminUrl: string, url: string): Promise<void> {
+export async function dropPostgresDatabase(adminUrl: string, url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
