@@ -3,6 +3,7 @@ import os from "node:os";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import type { IntakeRow, IntakeSettings } from "./intake";
+import type { QueryResult, QueryRow, QuerySettings } from "./query";
 
 export interface Machine {
   cpu: string;
@@ -112,5 +113,69 @@ export function contention(rows: IntakeRow[], threshold = 0.15): string | null {
   const noisy = rows.filter((row) => row.cpu && row.cpu.others > threshold);
   if (noisy.length === 0) return null;
   const list = noisy.map((row) => `${row.target}/${row.mix} (${row.cpu!.others.toFixed(2)} cores)`).join(", ");
+  return `WARNING: other processes used CPU during ${list}; rerun on a quiet machine before comparing.`;
+}
+
+// The query phase.
+
+const DATABASES: Record<QueryRow["database"], string> = { sqlite: "SQLite", postgresql: "PostgreSQL" };
+const MAX_P99_RATIO = 1.5;
+const rowsText = (rows: number) => (rows >= 1e6 && rows % 1e6 === 0 ? `${rows / 1e6}M` : rows >= 1e3 && rows % 1e3 === 0 ? `${rows / 1e3}k` : String(rows));
+
+/** p99 at this size over p99 at the smallest size, same database and query. */
+function p99Ratio(row: QueryRow, rows: QueryRow[]): number {
+  const smallest = rows.filter((other) => other.database === row.database && other.query === row.query).sort((a, b) => a.rows - b.rows)[0];
+  return smallest && smallest !== row ? row.p99 / smallest.p99 : NaN;
+}
+
+export function queryHeader(settings: QuerySettings): string {
+  return (
+    `Query phase: GET /v1/messages?…&limit=50 on the service's internal API (node dist/src/main.js, LOG_LEVEL=warn), ` +
+    `sequential requests on one keep-alive connection over loopback, each timed until its body is read; ${settings.warmup} ` +
+    `warm-up rounds not counted; ${settings.requests} requests per filter, a ${settings.pages}-page cursor walk.`
+  );
+}
+
+export function seedingTable(result: QueryResult): string {
+  const lines = ["| database | rows | seeded in s | of which indexes s | rows/s | size MB |", "|---|---:|---:|---:|---:|---:|"];
+  for (const seeding of result.seeding) {
+    lines.push(
+      `| ${DATABASES[seeding.database]} | ${rowsText(seeding.rows)} | ${seeding.seconds.toFixed(1)} | ${seeding.indexSeconds.toFixed(1)} | ` +
+        `${Math.round(seeding.added / seeding.seconds)} | ${Math.round(seeding.megabytes)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function queryTable(rows: QueryRow[]): string {
+  const lines = [
+    `| database | rows | query | answers | items/answer | p50 ms | p99 ms | total s | p99 ÷ p99 at ${rowsText(Math.min(...rows.map((row) => row.rows)))} | target | CPU server/bench/PG/others |`,
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|",
+  ];
+  for (const row of rows) {
+    const ratio = p99Ratio(row, rows);
+    const cpu = row.cpu ? [row.cpu.server, row.cpu.driver, row.cpu.postgres, row.cpu.others].map((cores) => cores.toFixed(2)).join(" / ") : "–";
+    lines.push(
+      `| ${DATABASES[row.database]} | ${rowsText(row.rows)} | ${row.query}${row.walks && row.walks > 1 ? ` (list walked ${row.walks} times)` : ""} | ` +
+        `${row.answers} | ${fixed(row.itemsPerAnswer, 1)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.seconds, 2)} | ${fixed(ratio, 2)} | ` +
+        `${Number.isFinite(ratio) ? `≤ ${MAX_P99_RATIO}: ${ratio <= MAX_P99_RATIO ? "met" : "not met"}` : ""} | ${cpu} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function checkQueries(rows: QueryRow[]): TargetCheck[] {
+  return rows.flatMap((row) => {
+    const ratio = p99Ratio(row, rows);
+    if (!Number.isFinite(ratio)) return [];
+    const check = `p99 at ${rowsText(row.rows)} ≤ ${MAX_P99_RATIO} × p99 at the smallest size [${DATABASES[row.database]}, ${row.query}]`;
+    return [{ check, measured: `${fixed(row.p99, 2)} ms, ${fixed(ratio, 2)} ×`, pass: ratio <= MAX_P99_RATIO }];
+  });
+}
+
+export function queryContention(rows: QueryRow[], threshold = 0.15): string | null {
+  const noisy = rows.filter((row) => row.cpu && row.cpu.others > threshold);
+  if (noisy.length === 0) return null;
+  const list = noisy.map((row) => `${DATABASES[row.database]} ${rowsText(row.rows)} ${row.query.split(" (")[0]} (${row.cpu!.others.toFixed(2)} cores)`).join(", ");
   return `WARNING: other processes used CPU during ${list}; rerun on a quiet machine before comparing.`;
 }

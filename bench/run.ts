@@ -1,6 +1,8 @@
-// `npm run bench`: the intake benchmark of issue 6. Phases are separate modules (intake.ts now; a query phase
-// can be added beside it); this file only reads the settings, runs the phases and reports.
-// Settings (environment): BENCH_SECONDS (15), BENCH_WARMUP (3), BENCH_CONNECTIONS (50), BENCH_TARGETS (a,b,c,d),
+// `npm run bench`: the benchmark of issue 6. Phases are separate modules (intake.ts, query.ts); this file only
+// reads the settings, runs the phases and reports.
+// Settings (environment): BENCH_PHASES (intake,query), BENCH_SECONDS (15), BENCH_WARMUP (3), BENCH_CONNECTIONS (50),
+// BENCH_TARGETS (a,b,c,d; the query phase runs on the databases of c, SQLite, and d, PostgreSQL),
+// BENCH_QUERY_ROWS (1000000: the large size of the query phase, after 10,000),
 // BENCH_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE (a folder: servers run
 // under node --cpu-prof and write <target>.cpuprofile there), BENCH_KEEP=1 (keep the temporary folder).
 import { execFileSync } from "node:child_process";
@@ -9,19 +11,41 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runIntake, type IntakeSettings } from "./intake";
-import { checkTargets, checksText, contention, describeMachine, header, table } from "./report";
+import { runQueries, type QueryResult, type QuerySettings } from "./query";
+import {
+  checkQueries, checkTargets, checksText, contention, describeMachine, header, queryContention, queryHeader, queryTable, seedingTable, table,
+} from "./report";
 import type { Target, Workspace } from "./targets";
 
 const RESULTS = path.resolve(__dirname, "..", "..", "bench", "results.json");
+const PHASES = ["intake", "query"] as const;
+type Phase = (typeof PHASES)[number];
 
-function settingsFromEnv(): IntakeSettings {
-  const number = (name: string, fallback: number) => {
-    const value = Number(process.env[name] ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
-    return value;
+function number(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+  return value;
+}
+
+const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((item) => item.trim()).filter((item) => item !== "");
+
+function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: QuerySettings } {
+  const phases = list("BENCH_PHASES", PHASES.join(","));
+  const unknown = phases.filter((phase) => !(PHASES as readonly string[]).includes(phase));
+  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(", ")} (known: ${PHASES.join(", ")})`);
+  const targets = list("BENCH_TARGETS", "a,b,c,d") as Target["id"][];
+  const largest = number("BENCH_QUERY_ROWS", 1_000_000);
+  return {
+    phases: phases as Phase[],
+    intake: { targets, seconds: number("BENCH_SECONDS", 15), warmupSeconds: number("BENCH_WARMUP", 3), connections: number("BENCH_CONNECTIONS", 50) },
+    query: {
+      databases: [...(targets.includes("c") ? ["sqlite" as const] : []), ...(targets.includes("d") ? ["postgresql" as const] : [])],
+      sizes: [...new Set([10_000, largest])].sort((a, b) => a - b),
+      requests: 200,
+      pages: 1_000,
+      warmup: 20,
+    },
   };
-  const targets = (process.env.BENCH_TARGETS ?? "a,b,c,d").split(",").map((id) => id.trim()) as Target["id"][];
-  return { targets, seconds: number("BENCH_SECONDS", 15), warmupSeconds: number("BENCH_WARMUP", 3), connections: number("BENCH_CONNECTIONS", 50) };
 }
 
 async function main(): Promise<void> {
@@ -39,17 +63,41 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
   try {
     const machine = await describeMachine(postgresAdminUrl);
-    const intake = await runIntake(work, settings, log);
-    const checks = checkTargets(intake);
-    const results = { date: new Date().toISOString(), commit: gitCommit(), machine, settings, intake, checks, seconds: (Date.now() - started) / 1000 };
+    const commit = gitCommit();
+    // A phase not run keeps its results from the previous run in results.json, with that run's date and commit.
+    const previous = previousResults();
+    const intakeRun = previous.intakeRun ?? (previous.intake ? { date: previous.date, commit: previous.commit, seconds: previous.seconds } : undefined);
+    const results = { ...previous, intakeRun, date: new Date().toISOString(), commit, machine };
+    const printed: string[] = [];
+    if (settings.phases.includes("intake")) {
+      const phaseStarted = Date.now();
+      const intake = await runIntake(work, settings.intake, log);
+      const checks = checkTargets(intake);
+      Object.assign(results, { settings: settings.intake, intake, checks, intakeRun: { date: results.date, commit, seconds: (Date.now() - phaseStarted) / 1000 } });
+      printed.push(header(machine, settings.intake), table(intake), checksText(checks), contention(intake) ?? "");
+    }
+    if (settings.phases.includes("query")) {
+      const phaseStarted = Date.now();
+      const query: QueryResult = await runQueries(work, settings.query, log);
+      const checks = checkQueries(query.rows);
+      Object.assign(results, { query: { date: results.date, commit, settings: settings.query, ...query, checks, seconds: (Date.now() - phaseStarted) / 1000 } });
+      printed.push(queryHeader(settings.query), seedingTable(query), queryTable(query.rows), checksText(checks), queryContention(query.rows) ?? "");
+    }
+    Object.assign(results, { seconds: (Date.now() - started) / 1000 });
     fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
-    console.log(`\n${header(machine, settings)}\n\n${table(intake)}\n\n${checksText(checks)}\n`);
-    const noise = contention(intake);
-    if (noise) console.log(`${noise}\n`);
+    console.log(`\n${printed.filter((block) => block !== "").join("\n\n")}\n`);
     log(`done; results in ${path.relative(process.cwd(), RESULTS)}`);
   } finally {
     if (process.env.BENCH_KEEP !== "1") fs.rmSync(work.dir, { recursive: true, force: true });
     else log(`kept ${work.dir}`);
+  }
+}
+
+function previousResults(): Record<string, unknown> {
+  try {
+    return JSON.parse(fs.readFileSync(RESULTS, "utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
   }
 }
 
