@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import { openStore, type Db } from "./db/client";
+import { analyzeSqlite, openStore, type Db } from "./db/client";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import type { ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
@@ -59,6 +59,9 @@ export async function createService(config: Config, logger: Logger, options: Ser
   };
   await tokens.start();
   const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
+  const analyzing = config.database.provider === "sqlite"
+    ? setInterval(() => analyzeSqlite(db, "periodic").catch((error) => logger.warn({ err: error }, "PRAGMA optimize failed")), 60 * 60_000).unref()
+    : null;
   for (const api of apis) {
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
@@ -109,6 +112,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     internalApp,
     async close() {
       stopMaintenance();
+      if (analyzing) clearInterval(analyzing);
       await tokens.stop();
       await db.$disconnect();
     },

@@ -32,5 +32,14 @@ export async function openStore(database: Config["database"]): Promise<{ db: Db;
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
   await db.$executeRawUnsafe("PRAGMA busy_timeout = 5000");
+  await analyzeSqlite(db, "opening");
   return { db, sql: driverSql("sqlite", () => factory.adapter!) };
+}
+
+/** SQLite plans with statistics only once ANALYZE has run: without them a list filtered on two columns can pick
+ *  the worse index (seen at 1M rows: 2.3 s instead of milliseconds). `PRAGMA optimize` analyzes only what needs
+ *  it, within a bounded effort (0x10002 at opening, as SQLite's documentation recommends for long-lived
+ *  connections), so it is cheap to repeat. */
+export async function analyzeSqlite(db: Db, when: "opening" | "periodic"): Promise<void> {
+  await db.$queryRawUnsafe(when === "opening" ? "PRAGMA optimize = 0x10002" : "PRAGMA optimize");
 }

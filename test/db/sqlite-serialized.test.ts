@@ -60,3 +60,22 @@ describe("SQLite client shared by transactions and plain queries", () => {
     expect(await db.tokenEvent.count({ where: { actor: { in: ["t1", "t2", "plain"] } } })).toBe(5);
   });
 });
+
+describe("SQLite statistics for the query planner", () => {
+  test("opening the database runs ANALYZE where it is due, so the planner has statistics", async () => {
+    const testDatabase = await createTestDatabase("sqlite");
+    const seed = await openDatabase(testDatabase.database);
+    const base = { api: "h7", pathParams: "{}", rawBody: new Uint8Array(1), bodySha256: "x", contentType: "application/json", headers: "{}", receivedAt: new Date(), validation: "valid", findings: "[]" };
+    await seed.message.createMany({ data: Array.from({ length: 3000 }, (_, i) => ({ ...base, messageId: `m${i}`, channel: i % 3 ? "declaration_error" : "unknown", state: i % 2 ? "ACC" : "REJ" })) });
+    await seed.$executeRawUnsafe("DELETE FROM sqlite_stat1").catch(() => undefined); // no statistics yet
+    await seed.$disconnect();
+    const db = await openDatabase(testDatabase.database);
+    try {
+      const stats = await db.$queryRawUnsafe<{ tbl: string }[]>(`SELECT tbl FROM sqlite_stat1 WHERE tbl = 'Message'`);
+      expect(stats.length).toBeGreaterThan(0);
+    } finally {
+      await db.$disconnect();
+      await testDatabase.drop();
+    }
+  });
+});
