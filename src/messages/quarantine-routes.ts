@@ -7,7 +7,7 @@ import { cursorParameter, limitParameter, queryParameters } from "./paging";
 import { findMessage } from "./queries";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "./quarantine-queries";
 import { quarantineReasons } from "./records";
-import { messageDetail, quarantineDetail, quarantinePage } from "./views";
+import { messageDetail, quarantineDetail, quarantinePage, sendRawBody } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
@@ -53,8 +53,7 @@ export function quarantineRoutes(db: Db, clock: () => Date = () => new Date()): 
       handler: async ({ params, res }) => {
         const row = await findQuarantinedRawBody(db, params.id);
         if (!row) throw notFound(params.id);
-        res.setHeader("Content-Type", row.contentType || "application/octet-stream");
-        res.status(200).send(Buffer.from(row.rawBody));
+        sendRawBody(res, row);
       },
     }),
     defineRoute({

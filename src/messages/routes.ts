@@ -5,7 +5,7 @@ import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
 import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
 import { quarantineRoutes } from "./quarantine-routes";
-import { declarationTimeline as timelineView, messageDetail, messagePage } from "./views";
+import { declarationTimeline as timelineView, messageDetail, messagePage, sendRawBody } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const key = z.string().min(1).max(350).optional();
@@ -67,8 +67,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       handler: async ({ params, res }) => {
         const row = await findRawBody(db, params.id);
         if (!row) throw notFound("message with id", params.id);
-        res.setHeader("Content-Type", row.contentType || "application/octet-stream");
-        res.status(200).send(Buffer.from(row.rawBody));
+        sendRawBody(res, row);
       },
     }),
     defineRoute({

@@ -1,3 +1,4 @@
+import type { Response } from "express";
 import { z } from "zod";
 
 /** The JSON shapes of the internal API's answers. Dates leave as ISO 8601 instants; raw bodies never leave as
@@ -85,3 +86,9 @@ export const quarantineColumns = {
   id: true, api: true, channel: true, reason: true, messageId: true, receivedAt: true, contentType: true,
   bodySha256: true, tokenId: true, acceptedAt: true, acceptedBy: true, messageRowId: true,
 } as const;
+
+/** Answers the exact bytes Douane sent, with the content type it sent them with. */
+export function sendRawBody(res: Response, row: { rawBody: Uint8Array; contentType: string }): void {
+  res.setHeader("Content-Type", row.contentType || "application/octet-stream");
+  res.status(200).send(Buffer.from(row.rawBody));
+}
