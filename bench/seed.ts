@@ -4,6 +4,8 @@
 // maintaining twelve indexes row by row. The service must be stopped meanwhile.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import type { DatabaseLocation } from "./acks";
@@ -19,12 +21,28 @@ export interface Seeding {
 
 const COLUMNS = STORED_COLUMNS.map((column) => `"${column}"`).join(", ");
 
-/** Inserts rows from `next` until the table holds `rows`. */
-export function seed(database: DatabaseLocation, next: () => StoredMessage, rows: number): Promise<Seeding> {
-  return database.provider === "sqlite" ? Promise.resolve(seedSqlite(database.file, next, rows)) : seedPostgres(database.url, next, rows);
+export interface Seeder {
+  /** Inserts rows until the table holds `rows`. */
+  seed(rows: number): Promise<Seeding>;
+  close(): Promise<void>;
 }
 
-function seedSqlite(file: string, next: () => StoredMessage, rows: number): Seeding {
+/** A seeder per database, each with its own row stream, so that both databases can be loaded at once. */
+export function seederFor(database: DatabaseLocation, next: () => StoredMessage): Seeder {
+  if (database.provider === "postgresql") return { seed: (rows) => seedPostgres(database.url, next, rows), close: async () => {} };
+  const worker = new Worker(path.join(__dirname, "seed-worker.js"));
+  return {
+    seed: (rows) =>
+      new Promise((resolve, reject) => {
+        worker.once("message", (answer: { seeding?: Seeding; error?: string }) => (answer.seeding ? resolve(answer.seeding) : reject(new Error(answer.error))));
+        worker.once("error", reject);
+        worker.postMessage({ file: database.file, rows });
+      }),
+    close: async () => void (await worker.terminate()),
+  };
+}
+
+export function seedSqlite(file: string, next: () => StoredMessage, rows: number): Seeding {
   const started = performance.now();
   const db = new Database(file);
   try {
