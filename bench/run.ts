@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmark of issue 6. Phases are separate modules (intake.ts, query.ts); this file only
 // reads the settings, runs the phases and reports.
-// Settings (environment): BENCH_PHASES (intake,query), BENCH_SECONDS (15), BENCH_WARMUP (3), BENCH_CONNECTIONS (50),
+// Settings (environment): BENCH_PHASES (intake,query), BENCH_SECONDS (15), BENCH_WARMUP (2), BENCH_CONNECTIONS (50),
 // BENCH_TARGETS (a,b,c,d; the query phase runs on the databases of c, SQLite, and d, PostgreSQL),
 // BENCH_QUERY_ROWS (1000000: the large size of the query phase, after 10,000),
 // BENCH_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE (a folder: servers run
@@ -37,7 +37,7 @@ function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: Qu
   const largest = number("BENCH_QUERY_ROWS", 1_000_000);
   return {
     phases: phases as Phase[],
-    intake: { targets, seconds: number("BENCH_SECONDS", 15), warmupSeconds: number("BENCH_WARMUP", 3), connections: number("BENCH_CONNECTIONS", 50) },
+    intake: { targets, seconds: number("BENCH_SECONDS", 15), warmupSeconds: number("BENCH_WARMUP", 2), connections: number("BENCH_CONNECTIONS", 50) },
     query: {
       databases: [...(targets.includes("c") ? ["sqlite" as const] : []), ...(targets.includes("d") ? ["postgresql" as const] : [])],
       sizes: [...new Set([10_000, largest])].sort((a, b) => a - b),
