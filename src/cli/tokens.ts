@@ -2,6 +2,7 @@ import { Command } from "commander";
 import os from "node:os";
 import { TokenAdmin } from "../tokens/admin";
 import { LifecycleRefusal } from "../tokens/lifecycle";
+import { idArgument } from "./arguments";
 import { printRecord, printRows } from "./output";
 import type { CliContext } from "./program";
 
@@ -22,10 +23,7 @@ export function tokensCommand(context: CliContext): Command {
       }
     });
   };
-  const id = (value: string) => {
-    if (!/^\d+$/.test(value)) throw new Error(`not a token id: ${value}`);
-    return Number(value);
-  };
+  const id = (value: string) => idArgument(value, "token");
 
   command.command("list").description("the API's tokens, newest first, and its warnings").action(
     run(async (admin, api) => {
