@@ -42,6 +42,14 @@ const environmentSchema = z
       .default(false),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
+    RETENTION_DAYS: z.coerce.number().int().min(1).optional()
+      .describe("days a message, quarantined body or token event is kept; unset: kept forever"),
+    H7_RETENTION_DAYS: z.coerce.number().int().min(1).optional()
+      .describe("RETENTION_DAYS for the H7 API only (overrides RETENTION_DAYS for its messages and quarantine)"),
+    ARCHIVE_DIR: z.string().min(1).optional()
+      .describe("folder of the daily compressed message archives; when set, no message is purged before it is in a verified archive"),
+    UPKEEP_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60)
+      .describe("minutes between two archive and purge runs in the service (when ARCHIVE_DIR or a retention is set); 0: only by the CLI"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
-import { applyMigrations } from "../db/migrate";
+import { dbCommand } from "./db";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
@@ -46,13 +46,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(messagesCommand(context));
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
-  program
-    .command("db")
-    .description("database")
-    .addCommand(new Command("migrate").description("apply the migrations to DATABASE_URL").action(async () => {
-      await applyMigrations(readConfig(env).database);
-      stdout.write("migrations applied\n");
-    }));
+  program.addCommand(dbCommand(context, env));
   program.addCommand(simulateCommand(context, env, stderr));
   const inherit = (command: Command): void => {
     for (const child of command.commands) {
