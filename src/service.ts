@@ -20,6 +20,7 @@ import { LifecycleRefusal } from "./tokens/lifecycle";
 import { startTokenMaintenance } from "./tokens/maintenance";
 import { tokenRoutes } from "./tokens/routes";
 import { TokenStore, type Clock } from "./tokens/store";
+import { startUpkeep } from "./upkeep/run";
 
 export interface Service {
   config: Config;
@@ -59,6 +60,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
   };
   await tokens.start();
   const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
+  const stopUpkeep = startUpkeep(db, config, logger, clock);
   const analyzing = config.database.provider === "sqlite"
     ? setInterval(() => analyzeSqlite(db, "periodic").catch((error) => logger.warn({ err: error }, "PRAGMA optimize failed")), 60 * 60_000).unref()
     : null;
@@ -112,6 +114,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     internalApp,
     async close() {
       stopMaintenance();
+      stopUpkeep();
       if (analyzing) clearInterval(analyzing);
       await tokens.stop();
       await db.$disconnect();

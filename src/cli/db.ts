@@ -3,9 +3,11 @@ import { readConfig } from "../config";
 import { applyMigrations } from "../db/migrate";
 import { backupSqlite } from "../upkeep/backup";
 import { markDone } from "../upkeep/marks";
+import { purge } from "../upkeep/purge";
 import { restoreSqlite } from "../upkeep/restore";
+import { retentionIsOn, retentionOf } from "../upkeep/run";
 import { sqliteFileOf } from "../upkeep/sqlite-file";
-import { printRecord } from "./output";
+import { printRecord, printRows } from "./output";
 import type { CliContext } from "./program";
 
 /** `db …`: migrations, backups and restores. */
@@ -35,5 +37,26 @@ export function dbCommand(context: CliContext, env: NodeJS.ProcessEnv): Command 
       const target = sqliteFileOf(readConfig(env).database, "db restore");
       printRecord(context.output, restoreSqlite(file, target, new Date()));
     });
+  command
+    .command("purge")
+    .description("remove what retention lets go (RETENTION_DAYS, H7_RETENTION_DAYS), oldest first in small batches; with ARCHIVE_DIR, only messages in a verified archive")
+    .option("--dry-run", "count what would be removed, remove nothing", false)
+    .option("--yes", "remove", false)
+    .option("--simulated", "instead: every row the simulator sent (X-Simulated: true), whatever its age", false)
+    .action((options: { dryRun: boolean; yes: boolean; simulated: boolean }) =>
+      context.withDatabase(async (db, config) => {
+        if (options.dryRun === options.yes) throw new Error("choose --dry-run (count only) or --yes (remove)");
+        const retention = retentionOf(config);
+        if (!options.simulated && !retentionIsOn(retention)) {
+          context.output.stdout.write("retention is off (RETENTION_DAYS and H7_RETENTION_DAYS unset): nothing is purged\n");
+          return;
+        }
+        const report = await purge(db, { now: new Date(), retention, archiveDir: config.ARCHIVE_DIR, simulatedOnly: options.simulated, dryRun: options.dryRun });
+        const rows = report.tables.map(({ removed, ...line }) => ({ ...line, [options.dryRun ? "wouldRemove" : "removed"]: removed }));
+        printRows(context.output, rows, ["table", "api", "before", options.dryRun ? "wouldRemove" : "removed", "keptNotArchived"]);
+        for (const problem of report.damagedArchives) context.output.stdout.write(`warning: damaged archive, its messages were kept: ${problem}\n`);
+        if (report.damagedArchives.length > 0) context.exitCode = 1;
+      }),
+    );
   return command;
 }

@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
+import { archiveCommand } from "./archive";
 import { dbCommand } from "./db";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
@@ -35,7 +36,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
     },
   };
   const program = new Command("douane-callback-receiver")
-    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, database, and a Douane simulator")
+    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, database (backup, retention), archives, and a Douane simulator")
     .option("--json", "machine-readable output", false)
     .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) })
@@ -47,6 +48,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
   program.addCommand(dbCommand(context, env));
+  program.addCommand(archiveCommand(context));
   program.addCommand(simulateCommand(context, env, stderr));
   const inherit = (command: Command): void => {
     for (const child of command.commands) {

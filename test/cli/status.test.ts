@@ -54,7 +54,8 @@ test.each(databaseProviders())("db migrate applies every migration to an empty %
 test("every command has --help", async () => {
   const commands = [[], ["status"], ["messages"], ["messages", "list"], ["messages", "show"], ["quarantine"], ["quarantine", "list"], ["quarantine", "show"],
     ["quarantine", "accept"], ["tokens"], ["tokens", "list"], ["tokens", "rotate"], ["tokens", "activate"], ["tokens", "revoke"], ["tokens", "cancel"],
-    ["tokens", "events"], ["db"], ["db", "migrate"], ["db", "backup"], ["db", "restore"], ["simulate"]];
+    ["tokens", "events"], ["db"], ["db", "migrate"], ["db", "backup"], ["db", "restore"], ["db", "purge"],
+    ["archive"], ["archive", "run"], ["archive", "verify"], ["archive", "import"], ["simulate"]];
   for (const argv of commands) {
     const { code, stdout } = await cli({}, ...argv, "--help");
     expect({ argv, code, usage: stdout.startsWith(`Usage: douane-callback-receiver ${argv.join(" ")}`.trimEnd()) }).toEqual({ argv, code: 0, usage: true });
