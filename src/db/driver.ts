@@ -29,6 +29,7 @@ export function driverSql(provider: "sqlite" | "postgresql", adapter: () => Quer
 function argTypeOf(value: unknown): ArgType {
   if (value instanceof Date) return { scalarType: "datetime", arity: "scalar" };
   if (Buffer.isBuffer(value)) return { scalarType: "bytes", arity: "scalar" };
+  if (typeof value === "boolean") return { scalarType: "boolean", arity: "scalar" };
   if (typeof value === "number") return { scalarType: Number.isInteger(value) ? "int" : "float", arity: "scalar" };
   return { scalarType: value === null ? "unknown" : "string", arity: "scalar" };
 }

@@ -86,8 +86,12 @@ function envelopeOf(req: Request, res: Response, deps: IngestDeps, channel: stri
     headers: headersWithoutCredentials(req.headers, deps.api.authHeader),
     receivedAt: deps.clock(),
     tokenId: res.locals.token?.id ?? null,
+    simulated: req.headers[SIMULATED_HEADER] === "true",
   };
 }
+
+/** Sent by our simulator (never by Douane), so certification traffic can be told apart and purged. */
+export const SIMULATED_HEADER = "x-simulated";
 
 async function refuseAndKeep(
   deps: IngestDeps,

@@ -67,6 +67,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
           acceptedBy: acceptance.actor,
           acceptedReason: acceptance.reason,
           quarantineId: row.id,
+          simulated: row.simulated,
         },
         select: { id: true },
       });

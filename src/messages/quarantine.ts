@@ -17,6 +17,7 @@ export async function quarantine(db: Db, record: QuarantineRecord): Promise<numb
       headers: JSON.stringify(record.headers),
       receivedAt: record.receivedAt,
       tokenId: record.tokenId,
+      simulated: record.simulated,
     },
     select: { id: true },
   });

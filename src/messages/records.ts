@@ -11,6 +11,8 @@ export interface Envelope {
   headers: Record<string, string | string[]>;
   receivedAt: Date;
   tokenId: number | null;
+  /** The simulator said so (X-Simulated: true): certification traffic, purged on its own. */
+  simulated: boolean;
 }
 
 export interface MessageRecord extends Envelope, MessageKeys {

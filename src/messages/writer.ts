@@ -14,7 +14,7 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-const MAX_BATCH_ROWS = 200; // 20 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
+const MAX_BATCH_ROWS = 200; // 21 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -118,7 +118,7 @@ export class MessageWriter {
       r.api, r.channel, r.messageId, JSON.stringify(r.pathParams), r.rawBody, r.bodySha256, r.contentType,
       JSON.stringify(r.headers), r.receivedAt, r.tokenId, r.validation, JSON.stringify(r.findings), r.lrn, r.mrn,
       r.customsDeclarationReference, r.customsRequestReference, r.operatorRequestReference, r.state,
-      r.messageDateTime, r.messageDateTimeRaw,
+      r.messageDateTime, r.messageDateTimeRaw, r.simulated,
     ]);
     const returned = await this.sql.query(
       `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING "id", "api", "messageId"`,
@@ -144,7 +144,7 @@ export class MessageWriter {
 const MESSAGE_COLUMNS = [
   "api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType", "headers", "receivedAt", "tokenId",
   "validation", "findings", "lrn", "mrn", "customsDeclarationReference", "customsRequestReference",
-  "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw",
+  "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw", "simulated",
 ].map((column) => `"${column}"`).join(", ");
 const ROW_PLACEHOLDERS = `(${MESSAGE_COLUMNS.split(", ").map(() => "?").join(", ")})`;
 

@@ -1,3 +1,4 @@
+import { SIMULATED_HEADER } from "../intake/ingest";
 import type { PlannedCall } from "./plan";
 import type { Answer } from "./summary";
 
@@ -40,7 +41,7 @@ async function send(call: PlannedCall, url: string, auth: Record<string, string>
   try {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "douane-callback-receiver-simulator", ...auth },
+      headers: { "content-type": "application/json", "user-agent": "douane-callback-receiver-simulator", [SIMULATED_HEADER]: "true", ...auth },
       body: JSON.stringify(call.callback.body),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -33,7 +33,7 @@ export interface PurgeReport {
   damagedArchives: string[];
 }
 
-const FOREVER = new Date(8.64e15);
+const FOREVER = new Date("9999-12-31T23:59:59.999Z"); // the latest date both databases take
 
 /** Removes what retention (or --simulated) says may go, oldest first, in small batches. */
 export async function purge(db: Db, options: PurgeOptions): Promise<PurgeReport> {
