@@ -21,6 +21,7 @@ import { startTokenMaintenance } from "./tokens/maintenance";
 import { tokenRoutes } from "./tokens/routes";
 import { TokenStore, type Clock } from "./tokens/store";
 import { startUpkeep } from "./upkeep/run";
+import { recordUpkeepGauges, upkeepState } from "./upkeep/state";
 
 export interface Service {
   config: Config;
@@ -101,6 +102,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
         logger,
         metrics,
         readiness,
+        sampleGauges: async () => recordUpkeepGauges(metrics, await upkeepState(db, config, clock()), clock()),
       })
     : null;
   return {

@@ -48,6 +48,20 @@ export function createMetrics() {
       labelNames: ["api"] as const,
       registers: [registry],
     }),
+    ...upkeepGauges(registry),
+  };
+}
+
+/** Sampled when scraped (src/upkeep/state.ts). A timestamp of 0: never done. */
+function upkeepGauges(registry: Registry) {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  return {
+    databaseBytes: gauge("receiver_database_size_bytes", "Size of the database (SQLite: the main file's pages; PostgreSQL: pg_database_size)"),
+    oldestMessageAge: gauge("receiver_oldest_message_age_seconds", "Age of the oldest message still in the database (0 when there is none)"),
+    lastBackup: gauge("receiver_last_backup_timestamp_seconds", "When the last `db backup` finished (Unix time; 0: never)"),
+    lastArchive: gauge("receiver_last_archive_timestamp_seconds", "When the last archive run finished (Unix time; 0: never)"),
+    lastPurge: gauge("receiver_last_purge_timestamp_seconds", "When the last purge finished (Unix time; 0: never)"),
+    archiveBehind: gauge("receiver_archive_behind", "1 when retention is on and a day over for more than a day is not archived yet (status yellow)"),
   };
 }
 
