@@ -12,6 +12,12 @@ describe("configuration", () => {
     expect(readConfig({ DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
   });
 
+  test("retention and the archive are off by default; upkeep would run hourly", () => {
+    const config = readConfig({});
+    expect([config.RETENTION_DAYS, config.H7_RETENTION_DAYS, config.ARCHIVE_DIR, config.UPKEEP_INTERVAL_MINUTES]).toEqual([undefined, undefined, undefined, 60]);
+    expect(readConfig({ RETENTION_DAYS: "3650", H7_RETENTION_DAYS: "400" })).toMatchObject({ RETENTION_DAYS: 3650, H7_RETENTION_DAYS: 400 });
+  });
+
   test("the auth header name is matched case-insensitively", () => {
     expect(readConfig({ H7_AUTH_HEADER: "X-Douane-Token" }).H7_AUTH_HEADER).toBe("x-douane-token");
   });
@@ -26,6 +32,9 @@ describe("configuration", () => {
     ["LOG_LEVEL", "loud"],
     ["TOKEN_ROTATION_WINDOW_MINUTES", "14"],
     ["INTERNAL_API_TOKEN", "long-enough-internal-token,short"],
+    ["RETENTION_DAYS", "0"],
+    ["H7_RETENTION_DAYS", "a week"],
+    ["UPKEEP_INTERVAL_MINUTES", "-5"],
   ])("a bad %s stops start-up with a message naming it", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
   });
