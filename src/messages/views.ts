@@ -39,6 +39,7 @@ export const messageDetail = messageSummary.extend({
   headers,
   acceptedReason: z.string().nullable(),
   quarantineId: z.number().nullable(),
+  simulated: z.boolean().describe("sent by the simulator (X-Simulated: true), not by Douane"),
   payload: z.unknown().describe("the body parsed as JSON; null when it is not JSON (see /raw)"),
 });
 

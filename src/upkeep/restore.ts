@@ -7,8 +7,8 @@ export class DatabaseInUse extends Error {}
 
 /**
  * Puts a backup in place of the database at `target`, only when nothing has it open. The test: leaving WAL
- * mode needs the only connection to the file, so it fails while the service (or any CLI) has it open, and
- * succeeds after a crash, where a pid or lock file would be stale. The connection then keeps a shared lock
+ * mode needs the only connection to the file, so it fails while the service (or any CLI, both always open it in
+ * WAL mode) has it open, and succeeds after a crash, where a pid or lock file would be stale. The connection then keeps a shared lock
  * (locking_mode=EXCLUSIVE) until the new file is in place, so a service starting meanwhile fails to write
  * instead of writing into the file being replaced. The replaced database is kept beside it.
  */
