@@ -59,7 +59,7 @@ export async function runIntake(work: Workspace, settings: IntakeSettings, log: 
   return rows;
 }
 
-function drive(spec: DriverSpec): Promise<DriverReport> {
+export function drive(spec: DriverSpec): Promise<DriverReport> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, "driver.js"), [JSON.stringify(spec)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     let report: DriverReport | undefined;

@@ -37,7 +37,7 @@ const FOREVER = new Date("9999-12-31T23:59:59.999Z"); // the latest date both da
 
 /** Removes what retention (or --simulated) says may go, oldest first, in small batches. */
 export async function purge(db: Db, options: PurgeOptions): Promise<PurgeReport> {
-  const { now, dryRun, simulatedOnly = false, batch = 500, pauseMs = 10, steps = purgeSteps } = options;
+  const { now, dryRun, simulatedOnly = false, batch = 200, pauseMs = 10, steps = purgeSteps } = options;
   const guard = options.archiveDir && !simulatedOnly ? new ArchiveGuard(db, options.archiveDir) : null;
   const report: PurgeReport = { dryRun, simulatedOnly, tables: [], damagedArchives: [] };
   for (const step of steps) {
@@ -51,8 +51,11 @@ export async function purge(db: Db, options: PurgeOptions): Promise<PurgeReport>
         after = { at: rows[rows.length - 1].at, id: rows[rows.length - 1].id };
         const removable = step.archived && guard ? await guard.filter(rows) : rows;
         line.keptNotArchived += rows.length - removable.length;
+        const started = performance.now();
         line.removed += dryRun ? removable.length : await step.remove(db, removable.map((row) => row.id));
-        if (!dryRun && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        // Rest at least as long as the delete took: the purge holds the database (SQLite's one writer) at most
+        // half the time, however slow a batch is on this machine.
+        if (!dryRun && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(pauseMs, performance.now() - started)));
       }
       report.tables.push(line);
     }
