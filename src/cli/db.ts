@@ -51,6 +51,7 @@ export function dbCommand(context: CliContext, env: NodeJS.ProcessEnv): Command 
           context.output.stdout.write("retention is off (RETENTION_DAYS and H7_RETENTION_DAYS unset): nothing is purged\n");
           return;
         }
+        if (!options.simulated && !config.ARCHIVE_DIR) context.output.stdout.write("note: ARCHIVE_DIR is not set: messages go without an archive\n");
         const report = await purge(db, { now: new Date(), retention, archiveDir: config.ARCHIVE_DIR, simulatedOnly: options.simulated, dryRun: options.dryRun });
         const rows = report.tables.map(({ removed, ...line }) => ({ ...line, [options.dryRun ? "wouldRemove" : "removed"]: removed }));
         printRows(context.output, rows, ["table", "api", "before", options.dryRun ? "wouldRemove" : "removed", "keptNotArchived"]);
