@@ -12,6 +12,10 @@ import { createMetrics, type Metrics } from "./http/metrics";
 import { apisOf } from "./intake/apis";
 import { createPublicApp } from "./intake/app";
 import { FailureLimiter } from "./intake/failure-limiter";
+import { DestinationCache } from "./delivery/cache";
+import { DestinationAdmin } from "./delivery/destinations";
+import { storedHooks } from "./delivery/enqueue";
+import { destinationRoutes } from "./delivery/routes";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
@@ -26,6 +30,7 @@ export interface Service {
   db: Db;
   tokens: TokenStore;
   tokenAdmin: TokenAdmin;
+  destinations: DestinationAdmin;
   metrics: Metrics;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
@@ -65,11 +70,15 @@ export async function createService(config: Config, logger: Logger, options: Ser
   for (const api of apis) {
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
+  const destinationCache = new DestinationCache(db, logger);
+  await destinationCache.start();
+  const destinations = new DestinationAdmin(db, clock, () => destinationCache.reload());
+  const stored = storedHooks(config.database.provider, () => destinationCache.all, clock);
   const metrics = createMetrics();
   const writer = new MessageWriter(db, sql, (messages, seconds) => {
     metrics.commitSeconds.observe(seconds);
     metrics.commitBatchSize.observe(messages);
-  });
+  }, stored.writer);
   const migrationsShipped = shippedMigrationCount(config.database.provider);
   const readiness = async (): Promise<ReadinessCheck> => {
     const applied = await appliedMigrationCount(db).catch(() => null);
@@ -95,7 +104,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     ? createInternalApp({
         db,
         credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        routes: [...messageRoutes(db, stored.accept), ...tokenRoutes(apis, tokenAdmin), ...destinationRoutes(destinations)],
         logger,
         metrics,
         readiness,
@@ -106,12 +115,14 @@ export async function createService(config: Config, logger: Logger, options: Ser
     db,
     tokens,
     tokenAdmin,
+    destinations,
     metrics,
     readiness,
     publicApp,
     internalApp,
     async close() {
       stopMaintenance();
+      destinationCache.stop();
       if (analyzing) clearInterval(analyzing);
       await tokens.stop();
       await db.$disconnect();

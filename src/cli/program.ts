@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
 import { applyMigrations } from "../db/migrate";
+import { destinationsCommand } from "./destinations";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
@@ -35,7 +36,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
     },
   };
   const program = new Command("douane-callback-receiver")
-    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, database, and a Douane simulator")
+    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, destinations, database, and a Douane simulator")
     .option("--json", "machine-readable output", false)
     .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) })
@@ -46,6 +47,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(messagesCommand(context));
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
+  program.addCommand(destinationsCommand(context));
   program
     .command("db")
     .description("database")

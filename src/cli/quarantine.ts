@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import os from "node:os";
 import { z } from "zod";
+import { viewOf } from "../delivery/destinations";
+import { storedHooks } from "../delivery/enqueue";
 import { acceptQuarantined, type AcceptOutcome } from "../messages/accept";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { findMessage } from "../messages/queries";
@@ -58,9 +60,11 @@ export function quarantineCommand(context: CliContext): Command {
     .option("--message-id <id>", "only for a body without its own header.messageId")
     .option("--actor <name>", "who accepts it, recorded on the message", `cli:${os.userInfo().username}`)
     .action((value: string, options: { reason: string; messageId?: string; actor: string }) =>
-      context.withDatabase(async (db) => {
+      context.withDatabase(async (db, config) => {
         const quarantineId = idArgument(value, "quarantined body");
-        const outcome = await acceptQuarantined(db, { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() });
+        const destinations = (await db.destination.findMany()).map(viewOf);
+        const hooks = storedHooks(config.database.provider, () => destinations, () => new Date());
+        const outcome = await acceptQuarantined(db, { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() }, hooks.accept);
         if (outcome.outcome !== "accepted") throw new Error(`refused (${outcome.outcome}): ${explain(quarantineId, outcome)}`);
         const message = (await findMessage(db, outcome.messageRowId))!;
         if (context.output.json) return printRecord(context.output, message);

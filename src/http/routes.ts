@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { HttpError } from "./errors";
 
-type Method = "get" | "post" | "delete";
+type Method = "get" | "post" | "patch" | "delete";
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 export interface RouteInput<P, Q, B> {

@@ -2,6 +2,11 @@ import type { Db } from "../db/client";
 import { examineMessage, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
 import { parseJsonOrNull } from "./queries";
+import type { StoredRow } from "./writer";
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+/** Runs in the transaction that stores the accepted message (feed position, deliveries). */
+export type AcceptHook = (tx: Tx, stored: StoredRow) => Promise<void>;
 
 export interface Acceptance {
   quarantineId: number;
@@ -26,7 +31,7 @@ export type AcceptOutcome =
  *  The quarantine row is claimed with a conditional update, so two people accepting at once store it once;
  *  (api, messageId) stays unique by the database's constraint, so a conflicting body can never replace the
  *  message Douane sent first. */
-export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise<AcceptOutcome> {
+export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored: AcceptHook): Promise<AcceptOutcome> {
   const row = await db.quarantinedBody.findUnique({ where: { id: acceptance.quarantineId } });
   if (!row) return { outcome: "not_found" };
   if (row.acceptedAt) return { outcome: "already_accepted", messageRowId: row.messageRowId };
@@ -68,8 +73,9 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
           acceptedReason: acceptance.reason,
           quarantineId: row.id,
         },
-        select: { id: true },
+        select: { id: true, api: true, channel: true, customsDeclarationReference: true },
       });
+      await onStored(tx, message);
       await tx.quarantinedBody.update({ where: { id: row.id }, data: { messageRowId: message.id } });
       return { outcome: "accepted", messageRowId: message.id } as const;
     });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
-import { acceptQuarantined, type AcceptOutcome } from "./accept";
+import { acceptQuarantined, type AcceptHook, type AcceptOutcome } from "./accept";
 import { cursorParameter, limitParameter, queryParameters } from "./paging";
 import { findMessage } from "./queries";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "./quarantine-queries";
@@ -17,7 +17,7 @@ const acceptBody = z.object({
 });
 
 /** Internal routes over quarantined bodies: what Douane sent that we refused, and accepting one by hand. */
-export function quarantineRoutes(db: Db, clock: () => Date = () => new Date()): RouteDefinition[] {
+export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Date = () => new Date()): RouteDefinition[] {
   return [
     defineRoute({
       method: "get",
@@ -67,7 +67,7 @@ export function quarantineRoutes(db: Db, clock: () => Date = () => new Date()): 
       status: 201,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
-        const outcome = await acceptQuarantined(db, { quarantineId: params.id, ...body, actor, now: clock() });
+        const outcome = await acceptQuarantined(db, { quarantineId: params.id, ...body, actor, now: clock() }, onAccepted);
         if (outcome.outcome !== "accepted") throw refusalOf(params.id, outcome);
         return (await findMessage(db, outcome.messageRowId))!;
       },

@@ -4,6 +4,7 @@ import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
 import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
+import type { AcceptHook } from "./accept";
 import { quarantineRoutes } from "./quarantine-routes";
 import { declarationTimeline as timelineView, messageDetail, messagePage, sendRawBody } from "./views";
 
@@ -31,7 +32,7 @@ export const messageQuery = queryParameters({
 const notFound = (what: string, id: number | string) => new HttpError(404, "not_found", `no ${what} ${id}`);
 
 /** Internal routes over stored messages and declarations, and the quarantine's. */
-export function messageRoutes(db: Db): RouteDefinition[] {
+export function messageRoutes(db: Db, onAccepted: AcceptHook): RouteDefinition[] {
   return [
     defineRoute({
       method: "get",
@@ -84,6 +85,6 @@ export function messageRoutes(db: Db): RouteDefinition[] {
         return timeline;
       },
     }),
-    ...quarantineRoutes(db),
+    ...quarantineRoutes(db, onAccepted),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { DriverSql } from "../db/driver";
+import type { DriverSql, SqlQuery } from "../db/driver";
 import { quarantine } from "./quarantine";
 import type { MessageRecord } from "./records";
 
@@ -31,6 +31,8 @@ export class MessageWriter {
     private readonly db: Db,
     private readonly sql: DriverSql,
     private readonly onCommit: (messages: number, seconds: number) => void = () => {},
+    /** Runs in the transaction that inserts the group, with the rows it inserted (feed positions, deliveries). */
+    private readonly onStored: StoredHook | null = null,
   ) {}
 
   store(record: MessageRecord): Promise<StoreOutcome> {
@@ -120,10 +122,18 @@ export class MessageWriter {
       r.customsDeclarationReference, r.customsRequestReference, r.operatorRequestReference, r.state,
       r.messageDateTime, r.messageDateTimeRaw,
     ]);
-    const returned = await this.sql.query(
-      `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING "id", "api", "messageId"`,
+    const insert = (sql: SqlQuery) => sql.query(
+      `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING ${RETURNED_COLUMNS}`,
       args,
     );
+    const hook = this.onStored;
+    const returned = hook
+      ? await this.sql.transaction(async (tx) => {
+          const inserted = await insert(tx);
+          await hook(tx, inserted.map(storedOf));
+          return inserted;
+        })
+      : await insert(this.sql);
     return new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
   }
 
@@ -147,5 +157,22 @@ const MESSAGE_COLUMNS = [
   "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw",
 ].map((column) => `"${column}"`).join(", ");
 const ROW_PLACEHOLDERS = `(${MESSAGE_COLUMNS.split(", ").map(() => "?").join(", ")})`;
+
+const RETURNED_COLUMNS = `"id", "api", "messageId", "channel", "customsDeclarationReference"`;
+
+export interface StoredRow {
+  id: number;
+  api: string;
+  channel: string;
+  customsDeclarationReference: string | null;
+}
+export type StoredHook = (sql: SqlQuery, rows: StoredRow[]) => Promise<void>;
+
+const storedOf = (row: Record<string, unknown>): StoredRow => ({
+  id: Number(row.id),
+  api: String(row.api),
+  channel: String(row.channel),
+  customsDeclarationReference: row.customsDeclarationReference === null ? null : String(row.customsDeclarationReference),
+});
 
 const keyOf = (message: { api: string; messageId: string }) => `${message.api}\u0000${message.messageId}`;

@@ -69,6 +69,7 @@ export function internal(service: Service) {
   return {
     get: (path: string) => auth(request(app).get(path)),
     post: (path: string, body: object = {}) => auth(request(app).post(path)).send(body),
+    patch: (path: string, body: object = {}) => auth(request(app).patch(path)).send(body),
     delete: (path: string) => auth(request(app).delete(path)),
   };
 }
