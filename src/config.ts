@@ -42,6 +42,13 @@ const environmentSchema = z
       .default(false),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
+    DELIVERY_WORKER: z
+      .enum(["true", "false"])
+      .transform((value) => value === "true")
+      .default(true)
+      .describe("false: this replica stores messages and their deliveries but sends none (another replica does)"),
+    DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(10).describe("requests in flight to one destination, across replicas"),
+    DELIVERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30).default(10).describe("a destination that has not answered by then has failed this attempt"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {

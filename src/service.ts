@@ -15,6 +15,7 @@ import { FailureLimiter } from "./intake/failure-limiter";
 import { DestinationCache } from "./delivery/cache";
 import { DestinationAdmin } from "./delivery/destinations";
 import { storedHooks } from "./delivery/enqueue";
+import { DeliveryWorker, type WorkerOptions } from "./delivery/worker";
 import { destinationRoutes } from "./delivery/routes";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** False only where the database is known to be migrated already (tests copy a migrated template). */
   migrate?: boolean;
+  /** Tests poll faster, shorten the timeout, or fix the jitter. */
+  delivery?: Partial<Pick<WorkerOptions, "pollMs" | "timeoutMs" | "random">>;
 }
 
 export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
@@ -75,9 +78,16 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const destinations = new DestinationAdmin(db, clock, () => destinationCache.reload());
   const stored = storedHooks(config.database.provider, () => destinationCache.all, clock);
   const metrics = createMetrics();
+  const worker = config.DELIVERY_WORKER
+    ? new DeliveryWorker(db, sql, destinationCache, {
+        clock, maxInFlight: config.DELIVERY_MAX_IN_FLIGHT, timeoutMs: config.DELIVERY_TIMEOUT_SECONDS * 1000, pollMs: 1_000, ...options.delivery,
+      }, logger, metrics)
+    : null;
+  worker?.start();
   const writer = new MessageWriter(db, sql, (messages, seconds) => {
     metrics.commitSeconds.observe(seconds);
     metrics.commitBatchSize.observe(messages);
+    worker?.wake();
   }, stored.writer);
   const migrationsShipped = shippedMigrationCount(config.database.provider);
   const readiness = async (): Promise<ReadinessCheck> => {
@@ -123,6 +133,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     async close() {
       stopMaintenance();
       destinationCache.stop();
+      await worker?.stop();
       if (analyzing) clearInterval(analyzing);
       await tokens.stop();
       await db.$disconnect();

@@ -21,6 +21,7 @@ export function matches(destination: DestinationView, message: Pick<StoredMessag
  *  at once after a change made here, and every few seconds for changes made elsewhere. */
 export class DestinationCache {
   private destinations: DestinationView[] = [];
+  private secrets = new Map<number, { secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db, private readonly logger: Logger) {}
@@ -30,7 +31,17 @@ export class DestinationCache {
   }
 
   async reload(): Promise<void> {
-    this.destinations = (await this.db.destination.findMany({ orderBy: { id: "asc" } })).map(viewOf);
+    const rows = await this.db.destination.findMany({ orderBy: { id: "asc" } });
+    this.destinations = rows.map(viewOf);
+    this.secrets = new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The secrets that sign for a destination now: the current one, and the previous one during its overlap. */
+  secretsOf(id: number, now: Date): string[] {
+    const row = this.secrets.get(id);
+    if (!row) return [];
+    const previous = row.previousSecret && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now ? [row.previousSecret] : [];
+    return [row.secret, ...previous];
   }
 
   async start(): Promise<void> {

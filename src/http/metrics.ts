@@ -42,6 +42,24 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers: [registry],
     }),
+    deliveryAttempts: new Counter({
+      name: "receiver_delivery_attempts_total",
+      help: "Delivery attempts to destinations, by destination id and outcome (delivered, retrying, failed)",
+      labelNames: ["destination", "outcome"] as const,
+      registers: [registry],
+    }),
+    deliveriesPending: new Gauge({
+      name: "receiver_deliveries_pending",
+      help: "Deliveries not yet delivered nor failed, by destination id (sampled when scraped)",
+      labelNames: ["destination"] as const,
+      registers: [registry],
+    }),
+    oldestPendingSeconds: new Gauge({
+      name: "receiver_delivery_oldest_pending_seconds",
+      help: "Age of the oldest pending delivery, by destination id (sampled when scraped; 0 when none)",
+      labelNames: ["destination"] as const,
+      registers: [registry],
+    }),
     quarantineSize: new Gauge({
       name: "receiver_quarantine_rows",
       help: "Rows in quarantine not yet accepted (sampled when scraped)",

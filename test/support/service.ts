@@ -3,7 +3,7 @@ import type { Express } from "express";
 import request from "supertest";
 import { readConfig, type Config } from "../../src/config";
 import { createLogger } from "../../src/http/logger";
-import { createService, type Service } from "../../src/service";
+import { createService, type Service, type ServiceOptions } from "../../src/service";
 import { createTestDatabase, type Provider, type TestDatabase } from "./databases";
 
 export const TEST_TOKEN = "test-token-5mQ0c3Vv9kq2bPz1xY7wR4tL";
@@ -22,6 +22,7 @@ export async function startTestService(
   env: Record<string, string> = {},
   clock?: () => Date,
   testDatabase?: TestDatabase,
+  options: Pick<ServiceOptions, "delivery"> = {},
 ): Promise<TestService & { testDatabase: TestDatabase }> {
   const owned = testDatabase === undefined;
   const db = testDatabase ?? (await createTestDatabase(provider));
@@ -33,7 +34,7 @@ export async function startTestService(
     },
   });
   const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
-  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false });
+  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false, ...options });
   return {
     ...service,
     testDatabase: db,
