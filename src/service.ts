@@ -16,6 +16,9 @@ import { DestinationCache } from "./delivery/cache";
 import { DestinationAdmin } from "./delivery/destinations";
 import { storedHooks } from "./delivery/enqueue";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker";
+import { deliveryRoutes } from "./delivery/delivery-routes";
+import { FeedSignal, feedRoutes } from "./delivery/feed";
+import { deliveryWarnings, sampleDeliveryMetrics } from "./delivery/health";
 import { destinationRoutes } from "./delivery/routes";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
@@ -84,10 +87,12 @@ export async function createService(config: Config, logger: Logger, options: Ser
       }, logger, metrics)
     : null;
   worker?.start();
+  const feedSignal = new FeedSignal();
   const writer = new MessageWriter(db, sql, (messages, seconds) => {
     metrics.commitSeconds.observe(seconds);
     metrics.commitBatchSize.observe(messages);
     worker?.wake();
+    feedSignal.notify();
   }, stored.writer);
   const migrationsShipped = shippedMigrationCount(config.database.provider);
   const readiness = async (): Promise<ReadinessCheck> => {
@@ -114,7 +119,14 @@ export async function createService(config: Config, logger: Logger, options: Ser
     ? createInternalApp({
         db,
         credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db, stored.accept), ...tokenRoutes(apis, tokenAdmin), ...destinationRoutes(destinations)],
+        routes: [
+          ...messageRoutes(db, stored.accept),
+          ...tokenRoutes(apis, tokenAdmin, async (api) => deliveryWarnings(await destinations.list(), api, clock())),
+          ...destinationRoutes(destinations),
+          ...deliveryRoutes({ db, sql, admin: destinations, clock, wake: () => worker?.wake() }),
+          ...feedRoutes(db, feedSignal),
+        ],
+        sampleMetrics: () => sampleDeliveryMetrics(db, metrics, clock()),
         logger,
         metrics,
         readiness,

@@ -10,7 +10,8 @@ export interface Claimed {
 /** A claim outlives the 10 s request by far: another replica takes a delivery over only when its sender died. */
 export const LEASE_MS = 60_000;
 
-/** Due deliveries no earlier pending delivery of the same declaration (to the same destination) waits before. */
+/** Due deliveries no earlier pending delivery of the same declaration (to the same destination) waits before;
+ *  live ones first, so a large replay does not hold back what arrives meanwhile. */
 const CLAIMABLE = `
   SELECT d."id" FROM "Delivery" d
   WHERE d."destinationId" = ? AND d."status" = 'pending' AND d."nextAttemptAt" <= ? AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ?)
@@ -18,7 +19,7 @@ const CLAIMABLE = `
       SELECT 1 FROM "Delivery" e
       WHERE e."destinationId" = d."destinationId" AND e."orderKey" = d."orderKey" AND e."status" = 'pending'
         AND (e."position" < d."position" OR (e."position" = d."position" AND e."id" < d."id")))
-  ORDER BY d."position", d."id"
+  ORDER BY CASE WHEN d."trigger" = 'live' THEN 0 ELSE 1 END, d."position", d."id"
   LIMIT ?`;
 
 /**

@@ -27,16 +27,19 @@ export async function recordStored(sql: SqlQuery, messages: StoredMessage[], des
 }
 
 /** Rows of [destinationId, messageRowId, position, orderKey, trigger, nextAttemptAt, createdAt]. */
-export async function insertDeliveries(sql: SqlQuery, rows: unknown[][]): Promise<void> {
-  await insertRows(sql, `"Delivery" ("destinationId", "messageRowId", "position", "orderKey", "trigger", "nextAttemptAt", "createdAt", "status")`, rows.map((row) => [...row, "pending"]));
+export async function insertDeliveries(sql: SqlQuery, rows: unknown[][], returning = ""): Promise<Record<string, unknown>[]> {
+  const target = `"Delivery" ("destinationId", "messageRowId", "position", "orderKey", "trigger", "nextAttemptAt", "createdAt", "status")`;
+  return insertRows(sql, target, rows.map((row) => [...row, "pending"]), returning);
 }
 
-async function insertRows(sql: SqlQuery, target: string, rows: unknown[][]): Promise<void> {
+async function insertRows(sql: SqlQuery, target: string, rows: unknown[][], returning = ""): Promise<Record<string, unknown>[]> {
+  const returned: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     const placeholders = chunk.map((row) => `(${row.map(() => "?").join(", ")})`).join(", ");
-    await sql.query(`INSERT INTO ${target} VALUES ${placeholders}`, chunk.flat());
+    returned.push(...(await sql.query(`INSERT INTO ${target} VALUES ${placeholders}${returning}`, chunk.flat())));
   }
+  return returned;
 }
 
 /** The hooks the intake's writer and quarantine accept call inside their transactions. */

@@ -2,10 +2,11 @@ import { Webhook } from "standardwebhooks";
 import type { Db } from "../db/client";
 import { parseJsonOrNull } from "../messages/queries";
 
-/** The Standard Webhooks event for one stored message: `{type, timestamp, data}`, type like h7.declaration_response. */
-export async function eventBodies(db: Db, messageRowIds: number[]): Promise<Map<number, string>> {
+/** The Standard Webhooks event of each stored message: `{type, timestamp, data}`, type like h7.declaration_response.
+ *  The feed serves the same events. */
+export async function eventsOf(db: Db, messageRowIds: number[]): Promise<Map<number, Record<string, unknown>>> {
   const rows = await db.message.findMany({ where: { id: { in: messageRowIds } } });
-  return new Map(rows.map((row) => [row.id, JSON.stringify({
+  return new Map(rows.map((row) => [row.id, {
     type: `${row.api}.${row.channel}`,
     timestamp: row.receivedAt.toISOString(),
     data: {
@@ -27,7 +28,12 @@ export async function eventBodies(db: Db, messageRowIds: number[]): Promise<Map<
       validation: row.validation,
       payload: parseJsonOrNull(Buffer.from(row.rawBody)),
     },
-  })]));
+  }]));
+}
+
+export async function eventBodies(db: Db, messageRowIds: number[]): Promise<Map<number, string>> {
+  const events = await eventsOf(db, messageRowIds);
+  return new Map([...events].map(([id, event]) => [id, JSON.stringify(event)]));
 }
 
 /** The Standard Webhooks headers of one attempt. `webhook-id` is the delivery's, the same on every retry, so a

@@ -23,8 +23,15 @@ const tokenView = z.object({
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
-/** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI. */
-export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
+const deliveryWarning = z.object({ destinationId: z.number(), url: z.string(), failingSince: instant, message: z.string() });
+
+/** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI.
+ *  `deliveryWarningsOf` names the destinations failing for long: they turn a green API yellow. */
+export function tokenRoutes(
+  apis: ApiDefinition[],
+  admin: TokenAdmin,
+  deliveryWarningsOf: (api: string) => Promise<z.input<typeof deliveryWarning>[]> = async () => [],
+): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
   const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
   const refusals = [404, 409];
@@ -49,6 +56,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
           authHeader: z.string(),
           status: z.enum(["green", "yellow", "red"]),
           warnings: z.array(warning),
+          deliveryWarnings: z.array(deliveryWarning).describe("destinations of this API's messages failing for over 15 minutes"),
           tokens: z.array(tokenView.pick({ id: true, fingerprint: true, status: true, expiresAt: true, lastSeenAt: true })),
         })),
       }),
@@ -56,7 +64,9 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
         items: await Promise.all(apis.map(async (api) => {
           const health = await admin.health(api.name);
           const inForce = health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status));
-          return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status: health.status, warnings: health.warnings, tokens: inForce };
+          const deliveryWarnings = await deliveryWarningsOf(api.name);
+          const status = health.status === "green" && deliveryWarnings.length > 0 ? "yellow" : health.status;
+          return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status, warnings: health.warnings, deliveryWarnings, tokens: inForce };
         })),
       }),
     }),
