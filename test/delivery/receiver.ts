@@ -27,6 +27,9 @@ export class TestReceiver {
   answer: (received: Received) => Answer = () => ({ status: 204 });
   inFlight = 0;
   maxInFlight = 0;
+  /** webhook-ids that arrived while a request with the same id was still being answered. */
+  readonly concurrentRepeats: string[] = [];
+  private readonly inFlightIds = new Set<string>();
   private server: http.Server | null = null;
   port = 0;
 
@@ -60,6 +63,9 @@ export class TestReceiver {
   private async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const webhookId = String(req.headers["webhook-id"]);
+    if (this.inFlightIds.has(webhookId)) this.concurrentRepeats.push(webhookId);
+    this.inFlightIds.add(webhookId);
     const verifiedBy = this.secrets.flatMap((secret, i) => {
       try {
         new Webhook(secret).verify(body, req.headers as Record<string, string>);
@@ -74,6 +80,7 @@ export class TestReceiver {
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     received.answered = answer.status;
     this.inFlight--;
+    this.inFlightIds.delete(webhookId);
     if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body ?? "");
   }
 }
