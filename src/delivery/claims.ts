@@ -7,8 +7,9 @@ export interface Claimed {
   attempts: number;
 }
 
-/** A claim outlives the 10 s request by far: another replica takes a delivery over only when its sender died. */
-export const LEASE_MS = 60_000;
+/** A claim outlives its request (and the recording of its outcome) by far: another replica takes a delivery
+ *  over only when its sender died. 30 s with the default 10 s timeout. */
+export const leaseFor = (timeoutMs: number) => 2 * timeoutMs + 10_000;
 
 /** Due deliveries no earlier pending delivery of the same declaration (to the same destination) waits before;
  *  live ones first, so a large replay does not hold back what arrives meanwhile. */
@@ -28,7 +29,7 @@ const CLAIMABLE = `
  * in-flight count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is
  * finishing is skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
  */
-export async function claimDeliveries(sql: DriverSql, destinationId: number, now: Date, maxInFlight: number, owner: string): Promise<Claimed[]> {
+export async function claimDeliveries(sql: DriverSql, destinationId: number, now: Date, limits: { maxInFlight: number; leaseMs: number }, owner: string): Promise<Claimed[]> {
   const pg = sql.provider === "postgresql";
   return sql.transaction(async (tx) => {
     if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
@@ -36,12 +37,12 @@ export async function claimDeliveries(sql: DriverSql, destinationId: number, now
       `SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
       [destinationId, now],
     );
-    const slots = maxInFlight - Number(leased.n);
+    const slots = limits.maxInFlight - Number(leased.n);
     if (slots <= 0) return [];
     const rows = await tx.query(
       `UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${CLAIMABLE}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
        RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
-      [new Date(now.getTime() + LEASE_MS), owner, destinationId, now, now, slots],
+      [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
     );
     return rows
       .map((row) => ({ id: Number(row.id), destinationId: Number(row.destinationId), messageRowId: Number(row.messageRowId), attempts: Number(row.attempts), position: Number(row.position) }))

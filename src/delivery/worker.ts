@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import type { DriverSql } from "../db/driver";
 import type { Metrics } from "../http/metrics";
 import type { DestinationCache } from "./cache";
-import { claimDeliveries, type Claimed } from "./claims";
+import { claimDeliveries, leaseFor, type Claimed } from "./claims";
 import { eventBodies, signedHeaders } from "./event";
 import { parseRetryAfter, retryDelay } from "./schedule";
 import { post, type AttemptResult } from "./send";
@@ -77,7 +77,8 @@ export class DeliveryWorker {
   private async claimAll(): Promise<void> {
     for (const destination of this.destinations.all.filter((d) => d.enabled)) {
       if (this.stopped) return;
-      const claimed = await claimDeliveries(this.sql, destination.id, this.options.clock(), this.options.maxInFlight, this.owner);
+      const limits = { maxInFlight: this.options.maxInFlight, leaseMs: leaseFor(this.options.timeoutMs) };
+      const claimed = await claimDeliveries(this.sql, destination.id, this.options.clock(), limits, this.owner);
       if (claimed.length === 0) continue;
       const bodies = await eventBodies(this.db, claimed.map((delivery) => delivery.messageRowId));
       for (const delivery of claimed) {
