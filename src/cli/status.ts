@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { DestinationAdmin } from "../delivery/destinations";
+import { deliveryWarnings, statusWith } from "../delivery/health";
 import { apisOf } from "../intake/apis";
 import { TokenAdmin } from "../tokens/admin";
 import { printRows } from "./output";
@@ -11,19 +13,22 @@ export function statusCommand(context: CliContext): Command {
     .action(() =>
       context.withDatabase(async (db, config) => {
         const admin = new TokenAdmin(db, () => new Date(), config.TOKEN_ROTATION_WINDOW_MINUTES);
+        const destinations = await new DestinationAdmin(db, () => new Date()).list();
         const items = await Promise.all(apisOf(config).map(async (api) => {
           const health = await admin.health(api.name);
+          const failing = deliveryWarnings(destinations, api.name, new Date());
           const last = await db.message.findFirst({ where: { api: api.name }, orderBy: { id: "desc" }, select: { receivedAt: true } });
           const quarantined = await db.quarantinedBody.count({ where: { api: api.name, acceptedAt: null } });
           return {
             api: api.name,
             basePath: api.basePath,
             authHeader: api.authHeader,
-            status: health.status,
+            status: statusWith(health.status, failing),
             usableTokens: health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status) && !(token.expiresAt && token.expiresAt <= new Date())).length,
             lastCallbackAt: last?.receivedAt ?? null,
             quarantinedNotAccepted: quarantined,
             warnings: health.warnings,
+            deliveryWarnings: failing,
           };
         }));
         if (context.output.json) {
@@ -33,6 +38,7 @@ export function statusCommand(context: CliContext): Command {
         printRows(context.output, items, ["api", "basePath", "authHeader", "status", "usableTokens", "lastCallbackAt", "quarantinedNotAccepted"]);
         for (const item of items) {
           for (const warning of item.warnings) context.output.stdout.write(`warning: ${item.api}: token ${warning.fingerprint}: ${warning.message}\n`);
+          for (const warning of item.deliveryWarnings) context.output.stdout.write(`warning: ${item.api}: ${warning.message}\n`);
           if (item.status === "red") context.output.stdout.write(`${item.api}: no usable token, every callback gets 401: run tokens rotate and enter the token in the customs portal (H7_TOKEN only seeds an empty store)\n`);
         }
       }),

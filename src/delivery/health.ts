@@ -25,6 +25,10 @@ export function deliveryWarnings(destinations: DestinationView[], api: string, n
     }));
 }
 
+/** A long-failing destination turns a green API yellow (a red one stays red: no usable token is worse). */
+export const statusWith = <S extends "green" | "yellow" | "red">(tokenStatus: S, warnings: DeliveryWarning[]): S | "yellow" =>
+  tokenStatus === "green" && warnings.length > 0 ? "yellow" : tokenStatus;
+
 /** Pending count and oldest pending age per destination, sampled when /metrics is scraped. */
 export async function sampleDeliveryMetrics(db: Db, metrics: Metrics, now: Date): Promise<void> {
   const rows = await db.delivery.groupBy({ by: ["destinationId"], where: { status: "pending" }, _count: { _all: true }, _min: { createdAt: true } });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { statusWith, type DeliveryWarning } from "../delivery/health";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import type { ApiDefinition } from "../intake/apis";
@@ -30,7 +31,7 @@ const deliveryWarning = z.object({ destinationId: z.number(), url: z.string(), f
 export function tokenRoutes(
   apis: ApiDefinition[],
   admin: TokenAdmin,
-  deliveryWarningsOf: (api: string) => Promise<z.input<typeof deliveryWarning>[]> = async () => [],
+  deliveryWarningsOf: (api: string) => Promise<DeliveryWarning[]> = async () => [],
 ): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
   const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
@@ -65,7 +66,7 @@ export function tokenRoutes(
           const health = await admin.health(api.name);
           const inForce = health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status));
           const deliveryWarnings = await deliveryWarningsOf(api.name);
-          const status = health.status === "green" && deliveryWarnings.length > 0 ? "yellow" : health.status;
+          const status = statusWith(health.status, deliveryWarnings);
           return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status, warnings: health.warnings, deliveryWarnings, tokens: inForce };
         })),
       }),

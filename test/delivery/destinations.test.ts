@@ -112,6 +112,17 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
     expect((await cli(env, "destinations", "remove", String(created.id))).code).toBe(1);
   });
 
+  test("the CLI status shows a destination failing for over 15 minutes as a yellow API, with a warning naming it", async () => {
+    await clearDestinations();
+    const env = { DATABASE_URL: service.testDatabase.database.url };
+    const destination = (await add({ url: "https://down.example.com/" }).expect(201)).body;
+    expect(JSON.parse((await cli(env, "--json", "status")).stdout).items[0]).toMatchObject({ status: "green", deliveryWarnings: [] });
+    await service.db.destination.update({ where: { id: destination.id }, data: { failingSince: new Date(Date.now() - 20 * 60_000) } });
+    const { stdout } = await cli(env, "--json", "status");
+    expect(JSON.parse(stdout).items[0]).toMatchObject({ status: "yellow", deliveryWarnings: [expect.objectContaining({ destinationId: destination.id })] });
+    expect((await cli(env, "status")).stdout).toContain(`warning: h7: every delivery to destination ${destination.id} has failed since`);
+  });
+
   async function clearDestinations() {
     for (const item of (await api().get("/v1/destinations").expect(200)).body.items) await api().delete(`/v1/destinations/${item.id}`).expect(200);
   }
