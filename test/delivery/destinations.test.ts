@@ -8,7 +8,8 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
   let service: Awaited<ReturnType<typeof startTestService>>;
   const now = new Date("2026-11-26T08:00:00Z");
   beforeAll(async () => {
-    service = await startTestService(provider, {}, () => now);
+    // this replica sends nothing: the destinations here are not reachable
+    service = await startTestService(provider, { DELIVERY_WORKER: "false" }, () => now, undefined, { delivery: { pollMs: 50 } });
   }, 60_000);
   afterAll(() => service?.stop());
   const api = () => internal(service);
@@ -64,7 +65,9 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
     const deliveries = await service.db.delivery.findMany({ where: { messageRowId: { in: [response.id, error.id] } }, orderBy: { id: "asc" } });
     const pairs = deliveries.map((d) => [d.messageRowId, d.destinationId]);
     expect(pairs.sort()).toEqual([[response.id, all.id], [response.id, responses.id], [error.id, all.id]].sort());
+    await new Promise((resolve) => setTimeout(resolve, 300)); // several polls, had the worker been on
     expect(deliveries.every((d) => d.status === "pending")).toBe(true);
+    expect(await service.db.deliveryAttempt.count()).toBe(0); // DELIVERY_WORKER=false stores deliveries, sends none
     expect(pairs.flat()).not.toContain(otherApi.id);
     const feed = await service.db.feedEntry.findMany({ where: { messageRowId: { in: [response.id, error.id] } }, orderBy: { position: "asc" } });
     expect(feed.map((entry) => entry.messageRowId)).toEqual([response.id, error.id]);
