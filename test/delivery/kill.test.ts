@@ -13,7 +13,7 @@ describe("a service killed with SIGKILL during deliveries", () => {
   beforeAll(async () => {
     testDatabase = await createTestDatabase("sqlite");
     await receiver.start();
-  });
+  }, 60_000);
   afterAll(async () => {
     for (const server of servers) if (server.child.exitCode === null) server.child.kill("SIGKILL");
     await receiver.stop();
