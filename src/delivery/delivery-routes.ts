@@ -6,7 +6,7 @@ import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { isoInstant } from "../messages/views";
 import type { DestinationAdmin } from "./destinations";
-import { listDeliveries, redeliver, replay } from "./replay";
+import { cancelReplay, listDeliveries, redeliver, replay } from "./replay";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const attemptView = z.object({
@@ -56,12 +56,17 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
       summary: "The destination's deliveries, newest first, each with every attempt",
       tag: "delivery",
       params: idParams,
-      query: queryParameters({ status: z.enum(["pending", "delivered", "failed"]).optional(), limit: limitParameter, cursor: cursorParameter("delivery") }),
+      query: queryParameters({
+        status: z.enum(["pending", "delivered", "failed"]).optional(),
+        trigger: z.enum(["live", "redeliver", "replay"]).optional().describe("replay&status=pending: what a replay has left to send"),
+        limit: limitParameter,
+        cursor: cursorParameter("delivery"),
+      }),
       response: z.object({ items: z.array(deliveryView.extend({ attemptLog: z.array(attemptView).describe("every attempt, oldest first") })), nextCursor: z.string().nullable() }),
       errors: [404],
       handler: async ({ params, query }) => {
         await destinationOr404(params.id);
-        return listDeliveries(db, { destinationId: params.id, status: query.status, limit: query.limit, cursor: query.cursor });
+        return listDeliveries(db, { destinationId: params.id, ...query });
       },
     }),
     defineRoute({
@@ -95,6 +100,19 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
         const deliveries = await replay(sql, destination, body.from, body.to, clock());
         wake();
         return { destinationId: destination.id, deliveries };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/destinations/:id/replay/cancel",
+      summary: "Stop the destination's replays: their deliveries not yet delivered fail as cancelled",
+      tag: "delivery",
+      params: idParams,
+      response: z.object({ destinationId: z.number(), cancelled: z.number() }),
+      errors: [404],
+      handler: async ({ params }) => {
+        await destinationOr404(params.id);
+        return { destinationId: params.id, cancelled: await cancelReplay(db, params.id, clock()) };
       },
     }),
   ];

@@ -31,7 +31,9 @@ export const statusWith = <S extends "green" | "yellow" | "red">(tokenStatus: S,
 
 /** Pending count and oldest pending age per destination, sampled when /metrics is scraped. */
 export async function sampleDeliveryMetrics(db: Db, metrics: Metrics, now: Date): Promise<void> {
-  const rows = await db.delivery.groupBy({ by: ["destinationId"], where: { status: "pending" }, _count: { _all: true }, _min: { createdAt: true } });
+  // only existing destinations: a replica that had not yet seen a removal may have queued a few for it
+  const destinations = (await db.destination.findMany({ select: { id: true } })).map((d) => d.id);
+  const rows = await db.delivery.groupBy({ by: ["destinationId"], where: { status: "pending", destinationId: { in: destinations } }, _count: { _all: true }, _min: { createdAt: true } });
   metrics.deliveriesPending.reset();
   metrics.oldestPendingSeconds.reset();
   for (const row of rows) {

@@ -41,9 +41,19 @@ export async function replay(sql: DriverSql, destination: DestinationView, from:
   return rows.length;
 }
 
+/** Stops a replay: its deliveries not yet delivered fail, marked as cancelled (one being sent finishes). */
+export async function cancelReplay(db: Db, destinationId: number, now: Date): Promise<number> {
+  const { count } = await db.delivery.updateMany({
+    where: { destinationId, trigger: "replay", status: "pending", OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+    data: { status: "failed", lastError: "replay cancelled", completedAt: now },
+  });
+  return count;
+}
+
 export interface DeliveryFilter {
   destinationId: number;
   status?: "pending" | "delivered" | "failed";
+  trigger?: "live" | "redeliver" | "replay";
   limit: number;
   cursor?: number;
 }
@@ -51,7 +61,7 @@ export interface DeliveryFilter {
 /** A destination's deliveries, newest first, each with its attempts. */
 export async function listDeliveries(db: Db, filter: DeliveryFilter) {
   const rows = await db.delivery.findMany({
-    where: { destinationId: filter.destinationId, status: filter.status, ...(filter.cursor ? { id: { lt: filter.cursor } } : {}) },
+    where: { destinationId: filter.destinationId, status: filter.status, trigger: filter.trigger, ...(filter.cursor ? { id: { lt: filter.cursor } } : {}) },
     orderBy: { id: "desc" },
     take: filter.limit + 1,
   });

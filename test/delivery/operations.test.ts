@@ -56,13 +56,32 @@ describe.each(databaseProviders())("redelivery, replay, listing and status on %s
     await api().post("/v1/destinations/999999/replay", { from: "2026-11-26T09:00:00Z", to: "2026-11-26T10:00:00Z" }).expect(404);
   });
 
+  test("a replay's progress is listed by trigger, and cancelling it fails what it has left, leaving live deliveries alone", async () => {
+    await settled();
+    receiver.answer = () => ({ status: 503 });
+    const { body } = await api().post(`/v1/destinations/${destination.id}/replay`, { from: "2026-11-26T09:00:00Z", to: "2026-11-26T11:00:00Z" }).expect(202);
+    expect(body.deliveries).toBe(3);
+    const live = await store("CDR-LIVE");
+    await eventually(async () => expect((await service.db.delivery.findMany({ where: { trigger: "replay", status: "pending", attempts: { gt: 0 }, leaseOwner: null } })).length).toBeGreaterThan(0));
+    const { body: left } = await api().get(`/v1/destinations/${destination.id}/deliveries?trigger=replay&status=pending`).expect(200);
+    expect(left.items).toHaveLength(3);
+    await eventually(async () => expect(await service.db.delivery.count({ where: { leaseOwner: { not: null } } })).toBe(0));
+    expect((await api().post(`/v1/destinations/${destination.id}/replay/cancel`).expect(200)).body).toEqual({ destinationId: destination.id, cancelled: 3 });
+    const { body: failed } = await api().get(`/v1/destinations/${destination.id}/deliveries?trigger=replay&status=failed&limit=3`).expect(200);
+    expect(failed.items.map((d: { lastError: string }) => d.lastError)).toEqual(["replay cancelled", "replay cancelled", "replay cancelled"]);
+    expect((await service.db.delivery.findMany({ where: { messageRowId: live } }))[0]).toMatchObject({ trigger: "live", status: "pending" });
+    receiver.answer = () => ({ status: 204 });
+    now = new Date(now.getTime() + 11 * 3_600_000);
+    await settled();
+  }, 30_000);
+
   test("the deliveries list filters by status and pages newest first with its cursor", async () => {
     await settled();
     const all = (await api().get(`/v1/destinations/${destination.id}/deliveries?status=delivered&limit=500`).expect(200)).body.items;
     const first = (await api().get(`/v1/destinations/${destination.id}/deliveries?status=delivered&limit=3`).expect(200)).body;
     const second = (await api().get(`/v1/destinations/${destination.id}/deliveries?status=delivered&limit=3&cursor=${first.nextCursor}`).expect(200)).body;
     expect([...first.items, ...second.items].map((d: { id: number }) => d.id)).toEqual(all.slice(0, 6).map((d: { id: number }) => d.id));
-    expect((await api().get(`/v1/destinations/${destination.id}/deliveries?status=failed`).expect(200)).body.items).toEqual([]);
+    expect((await api().get(`/v1/destinations/${destination.id}/deliveries?status=failed&trigger=live`).expect(200)).body.items).toEqual([]);
     expect((await api().get(`/v1/destinations/${destination.id}/deliveries?status=lost`).expect(400)).body.issues).toEqual([expect.objectContaining({ path: "status" })]);
   });
 
