@@ -12,7 +12,7 @@ const ROWS_PER_INSERT = 500; // 7 parameters a row: well under SQLite's and Post
  * The feed positions are taken LAST, by one UPDATE of the counter row: its row lock is held until commit, so
  * positions are handed out in commit order, without gaps, even with several replicas writing at once.
  */
-export async function recordStored(sql: SqlQuery, messages: StoredMessage[], destinations: DestinationView[], now: Date, trigger = "live"): Promise<void> {
+export async function recordStored(sql: SqlQuery, messages: StoredMessage[], destinations: DestinationView[], now: Date): Promise<void> {
   if (messages.length === 0) return;
   const [counter] = await sql.query(`UPDATE "FeedCounter" SET "position" = "position" + ? WHERE "id" = 1 RETURNING "position"`, [messages.length]);
   const first = Number(counter.position) - messages.length + 1;
@@ -20,7 +20,7 @@ export async function recordStored(sql: SqlQuery, messages: StoredMessage[], des
   await insertRows(sql, `"FeedEntry" ("position", "messageRowId")`, positioned.map(({ message, position }) => [position, message.id]));
   const deliveries = positioned.flatMap(({ message, position }) =>
     destinations.filter((destination) => matches(destination, message)).map((destination) => [
-      destination.id, message.id, position, message.customsDeclarationReference, trigger, now, now,
+      destination.id, message.id, position, message.customsDeclarationReference, "live", now, now,
     ]),
   );
   await insertDeliveries(sql, deliveries);
