@@ -15,6 +15,7 @@ const ROWS_PER_INSERT = 500; // 7 parameters a row: well under SQLite's and Post
 export async function recordStored(sql: SqlQuery, messages: StoredMessage[], destinations: DestinationView[], now: Date): Promise<void> {
   if (messages.length === 0) return;
   const [counter] = await sql.query(`UPDATE "FeedCounter" SET "position" = "position" + ? WHERE "id" = 1 RETURNING "position"`, [messages.length]);
+  if (!counter) throw new Error("the FeedCounter row is missing: it is created by migration 0007_delivery");
   const first = Number(counter.position) - messages.length + 1;
   const positioned = messages.map((message, i) => ({ message, position: first + i }));
   await insertRows(sql, `"FeedEntry" ("position", "messageRowId")`, positioned.map(({ message, position }) => [position, message.id]));
