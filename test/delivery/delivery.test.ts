@@ -136,6 +136,23 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
     expect(receiver.maxInFlight).toBe(3);
   });
 
+  test("live deliveries are sent before what a replay queued, so a large replay does not hold them back", async () => {
+    for (let i = 0; i < 6; i++) await store(`CDR-L${i}`);
+    await eventually(() => expect(receiver.accepted).toHaveLength(6));
+    await settled();
+    receiver.received.length = 0;
+    receiver.answer = () => ({ status: 200, delayMs: 150 });
+    const range = { from: new Date(now.getTime() - 60_000).toISOString(), to: new Date(now.getTime() + 60_000).toISOString() };
+    expect((await internal(service).post(`/v1/destinations/${destination.id}/replay`, range).expect(202)).body.deliveries).toBe(6);
+    await eventually(() => receiver.inFlight === 3);
+    const live = await store("CDR-LIVE");
+    await eventually(() => expect(receiver.accepted).toHaveLength(7));
+    const arrivals = receiver.received.map((r) => r.event.data.id);
+    // in one of the first slots that free up (3 replayed ones were in flight), not after all 6 replayed ones
+    expect(arrivals.indexOf(live.id)).toBeGreaterThanOrEqual(3);
+    expect(arrivals.indexOf(live.id)).toBeLessThanOrEqual(4);
+  });
+
   test("after a secret rotation both the old and the new secret verify the signature until the overlap ends", async () => {
     const { body: rotated } = await internal(service).post(`/v1/destinations/${destination.id}/rotate-secret`).expect(200);
     receiver.secrets = [destination.secret, rotated.secret];
