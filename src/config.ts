@@ -51,6 +51,9 @@ const environmentSchema = z
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** Every variable the service reads: the documentation and .env.example are tested against this list. */
+export const environmentVariables = Object.keys(environmentSchema.shape) as (keyof Environment)[];
+
 export interface Config extends Environment {
   database: { provider: "sqlite" | "postgresql"; url: string };
 }
