@@ -9,7 +9,7 @@ import { analyzeSqlite, openStore, type Db } from "./db/client";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import type { ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
-import { apisOf } from "./intake/apis";
+import { apisOf } from "./douane/apis";
 import { createPublicApp } from "./intake/app";
 import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";

@@ -3,7 +3,7 @@ import { findMessage, findRawBody, listMessages } from "../messages/queries";
 import { messageQuery } from "../messages/routes";
 import { idArgument, optionFlag, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 export const MESSAGE_COLUMNS = ["id", "receivedAt", "channel", "messageId", "lrn", "mrn", "customsDeclarationReference", "state", "validation"];
 

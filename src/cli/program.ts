@@ -1,21 +1,15 @@
 import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
-import { readConfig, type Config } from "../config";
-import { openDatabase, type Db } from "../db/client";
+import { readConfig } from "../config";
+import { openDatabase } from "../db/client";
 import { applyMigrations } from "../db/migrate";
+import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
 import { simulateCommand } from "./simulate";
 import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
-
-export interface CliContext {
-  output: Output;
-  /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
-  exitCode: number;
-  withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
-}
 
 /** Runs one CLI invocation; returns the exit code. In-process, so tests drive it like a person would. */
 export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Writable } = {}): Promise<number> {

@@ -8,7 +8,7 @@ import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "../mess
 import { quarantineReasons } from "../messages/records";
 import { idArgument, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 const QUARANTINE_COLUMNS = ["id", "receivedAt", "reason", "channel", "messageId", "acceptedAt", "acceptedBy", "messageRowId"];
 

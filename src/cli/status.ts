@@ -1,8 +1,8 @@
 import { Command } from "commander";
-import { apisOf } from "../intake/apis";
+import { apisOf } from "../douane/apis";
 import { TokenAdmin } from "../tokens/admin";
 import { printRows } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 /** `status`: per Douane API, the customs portal's traffic light from this side, and what to look at. */
 export function statusCommand(context: CliContext): Command {

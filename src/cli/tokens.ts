@@ -4,7 +4,7 @@ import { TokenAdmin } from "../tokens/admin";
 import { LifecycleRefusal } from "../tokens/lifecycle";
 import { idArgument } from "./arguments";
 import { printRecord, printRows } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 const TOKEN_COLUMNS = ["id", "fingerprint", "status", "source", "createdAt", "activatedAt", "expiresAt", "lastSeenAt", "useCount"];
 

@@ -8,7 +8,7 @@ import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
 import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
-import type { ApiDefinition } from "./apis";
+import type { ApiDefinition } from "../douane/apis";
 import { authenticate } from "./authenticate";
 import type { FailureLimiter } from "./failure-limiter";
 import { ingest, keepTooLarge } from "./ingest";

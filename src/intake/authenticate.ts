@@ -4,7 +4,7 @@ import { HttpError } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
-import type { ApiDefinition } from "./apis";
+import type { ApiDefinition } from "../douane/apis";
 import type { FailureLimiter } from "./failure-limiter";
 
 /** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row.

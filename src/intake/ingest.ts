@@ -10,7 +10,7 @@ import type { Metrics } from "../http/metrics";
 import { quarantine } from "../messages/quarantine";
 import type { Envelope, QuarantineReason } from "../messages/records";
 import type { MessageWriter, StoreOutcome } from "../messages/writer";
-import type { ApiDefinition } from "./apis";
+import type { ApiDefinition } from "../douane/apis";
 
 export interface IngestDeps {
   api: ApiDefinition;

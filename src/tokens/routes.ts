@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
-import type { ApiDefinition } from "../intake/apis";
+import type { ApiDefinition } from "../douane/apis";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal } from "./lifecycle";
 

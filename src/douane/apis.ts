@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { h7Channels, type Channel } from "../douane/h7/channels";
+import { h7Channels, type Channel } from "./h7/channels";
 
 /** One Douane API whose callbacks we receive. Gamma2, DeltaIE and PNTS use the same scheme: each would be
  *  one more entry here with its own base path, token header and channels. */
