@@ -30,6 +30,11 @@ const environmentSchema = z
       .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
       .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
       .optional(),
+    INTERNAL_READ_TOKEN: z
+      .string()
+      .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
+      .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
+      .optional(),
     TOKEN_ROTATION_WINDOW_MINUTES: z.coerce
       .number()
       .int()

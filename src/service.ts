@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
+import { consoleRouter } from "./console/app";
 import { analyzeSqlite, openStore, type Db } from "./db/client";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import type { ReadinessCheck } from "./http/health";
@@ -91,14 +92,16 @@ export async function createService(config: Config, logger: Logger, options: Ser
     clock,
   });
   if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
+  const internalRoutes = [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)];
   const internalApp = config.INTERNAL_API_TOKEN
     ? createInternalApp({
         db,
         credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        routes: internalRoutes,
         logger,
         metrics,
         readiness,
+        console: consoleRouter({ routes: internalRoutes, adminCredentials: config.INTERNAL_API_TOKEN, readCredentials: config.INTERNAL_READ_TOKEN ?? [], clock }),
       })
     : null;
   return {

@@ -1,4 +1,4 @@
-import express, { type Express } from "express";
+import express, { type Express, type Router } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
@@ -16,6 +16,8 @@ export interface InternalAppDeps {
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<ReadinessCheck>;
+  /** The ops console: it signs people in with its own session cookie, so it comes before the bearer check. */
+  console?: Router;
 }
 
 /** The internal listener (never the Douane-facing one): queries, quarantine, token administration. */
@@ -26,6 +28,7 @@ export function createInternalApp(deps: InternalAppDeps): Express {
   app.use(helmet());
   app.use(healthRoutes(deps.readiness));
   app.use(requestLogger(deps.logger, "internal"));
+  if (deps.console) app.use(deps.console);
   app.use(requireInternalCredential(deps.credentials));
   app.get("/metrics", async (_req, res) => {
     for (const row of await deps.db.quarantinedBody.groupBy({ by: ["api"], where: { acceptedAt: null }, _count: { _all: true } })) {
