@@ -148,13 +148,15 @@ export const languages = { fr: fr as Words, en } satisfies Record<Language, Word
 
 export const languageOf = (value: unknown): Language => (value === "en" ? "en" : "fr");
 
-/** An instant as a person in France reads it, with the zone named. */
-export function formatInstant(value: string | Date | null | undefined, language: Language): string {
+/** An instant as a person in France reads it, with the zone named (tables name it once, in their heading). */
+export function formatInstant(value: string | Date | null | undefined, language: Language, withZone = true): string {
   if (value === null || value === undefined) return languages[language].never;
   const formatted = new Intl.DateTimeFormat(language === "fr" ? "fr-FR" : "en-GB", {
     timeZone: "Europe/Paris",
     dateStyle: "short",
     timeStyle: "medium",
   }).format(new Date(value));
-  return `${formatted} (${languages[language].zone}, Europe/Paris)`;
+  return withZone ? `${formatted} (${zoneOf(language)})` : formatted;
 }
+
+export const zoneOf = (language: Language) => `${languages[language].zone}, Europe/Paris`;

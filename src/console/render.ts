@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Eta } from "eta";
-import { formatInstant, languages, type Language } from "./i18n";
+import { formatInstant, languages, zoneOf, type Language } from "./i18n";
 import type { Session } from "./session";
 
 // Views and assets are files beside this module; the build copies them into dist (scripts/copy-console-files.cjs).
@@ -28,6 +28,8 @@ export function renderPage(view: string, context: PageContext, data: Record<stri
     csrf: context.csrf,
     path: context.path,
     when: (value: string | Date | null | undefined) => formatInstant(value, context.language),
+    time: (value: string | Date | null | undefined) => formatInstant(value, context.language, false),
+    zone: zoneOf(context.language),
     pretty: (value: unknown) => JSON.stringify(value, null, 2),
   });
 }
