@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_MESSAGE_ID_PLACES, parseMessageIdPlaces } from "./douane/generic/contract";
+import { douaneApis, type ApiSettings } from "./douane/registry";
 
 const MIB = 1024 * 1024;
 
@@ -11,16 +13,6 @@ const environmentSchema = z
       .string()
       .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)")
       .default("file:./data/receiver.db"),
-    H7_BASE_PATH: z
-      .string()
-      .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /")
-      .default("/dh7"),
-    H7_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-    H7_AUTH_HEADER: z
-      .string()
-      .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
-      .transform((name) => name.toLowerCase())
-      .default("authorization"),
     VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
     INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
@@ -54,25 +46,90 @@ const environmentSchema = z
     message: "TLS_CERT_FILE and TLS_KEY_FILE go together",
   });
 
+/** Each Douane API's variables, read with its prefix: H7_BASE_PATH, GAMMA2_TOKEN, PNTS_MESSAGE_ID, … */
+const apiSchema = z.object({
+  BASE_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /")
+    .optional(),
+  TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  AUTH_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
+    .transform((name) => name.toLowerCase())
+    .default("authorization"),
+  MESSAGE_ID: z
+    .string()
+    .default(DEFAULT_MESSAGE_ID_PLACES)
+    .transform((text, context) => {
+      try {
+        return parseMessageIdPlaces(text);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+});
+
 export type Environment = z.infer<typeof environmentSchema>;
 
 /** Every variable the service reads: the documentation and .env.example are tested against this list. */
-export const environmentVariables = Object.keys(environmentSchema.shape) as (keyof Environment)[];
+export const environmentVariables: string[] = [
+  ...Object.keys(environmentSchema.shape),
+  ...douaneApis.flatMap((api) =>
+    Object.keys(apiSchema.shape)
+      .filter((name) => name !== "MESSAGE_ID" || api.messageIdConfigurable)
+      .map((name) => `${api.envPrefix}_${name}`),
+  ),
+];
 
 export interface Config extends Environment {
   database: { provider: "sqlite" | "postgresql"; url: string };
+  /** The APIs served: H7 always (at /dh7 by default), the others when their base path is set. */
+  apis: ApiSettings[];
 }
 
 /** Reads the environment once; throws a message naming every bad variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = environmentSchema.safeParse(blankless);
-  if (!parsed.success) {
-    // The variable's name only: a path into a parsed value (INTERNAL_API_TOKEN.1) could point at a secret.
-    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
-    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  // The variable's name only: a path into a parsed value (INTERNAL_API_TOKEN.1) could point at a secret.
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
+  const apis: ApiSettings[] = [];
+  for (const api of douaneApis) {
+    const own = Object.fromEntries(Object.keys(apiSchema.shape).map((name) => [name, blankless[`${api.envPrefix}_${name}`]]));
+    const settings = apiSchema.safeParse(own);
+    if (!settings.success) {
+      problems.push(...settings.error.issues.map((issue) => `  ${api.envPrefix}_${String(issue.path[0])}: ${issue.message}`));
+      continue;
+    }
+    const basePath = settings.data.BASE_PATH ?? api.defaultBasePath;
+    if (basePath === undefined) continue;
+    apis.push({ name: api.name, envPrefix: api.envPrefix, basePath, token: settings.data.TOKEN, authHeader: settings.data.AUTH_HEADER, messageIdPlaces: settings.data.MESSAGE_ID });
   }
-  return { ...parsed.data, database: databaseOf(parsed.data.DATABASE_URL) };
+  problems.push(...overlappingBasePaths(apis), ...sharedTokens(apis));
+  if (!parsed.success || problems.length > 0) throw new Error(`invalid configuration:\n${problems.join("\n")}`);
+  return { ...parsed.data, apis, database: databaseOf(parsed.data.DATABASE_URL) };
+}
+
+/** A token identifies its API: the same value registered for two APIs could not tell them apart. */
+function sharedTokens(apis: ApiSettings[]): string[] {
+  return apis.flatMap((api, i) =>
+    apis.slice(0, i).filter((other) => api.token !== undefined && other.token === api.token).map((other) => `  ${api.envPrefix}_TOKEN: the same as ${other.envPrefix}_TOKEN; each API needs its own token`),
+  );
+}
+
+/** Two APIs under one path would each receive the other's callbacks: /dh7 and /dh7/x overlap, /dh7 and /dh70 do not. */
+function overlappingBasePaths(apis: ApiSettings[]): string[] {
+  const problems: string[] = [];
+  for (const [i, a] of apis.entries()) {
+    for (const b of apis.slice(i + 1)) {
+      if (a.basePath === b.basePath || a.basePath.startsWith(`${b.basePath}/`) || b.basePath.startsWith(`${a.basePath}/`)) {
+        problems.push(`  ${b.envPrefix}_BASE_PATH: ${b.basePath} overlaps ${a.envPrefix}_BASE_PATH (${a.basePath})`);
+      }
+    }
+  }
+  return problems;
 }
 
 function databaseOf(url: string): Config["database"] {

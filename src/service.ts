@@ -46,9 +46,9 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const { clock = () => new Date(), migrate = true } = options;
   if (migrate) await applyMigrations(config.database);
   const { db, sql } = await openStore(config.database);
-  const apis = apisOf(config);
+  const apis = apisOf(config.apis);
   const tokens = new TokenStore(db, clock, logger);
-  await tokens.seed("h7", config.H7_TOKEN);
+  for (const api of config.apis) await tokens.seed(api.name, api.token);
   const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload());
   // Douane presents the new token only once the portal holds it: its first use is the switch.
   tokens.onPendingTokenUsed = async (token) => {

@@ -4,7 +4,8 @@ import { readConfig } from "../src/config";
 describe("configuration", () => {
   test("defaults serve an embedded SQLite file under ./data on port 8080", () => {
     const config = readConfig({});
-    expect(config).toMatchObject({ PORT: 8080, H7_BASE_PATH: "/dh7", H7_AUTH_HEADER: "authorization", VALIDATION_MODE: "reject", MAX_BODY_BYTES: 5 * 1024 * 1024 });
+    expect(config).toMatchObject({ PORT: 8080, VALIDATION_MODE: "reject", MAX_BODY_BYTES: 5 * 1024 * 1024 });
+    expect(config.apis).toEqual([{ name: "h7", envPrefix: "H7", basePath: "/dh7", token: undefined, authHeader: "authorization", messageIdPlaces: expect.any(Array) }]);
     expect(config.database).toEqual({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
   });
 
@@ -13,7 +14,7 @@ describe("configuration", () => {
   });
 
   test("the auth header name is matched case-insensitively", () => {
-    expect(readConfig({ H7_AUTH_HEADER: "X-Douane-Token" }).H7_AUTH_HEADER).toBe("x-douane-token");
+    expect(readConfig({ H7_AUTH_HEADER: "X-Douane-Token" }).apis[0].authHeader).toBe("x-douane-token");
   });
 
   test.each([

@@ -11,7 +11,7 @@ export function statusCommand(context: CliContext): Command {
     .action(() =>
       context.withDatabase(async (db, config) => {
         const admin = new TokenAdmin(db, () => new Date(), config.TOKEN_ROTATION_WINDOW_MINUTES);
-        const items = await Promise.all(apisOf(config).map(async (api) => {
+        const items = await Promise.all(apisOf(config.apis).map(async (api) => {
           const health = await admin.health(api.name);
           const last = await db.message.findFirst({ where: { api: api.name }, orderBy: { id: "desc" }, select: { receivedAt: true } });
           const quarantined = await db.quarantinedBody.count({ where: { api: api.name, acceptedAt: null } });

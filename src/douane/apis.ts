@@ -1,15 +1,18 @@
-import type { Config } from "../config";
-import { h7Channels, type Channel } from "./h7/channels";
+import type { ApiContract } from "./contract";
+import { douaneApis, type ApiSettings } from "./registry";
 
-/** One Douane API whose callbacks we receive. Gamma2, DeltaIE and PNTS use the same scheme: each would be
- *  one more entry here with its own base path, token header and channels. */
+/** One Douane API whose callbacks we receive, as configured: where, with which token header, under which contract. */
 export interface ApiDefinition {
   name: string;
   basePath: string;
   authHeader: string;
-  channels: Channel[];
+  contract: ApiContract;
 }
 
-export function apisOf(config: Config): ApiDefinition[] {
-  return [{ name: "h7", basePath: config.H7_BASE_PATH, authHeader: config.H7_AUTH_HEADER, channels: h7Channels }];
+export function apisOf(settings: ApiSettings[]): ApiDefinition[] {
+  return settings.map((api) => {
+    const known = douaneApis.find((candidate) => candidate.name === api.name);
+    if (!known) throw new Error(`unknown Douane API ${api.name}`);
+    return { name: api.name, basePath: api.basePath, authHeader: api.authHeader, contract: known.contract(api.messageIdPlaces) };
+  });
 }

@@ -49,7 +49,11 @@ export function examineMessage(channel: Channel, body: Json, pathParams: Record<
  *  an unpaired surrogate (both valid JSON escapes) is no id: neither database can store it as it came (PostgreSQL
  *  refuses U+0000, Prisma refuses unpaired surrogates), and a key that changed on the way would not be one. */
 export function readMessageId(body: unknown): string | null {
-  const id = valueAt(body, ["header", "messageId"]);
+  return storableMessageId(valueAt(body, ["header", "messageId"]));
+}
+
+/** A message id as the databases can keep it unchanged (1 to 291 characters), or null. */
+export function storableMessageId(id: unknown): string | null {
   return typeof id === "string" && id.length > 0 && id.length <= 291 && !UNSTORABLE.test(id) ? id : null;
 }
 

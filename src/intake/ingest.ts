@@ -3,8 +3,6 @@ import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { examineMessage, readMessageId } from "../douane/examine";
-import { matchChannel } from "../douane/h7/channels";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import { quarantine } from "../messages/quarantine";
@@ -26,11 +24,12 @@ export interface IngestDeps {
 export function ingest(deps: IngestDeps): RequestHandler {
   const { api, writer, validationMode, metrics } = deps;
   return async (req, res) => {
-    const { channel, pathParams } = matchChannel(api.channels, req.path);
-    const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
+    const { channel, pathParams } = api.contract.channelOf(req.path);
+    const envelope = envelopeOf(req, res, deps, channel, pathParams);
     const json = parseJson(envelope.rawBody);
-    const messageId = json.ok ? readMessageId(json.value) : null;
-    res.locals.log = { ...res.locals.log, channel: channel.name, messageId };
+    const identified = json.ok ? identify(api, json.value, req.headers, envelope.bodySha256) : null;
+    const messageId = identified?.messageId ?? null;
+    res.locals.log = { ...res.locals.log, channel, messageId };
     const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
       refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId });
 
@@ -40,21 +39,22 @@ export function ingest(deps: IngestDeps): RequestHandler {
     if (!json.ok) return refuse(400, json.reason, json.message);
     if (messageId === null) return refuse(400, "missing_message_id", "header.messageId is required (a string of 1 to 291 characters)");
 
-    const examination = examineMessage(channel, json.value as Record<string, unknown>, pathParams);
+    const examination = api.contract.examine(channel, isObject(json.value) ? json.value : {}, pathParams);
+    if (identified?.byBodyHash) examination.findings.push(bodyHashFinding);
     const errors = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
     if (errors.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
       const issues = errors.map(({ path, message }) => ({ path, message }));
-      return refuse(400, "invalid_schema", `the body does not match the ${channel.name} message schema`, { issues });
+      return refuse(400, "invalid_schema", `the body does not match the ${channel} message schema`, { issues });
     }
 
     const outcome = await committed(
       deps,
       res,
-      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.valid ? "valid" : "invalid", findings: examination.findings }),
+      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.validation, findings: examination.findings }),
     );
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
-    metrics.callbacks.inc({ api: api.name, channel: channel.name, outcome: outcome.outcome });
+    metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
     if (outcome.outcome === "conflict") metrics.quarantined.inc({ api: api.name, reason: "conflict" });
     res.status(200).json(answerOf(outcome, messageId));
   };
@@ -64,15 +64,27 @@ export function ingest(deps: IngestDeps): RequestHandler {
 export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
   return async (error, req, res, next) => {
     if ((error as { type?: string }).type !== "entity.too.large") return next(error);
-    const { channel, pathParams } = matchChannel(deps.api.channels, req.path);
-    const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
+    const { channel, pathParams } = deps.api.contract.channelOf(req.path);
+    const envelope = envelopeOf(req, res, deps, channel, pathParams);
     const detail = { message: `the body is larger than ${(error as { limit?: number }).limit} bytes`, contentLength: req.headers["content-length"] ?? null };
-    res.locals.log = { ...res.locals.log, channel: channel.name };
+    res.locals.log = { ...res.locals.log, channel };
     await committed(deps, res, quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
-    countRefusal(deps, channel.name, "too_large");
+    countRefusal(deps, channel, "too_large");
     next(error);
   };
 }
+
+const bodyHashFinding = { path: "", message: "no message id found where this API's message id is read: the body's SHA-256 is its idempotency key", severity: "warning" as const };
+
+/** The message id the API's contract reads, or for an API keyed by body hash, `sha256:<hex>` (a byte-identical
+ *  retry is then a duplicate; a message id found later never collides with it). */
+function identify(api: ApiDefinition, body: unknown, headers: Request["headers"], bodySha256: string): { messageId: string | null; byBodyHash: boolean } {
+  const messageId = api.contract.messageIdOf(body, headers);
+  if (messageId !== null || api.contract.withoutMessageId === "refuse") return { messageId, byBodyHash: false };
+  return { messageId: `sha256:${bodySha256}`, byBodyHash: true };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function envelopeOf(req: Request, res: Response, deps: IngestDeps, channel: string, pathParams: Record<string, string>): Envelope {
   const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -1,3 +1,4 @@
+import type { Validation } from "../douane/contract";
 import type { Db } from "../db/client";
 import type { Prisma } from "../generated/sqlite/client";
 import { pageOf } from "./paging";
@@ -14,7 +15,7 @@ export interface MessageFilters {
   customsRequestReference?: string;
   operatorRequestReference?: string;
   state?: string;
-  validation?: "valid" | "invalid";
+  validation?: Validation;
   tokenId?: number;
   /** Inclusive. */
   receivedFrom?: Date;

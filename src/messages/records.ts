@@ -1,3 +1,4 @@
+import type { Validation } from "../douane/contract";
 import type { MessageKeys } from "../douane/examine";
 
 /** What we know of one received body before it is stored, whether as a message or in quarantine. */
@@ -15,7 +16,7 @@ export interface Envelope {
 
 export interface MessageRecord extends Envelope, MessageKeys {
   messageId: string;
-  validation: "valid" | "invalid";
+  validation: Validation;
   findings: { path: string; message: string; severity: string }[];
 }
 

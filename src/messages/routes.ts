@@ -1,3 +1,4 @@
+import { validations } from "../douane/contract";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { HttpError } from "../http/errors";
@@ -20,7 +21,7 @@ export const messageQuery = queryParameters({
   customsRequestReference: key,
   operatorRequestReference: key,
   state: key.describe("declaration state, e.g. ACC"),
-  validation: z.enum(["valid", "invalid"]).optional(),
+  validation: z.enum(validations).optional(),
   tokenId: z.coerce.number().int().positive().optional().describe("id of the Douane token the message came with"),
   receivedFrom: instantParameter.describe("received at or after this ISO 8601 instant"),
   receivedTo: instantParameter.describe("received before this ISO 8601 instant"),

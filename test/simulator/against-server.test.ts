@@ -8,7 +8,7 @@ import { startTestService, TEST_TOKEN, type TestService } from "../support/servi
 /** The service listening on a real port, as Douane (and the simulator) reach it. */
 async function listening(service: TestService) {
   const server = await listen(service.publicApp, { port: 0, host: "127.0.0.1" });
-  return { server, url: `http://127.0.0.1:${portOf(server)}${service.config.H7_BASE_PATH}` };
+  return { server, url: `http://127.0.0.1:${portOf(server)}${service.config.apis[0].basePath}` };
 }
 const closed = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 

@@ -1,0 +1,36 @@
+import type { Finding, MessageKeys } from "./examine";
+
+/** What the intake needs to know of one Douane API's callbacks. H7's is the published contract; the others are
+ *  generic until Douane publishes theirs (see douane/gamma2, deltaie, pnts). */
+export interface ApiContract {
+  /** The channel of a path relative to the base path, and its path parameters. */
+  channelOf(relativePath: string): { channel: string; pathParams: Record<string, string> };
+  /** The message id of a parsed body (and its headers), or null when it has none. */
+  messageIdOf(body: unknown, headers: Record<string, string | string[] | undefined>): string | null;
+  /** When no message id is found: refuse the body (H7: the id is mandatory), or key it by its SHA-256. */
+  withoutMessageId: "refuse" | "body_hash";
+  /** Validation and search keys of a parsed body that arrived on `channel`. */
+  examine(channel: string, body: Record<string, unknown>, pathParams: Record<string, string>): Reading;
+}
+
+/** "unchecked": no published schema to check the body against (stored as it came, nothing claimed about it). */
+export const validations = ["valid", "invalid", "unchecked"] as const;
+export type Validation = (typeof validations)[number];
+
+/** "unchecked": no published schema to check the body against (stored as it came, nothing claimed about it). */
+export interface Reading {
+  validation: Validation;
+  findings: Finding[];
+  keys: MessageKeys;
+}
+
+export const noKeys: MessageKeys = {
+  lrn: null,
+  mrn: null,
+  customsDeclarationReference: null,
+  customsRequestReference: null,
+  operatorRequestReference: null,
+  state: null,
+  messageDateTime: null,
+  messageDateTimeRaw: null,
+};

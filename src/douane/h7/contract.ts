@@ -1,0 +1,18 @@
+import type { ApiContract } from "../contract";
+import { examineMessage, readMessageId } from "../examine";
+import { h7Channels, matchChannel, unknownChannel } from "./channels";
+
+/** DeltaH7, low-value e-commerce imports: the published callback contract (H7-CALLBACKS.md). */
+export const h7Contract: ApiContract = {
+  channelOf(relativePath) {
+    const { channel, pathParams } = matchChannel(h7Channels, relativePath);
+    return { channel: channel.name, pathParams };
+  },
+  messageIdOf: (body) => readMessageId(body),
+  withoutMessageId: "refuse",
+  examine(channelName, body, pathParams) {
+    const channel = h7Channels.find((candidate) => candidate.name === channelName) ?? unknownChannel;
+    const examination = examineMessage(channel, body, pathParams);
+    return { validation: examination.valid ? "valid" : "invalid", findings: examination.findings, keys: examination.keys };
+  },
+};
