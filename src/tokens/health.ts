@@ -62,10 +62,13 @@ export type ApiStatus = "green" | "yellow" | "red";
 /**
  * Like the customs portal's. Red: no usable token Douane is known to hold (a pending token never presented
  * does not count), or Douane presented a retired token within the last 30 minutes. Yellow: a token pending
- * or any warning. Green otherwise (a retiring token alone is the rotation going as planned).
+ * or any warning but a stale configured token. Green otherwise (a retiring token alone is the rotation going
+ * as planned).
  */
 export function statusOf(tokens: TokenState[], warnings: TokenWarning[], now: Date): ApiStatus {
   const presentable = tokens.some((token) => isUsable(token, now) && !(token.status === "pending" && !token.firstSeenAt));
   if (!presentable || warnings.some((warning) => warning.code === "retired_token_presented")) return "red";
-  return tokens.some((token) => token.status === "pending") || warnings.length > 0 ? "yellow" : "green";
+  // A stale H7_TOKEN in the environment refuses nothing (the store wins): it is said, not coloured.
+  const alarming = warnings.filter((warning) => warning.code !== "configured_token_retired");
+  return tokens.some((token) => token.status === "pending") || alarming.length > 0 ? "yellow" : "green";
 }
