@@ -1,6 +1,7 @@
 import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
+import { waitFor } from "../support/wait";
 
 const MINUTE = 60_000;
 
@@ -148,11 +149,3 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     expect(active).toMatchObject({ useCount: 2, firstSeenAt: "2026-11-25T10:00:00.000Z", lastSeenAt: "2026-11-25T10:01:00.000Z" });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
