@@ -64,7 +64,7 @@ export class TokenAdmin {
         data: { api: change.api, tokenHash: hashToken(token).toString("hex"), fingerprint, status: "pending", pendingSlot: change.api, source: "rotation", createdAt: now },
         select: TOKEN_VIEW,
       });
-      return { row: typed(row), event: { tokenId: row.id, event: "rotated" } };
+      return { row: typed(row), event: { tokenId: row.id, event: "rotated" }, about: tokens.find((token) => token.status === "active")?.id };
     }).catch((error) => {
       // Another replica created a pending token between our read and our insert.
       if ((error as { code?: string }).code === "P2002") throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
@@ -83,7 +83,8 @@ export class TokenAdmin {
       }
       const row = await this.transition(tx, plan.activate.id, "pending", { status: "active", pendingSlot: null, activeSlot: change.api, activatedAt: now });
       const detail = plan.retire ? { retiringTokenId: plan.retire.token.id, retiringUntil: plan.retire.expiresAt.toISOString() } : undefined;
-      return { row, event: { tokenId: row.id, event: change.force && !change.presented && !plan.activate.firstSeenAt ? "activated (forced)" : "activated", detail } };
+      const event = change.force && !change.presented && !plan.activate.firstSeenAt ? "activated (forced)" : "activated";
+      return { row, event: { tokenId: row.id, event, detail }, about: plan.retire?.token.id };
     });
   }
 
@@ -91,7 +92,7 @@ export class TokenAdmin {
     return this.change(change, async (tx, tokens, now) => {
       const token = checkRevoke(tokens, change.tokenId, now, change.force);
       const row = await this.transition(tx, token.id, token.status, { status: "revoked", activeSlot: null, pendingSlot: null, revokedAt: now });
-      return { row, event: { tokenId: row.id, event: change.force ? "revoked (forced)" : "revoked" } };
+      return { row, event: { tokenId: row.id, event: change.force ? "revoked (forced)" : "revoked" }, about: token.status === "pending" ? undefined : token.id };
     });
   }
 
@@ -111,7 +112,7 @@ export class TokenAdmin {
       const plan = planExtend(tokens, change.tokenId, now, change.minutes);
       const row = await this.transition(tx, plan.token.id, plan.token.status, { status: "retiring", expiresAt: plan.expiresAt, retiringSince: now });
       const detail = { minutes: change.minutes, from: plan.token.expiresAt?.toISOString() ?? null, until: plan.expiresAt.toISOString() };
-      return { row, event: { tokenId: row.id, event: "extended", detail } };
+      return { row, event: { tokenId: row.id, event: "extended", detail }, about: row.id };
     });
   }
 
@@ -144,7 +145,8 @@ export class TokenAdmin {
 
   private async change<T>(
     change: Change,
-    decide: (tx: Tx, tokens: TokenState[], now: Date) => Promise<{ row: T; event: { tokenId: number; event: string; detail?: unknown } }>,
+    /** `about`: the token the answer's oldToken describes (see lifecycle.ts's oldTokenOf). */
+    decide: (tx: Tx, tokens: TokenState[], now: Date) => Promise<{ row: T; event: { tokenId: number; event: string; detail?: unknown }; about?: number }>,
   ): Promise<T & { oldToken: OldToken | null }> {
     const answer = await this.db.$transaction(async (tx) => {
       // The lock: a no-op update takes every token row of the API (PostgreSQL: row locks held to commit;
@@ -152,7 +154,7 @@ export class TokenAdmin {
       await tx.apiToken.updateMany({ where: { api: change.api }, data: { api: change.api } });
       const now = this.clock();
       const tokens = (await tx.apiToken.findMany({ where: { api: change.api }, orderBy: { id: "asc" } })).map(typed);
-      const { row, event } = await decide(tx, tokens, now);
+      const { row, event, about } = await decide(tx, tokens, now);
       await tx.tokenEvent.create({
         data: {
           api: change.api,
@@ -165,7 +167,7 @@ export class TokenAdmin {
         },
       });
       const after = (await tx.apiToken.findMany({ where: { api: change.api } })).map(typed);
-      return { ...row, oldToken: oldTokenOf(after, this.windowMinutes) };
+      return { ...row, oldToken: oldTokenOf(after, this.windowMinutes, about) };
     });
     await this.afterChange();
     return answer;

@@ -114,20 +114,29 @@ export interface OldToken {
   meaning: string;
 }
 
-export function oldTokenOf(tokens: TokenState[], windowMinutes: number): OldToken | null {
+/** The token a change is about (`focusId`), else the one a rotation replaces: the active token while one is
+ *  pending, else the retiring token that lasts longest, else the active one. */
+export function oldTokenOf(tokens: TokenState[], windowMinutes: number, focusId?: number): OldToken | null {
+  const active = tokens.find((token) => token.status === "active");
+  const pending = tokens.some((token) => token.status === "pending");
   const retiring = tokens.filter((token) => token.status === "retiring" && token.expiresAt)
     .sort((a, b) => b.expiresAt!.getTime() - a.expiresAt!.getTime())[0];
-  if (retiring) {
-    return { id: retiring.id, fingerprint: retiring.fingerprint, acceptedUntil: retiring.expiresAt,
-      meaning: `accepted until ${retiring.expiresAt!.toISOString()}, refused from then on` };
+  const token = tokens.find((candidate) => candidate.id === focusId) ?? (pending ? active : retiring ?? active);
+  if (!token) return null;
+  const about = { id: token.id, fingerprint: token.fingerprint };
+  switch (token.status) {
+    case "retiring":
+      return { ...about, acceptedUntil: token.expiresAt, meaning: `accepted until ${token.expiresAt!.toISOString()}, refused from then on` };
+    case "expired":
+    case "revoked": {
+      const since = token.status === "revoked" ? token.revokedAt : token.expiresAt;
+      return { ...about, acceptedUntil: since, meaning: `${token.status}: refused since ${since?.toISOString() ?? "now"}` };
+    }
+    default:
+      return { ...about, acceptedUntil: null, meaning: pending
+        ? `accepted until ${windowMinutes} minutes after the switch (Douane's first callback with the new token), then refused`
+        : "the active token: accepted until the next rotation's switch plus its window" };
   }
-  const active = tokens.find((token) => token.status === "active");
-  if (!active) return null;
-  const pending = tokens.some((token) => token.status === "pending");
-  return { id: active.id, fingerprint: active.fingerprint, acceptedUntil: null,
-    meaning: pending
-      ? `accepted until ${windowMinutes} minutes after the switch (Douane's first callback with the new token), then refused`
-      : "the active token: accepted until a rotation's switch plus its window" };
 }
 
 function find(tokens: TokenState[], tokenId: number): TokenState {

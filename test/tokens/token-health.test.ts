@@ -77,7 +77,7 @@ describe.each(databaseProviders())("token health and rotation guards on %s", (pr
   test("a revoked token is refused as revoked_token and turns /v1/apis red", async () => {
     const { oldId } = await switched();
     const revoked = await api().post(`/v1/apis/h7/tokens/${oldId}/revoke`, { reason: "leaked" }).expect(200);
-    expect(revoked.body.oldToken).toMatchObject({ acceptedUntil: null }); // nothing retiring any more
+    expect(revoked.body.oldToken).toMatchObject({ id: oldId, acceptedUntil: now.toISOString(), meaning: expect.stringContaining("revoked: refused since") });
     expect((await callback(TEST_TOKEN).expect(401)).body.reason).toBe("revoked_token");
     await service.tokens.flushUsage();
     expect((await api().get("/metrics").expect(200)).text).toContain('receiver_auth_failures_total{api="h7",reason="revoked_token"} 1');
