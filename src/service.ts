@@ -17,10 +17,11 @@ import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
 import { TokenAdmin } from "./tokens/admin";
-import { LifecycleRefusal } from "./tokens/lifecycle";
+import { configuredTokensOf } from "./tokens/configured";
 import { startTokenMaintenance } from "./tokens/maintenance";
 import { tokenRoutes } from "./tokens/routes";
 import { TokenStore, type Clock } from "./tokens/store";
+import { automaticSwitch } from "./tokens/switch";
 
 export interface Service {
   config: Config;
@@ -49,15 +50,8 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const apis = apisOf(config.apis);
   const tokens = new TokenStore(db, clock, logger);
   for (const api of config.apis) await tokens.seed(api.name, api.token);
-  const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload());
-  // Douane presents the new token only once the portal holds it: its first use is the switch.
-  tokens.onPendingTokenUsed = async (token) => {
-    await tokenAdmin
-      .activate({ api: token.api, tokenId: token.id, actor: "douane", reason: "first callback with the pending token" })
-      .catch((error) => {
-        if (!(error instanceof LifecycleRefusal)) throw error; // another replica switched first
-      });
-  };
+  const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload(), configuredTokensOf(config));
+  tokens.onPendingTokenUsed = automaticSwitch(tokenAdmin, logger);
   await tokens.start();
   const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
   const analyzing = config.database.provider === "sqlite"
@@ -74,8 +68,13 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const migrationsShipped = shippedMigrationCount(config.database.provider);
   const readiness = async (): Promise<ReadinessCheck> => {
     const applied = await appliedMigrationCount(db).catch(() => null);
-    const checks = { database: applied !== null, migrations: applied !== null && applied >= migrationsShipped, tokens: tokens.loadedAt !== null };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    const apisWithoutUsableToken = apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
+    const checks = {
+      database: applied !== null,
+      migrations: applied !== null && applied >= migrationsShipped,
+      tokens: tokens.loadedAt !== null && apisWithoutUsableToken.length === 0,
+    };
+    return { ready: Object.values(checks).every(Boolean), checks, apisWithoutUsableToken };
   };
   const publicApp = createPublicApp({
     apis,

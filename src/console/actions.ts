@@ -1,4 +1,4 @@
-import type { ConsoleHandler, ConsoleRequest } from "./app";
+import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { languages } from "./i18n";
 
 type Words = (typeof languages)["fr"];

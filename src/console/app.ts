@@ -6,6 +6,7 @@ import { languageOf, languages } from "./i18n";
 import { consoleActions } from "./actions";
 import { consolePages } from "./pages";
 import { ASSETS_DIR, renderPage, type PageContext } from "./render";
+import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { actorOf, ConsoleSessions, SESSION_HOURS, type Session } from "./session";
 
 const SESSION_COOKIE = "console_session";
@@ -18,19 +19,6 @@ export interface ConsoleDeps {
   readCredentials: string[];
   clock?: () => Date;
 }
-
-/** What a page handler gets: the session, its language, and the internal API's own routes to call. */
-export interface ConsoleRequest {
-  req: Request;
-  res: Response;
-  session: Session;
-  context: PageContext;
-  call(method: RouteDefinition["method"], path: string, input?: { params?: unknown; query?: unknown; body?: unknown }): Promise<any>;
-  hasRoute(method: RouteDefinition["method"], path: string): boolean;
-  render(view: string, data: Record<string, unknown>, status?: number): void;
-}
-
-export type ConsoleHandler = (request: ConsoleRequest) => Promise<void>;
 
 /** The ops console at /console: server-rendered pages over the same route handlers as the JSON API. */
 export function consoleRouter(deps: ConsoleDeps): Router {

@@ -1,5 +1,5 @@
 import { messageQuery } from "../messages/routes";
-import type { ConsoleHandler, ConsoleRequest } from "./app";
+import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { languages } from "./i18n";
 
 const MESSAGE_FILTERS = Object.keys(messageQuery.shape).filter((name) => !["limit", "cursor", "validation"].includes(name));

@@ -3,14 +3,15 @@ import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import type { ApiDefinition } from "../douane/apis";
 import type { TokenAdmin } from "./admin";
-import { LifecycleRefusal } from "./lifecycle";
+import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
+import { isRetired, tokenStatusSchema } from "./status";
 
 const instant = z.date().transform((date) => date.toISOString());
 const tokenView = z.object({
   id: z.number(),
   api: z.string(),
   fingerprint: z.string(),
-  status: z.string(),
+  status: tokenStatusSchema,
   source: z.string(),
   createdAt: instant,
   activatedAt: instant.nullable(),
@@ -19,7 +20,14 @@ const tokenView = z.object({
   firstSeenAt: instant.nullable(),
   lastSeenAt: instant.nullable(),
   useCount: z.number(),
+  retiringSince: instant.nullable(),
+  lastRefusedAt: instant.nullable(),
 });
+/** On every lifecycle answer: until when the token being replaced is still accepted. */
+const oldToken = z.object({ id: z.number(), fingerprint: z.string(), acceptedUntil: instant.nullable(), meaning: z.string() }).nullable();
+const lifecycleAnswer = tokenView.extend({ oldToken });
+export const extendBody = z.object({ minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES), reason: z.string().max(500).optional() });
+const forceQuery = z.object({ force: z.enum(["true", "false"]).default("false").transform((value) => value === "true") });
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
@@ -55,7 +63,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       handler: async () => ({
         items: await Promise.all(apis.map(async (api) => {
           const health = await admin.health(api.name);
-          const inForce = health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status));
+          const inForce = health.tokens.filter((token) => !isRetired(token.status));
           return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status: health.status, warnings: health.warnings, tokens: inForce };
         })),
       }),
@@ -77,20 +85,23 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       params: z.object({ api: apiParam }),
       body: change,
       status: 201,
-      response: tokenView.extend({ token: z.string() }),
+      response: lifecycleAnswer.extend({ token: z.string() }),
       errors: [409],
       handler: async ({ params, body, actor }) => run(() => admin.rotate({ api: params.api, actor, reason: body.reason })),
     }),
     defineRoute({
       method: "post",
       path: "/v1/apis/:api/tokens/:id/activate",
-      summary: "Confirm the portal now holds this pending token: it becomes active, the active one retires",
+      summary: "Confirm the portal now holds this pending token: it becomes active, the active one retires. " +
+        "A token Douane never presented only with ?force=true (the first callback with it switches by itself)",
       tag: "tokens",
       params: tokenParams,
-      body: change,
-      response: tokenView,
+      query: forceQuery,
+      body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
+      response: lifecycleAnswer,
       errors: refusals,
-      handler: async ({ params, body, actor }) => run(() => admin.activate({ api: params.api, tokenId: params.id, actor, reason: body.reason })),
+      handler: async ({ params, query, body, actor }) =>
+        run(() => admin.activate({ api: params.api, tokenId: params.id, actor, reason: body.reason, force: query.force || body.force })),
     }),
     defineRoute({
       method: "post",
@@ -99,7 +110,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       tag: "tokens",
       params: tokenParams,
       body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
-      response: tokenView,
+      response: lifecycleAnswer,
       errors: refusals,
       handler: async ({ params, body, actor }) =>
         run(() => admin.revoke({ api: params.api, tokenId: params.id, actor, reason: body.reason, force: body.force })),
@@ -110,10 +121,22 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       summary: "Cancel a pending token Douane never used",
       tag: "tokens",
       params: tokenParams,
-      response: z.object({ id: z.number(), fingerprint: z.string(), status: z.literal("cancelled") }),
+      response: z.object({ id: z.number(), fingerprint: z.string(), status: z.literal("cancelled"), oldToken }),
       errors: refusals,
       handler: async ({ params, actor, req }) =>
         run(() => admin.cancel({ api: params.api, tokenId: params.id, actor, reason: typeof req.query.reason === "string" ? req.query.reason : undefined })),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/apis/:api/tokens/:id/extend",
+      summary: "Accept a retiring (or expired) token `minutes` longer: Douane still presents it",
+      tag: "tokens",
+      params: tokenParams,
+      body: extendBody,
+      response: lifecycleAnswer,
+      errors: refusals,
+      handler: async ({ params, body, actor }) =>
+        run(() => admin.extend({ api: params.api, tokenId: params.id, actor, reason: body.reason, minutes: body.minutes })),
     }),
     defineRoute({
       method: "get",
