@@ -32,6 +32,11 @@ const environmentSchema = z
       .int()
       .min(15, "must cover Douane's 15-minute propagation delay: at least 15")
       .default(30),
+    URL_MOVE_WINDOW_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(240, "must cover the portal's 4-hour delay to apply a new URL: at least 240")
+      .default(300),
     AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     TRUST_PROXY: z
       .string()

@@ -5,6 +5,9 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
+import { BasePathAdmin, startMoveMaintenance } from "./basepaths/admin";
+import { basePathRoutes } from "./basepaths/routes";
+import { BasePathStore } from "./basepaths/store";
 import { consoleRouter } from "./console/app";
 import { analyzeSqlite, openStore, type Db } from "./db/client";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
@@ -28,6 +31,8 @@ export interface Service {
   db: Db;
   tokens: TokenStore;
   tokenAdmin: TokenAdmin;
+  basePathAdmin: BasePathAdmin;
+  basePaths: BasePathStore;
   metrics: Metrics;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
@@ -53,6 +58,11 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload(), configuredTokensOf(config));
   tokens.onPendingTokenUsed = automaticSwitch(tokenAdmin, logger);
   await tokens.start();
+  const basePaths = new BasePathStore(db, clock, logger);
+  const basePathAdmin = new BasePathAdmin(db, clock, config.URL_MOVE_WINDOW_MINUTES, () => basePaths.reload());
+  await basePathAdmin.seed(config.apis, logger);
+  await basePaths.start();
+  const stopMoveMaintenance = startMoveMaintenance(basePathAdmin, apis.map((api) => api.name), logger);
   const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
   const analyzing = config.database.provider === "sqlite"
     ? setInterval(() => analyzeSqlite(db, "periodic").catch((error) => logger.warn({ err: error }, "PRAGMA optimize failed")), 60 * 60_000).unref()
@@ -80,6 +90,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     apis,
     db,
     tokens,
+    basePaths,
     writer,
     validationMode: config.VALIDATION_MODE,
     maxBodyBytes: config.MAX_BODY_BYTES,
@@ -91,7 +102,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     clock,
   });
   if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
-  const internalRoutes = [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)];
+  const internalRoutes = [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin, basePathAdmin), ...basePathRoutes(apis, basePathAdmin, basePaths)];
   const internalApp = config.INTERNAL_API_TOKEN
     ? createInternalApp({
         db,
@@ -108,12 +119,16 @@ export async function createService(config: Config, logger: Logger, options: Ser
     db,
     tokens,
     tokenAdmin,
+    basePathAdmin,
+    basePaths,
     metrics,
     readiness,
     publicApp,
     internalApp,
     async close() {
       stopMaintenance();
+      stopMoveMaintenance();
+      await basePaths.stop();
       if (analyzing) clearInterval(analyzing);
       await tokens.stop();
       await db.$disconnect();

@@ -30,6 +30,12 @@ export function createMetrics() {
       labelNames: ["api", "fingerprint", "status"] as const,
       registers: [registry],
     }),
+    basePathCalls: new Counter({
+      name: "receiver_base_path_calls_total",
+      help: "Calls by base path role: current, previous (the old URL during a move), retired (answered 404)",
+      labelNames: ["api", "role"] as const,
+      registers: [registry],
+    }),
     commitSeconds: new Histogram({
       name: "receiver_commit_duration_seconds",
       help: "Time to commit one group of messages (one database transaction)",

@@ -1,4 +1,5 @@
-import express, { Router, type Express } from "express";
+import express, { Router, type Express, type RequestHandler } from "express";
+import type { BasePathStore } from "../basepaths/store";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
@@ -17,6 +18,7 @@ export interface PublicAppDeps {
   apis: ApiDefinition[];
   db: Db;
   tokens: TokenStore;
+  basePaths: BasePathStore;
   writer: MessageWriter;
   validationMode: "reject" | "flag";
   maxBodyBytes: number;
@@ -38,12 +40,35 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   app.use(helmet());
   app.use(healthRoutes(deps.readiness));
   app.use(requestLogger(deps.logger, "public"));
-  for (const api of deps.apis) app.use(api.basePath, intakeRouter(api, deps));
+  app.use(dispatchByBasePath(deps));
   app.use(() => {
     throw new HttpError(404, "not_found", "no such endpoint");
   });
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** Routes a call to the API whose base path it falls under, from the paths recorded in the database: the current
+ *  one, and during a URL move the previous one too. A retired path answers 404, counted. */
+function dispatchByBasePath(deps: PublicAppDeps): RequestHandler {
+  const routers = new Map(deps.apis.map((api) => [api.name, intakeRouter(api, deps)]));
+  return (req, res, next) => {
+    const served = deps.basePaths.match(req.path);
+    const router = served && routers.get(served.api);
+    if (!served || !router) return next();
+    deps.metrics.basePathCalls.inc({ api: served.api, role: served.role });
+    if (served.role === "retired") throw new HttpError(404, "not_found", "no such endpoint: this base path was retired after a URL move");
+    deps.basePaths.recordCall(served);
+    res.locals.log = { ...res.locals.log, basePath: served.basePath };
+    const url = req.url;
+    req.url = url.slice(served.basePath.length) || "/";
+    req.baseUrl = served.basePath;
+    router(req, res, (error?: unknown) => {
+      req.url = url;
+      req.baseUrl = "";
+      next(error);
+    });
+  };
 }
 
 function intakeRouter(api: ApiDefinition, deps: PublicAppDeps): Router {

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import type { ApiDefinition } from "../douane/apis";
+import type { BasePathAdmin } from "../basepaths/admin";
+import { basePathView } from "../basepaths/routes";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
 import { isRetired, tokenStatusSchema } from "./status";
@@ -29,10 +31,12 @@ const lifecycleAnswer = tokenView.extend({ oldToken });
 export const extendBody = z.object({ minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES), reason: z.string().max(500).optional() });
 const forceQuery = z.object({ force: z.enum(["true", "false"]).default("false").transform((value) => value === "true") });
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
+/** An API's warnings: about one of its tokens, or (tokenId null) about its base paths during a URL move. */
+const apiWarning = warning.extend({ tokenId: z.number().nullable(), fingerprint: z.string().nullable() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
 /** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI. */
-export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
+export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin, basePaths?: BasePathAdmin): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
   const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
   const refusals = [404, 409];
@@ -56,15 +60,20 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
           basePath: z.string(),
           authHeader: z.string(),
           status: z.enum(["green", "yellow", "red"]),
-          warnings: z.array(warning),
+          warnings: z.array(apiWarning),
           tokens: z.array(tokenView.pick({ id: true, fingerprint: true, status: true, expiresAt: true, lastSeenAt: true })),
+          basePaths: z.array(basePathView).describe("current, previous (during a URL move) and retired base paths, with Douane's last call on each"),
         })),
       }),
       handler: async () => ({
         items: await Promise.all(apis.map(async (api) => {
           const health = await admin.health(api.name);
           const inForce = health.tokens.filter((token) => !isRetired(token.status));
-          return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status: health.status, warnings: health.warnings, tokens: inForce };
+          const move = basePaths ? await basePaths.health(api.name) : { paths: [], warnings: [] };
+          const current = move.paths.find((path) => path.role === "current")?.basePath ?? api.basePath;
+          const warnings = [...health.warnings, ...move.warnings.map((warning) => ({ tokenId: null, fingerprint: null, ...warning }))];
+          const status = health.status === "green" && move.warnings.length > 0 ? "yellow" : health.status;
+          return { api: api.name, basePath: current, authHeader: api.authHeader, status, warnings, tokens: inForce, basePaths: move.paths };
         })),
       }),
     }),
