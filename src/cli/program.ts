@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { readConfig } from "../config";
 import { openDatabase } from "../db/client";
 import { applyMigrations } from "../db/migrate";
+import { apisCommand } from "./apis";
 import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
@@ -40,6 +41,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(messagesCommand(context));
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
+  program.addCommand(apisCommand(context));
   program
     .command("db")
     .description("database")
