@@ -83,6 +83,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     writer,
     validationMode: config.VALIDATION_MODE,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxInflightBytes: config.MAX_INFLIGHT_BYTES,
     logger,
     metrics,
     failureLimiter: new FailureLimiter(config.AUTH_FAILURE_LIMIT_PER_MINUTE, clock),

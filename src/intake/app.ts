@@ -1,6 +1,7 @@
 import express, { Router, type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
+import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { errorHandler, HttpError } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
@@ -10,6 +11,7 @@ import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
 import type { ApiDefinition } from "./apis";
 import { authenticate } from "./authenticate";
+import { InflightBytes, readBody } from "./body";
 import type { FailureLimiter } from "./failure-limiter";
 import { ingest, keepTooLarge } from "./ingest";
 
@@ -20,12 +22,14 @@ export interface PublicAppDeps {
   writer: MessageWriter;
   validationMode: "reject" | "flag";
   maxBodyBytes: number;
+  /** Bytes of bodies held at once, all requests together: beyond it, 503 with Retry-After. */
+  maxInflightBytes: number;
   logger: Logger;
   metrics: Metrics;
   failureLimiter: FailureLimiter;
   readiness: () => Promise<ReadinessCheck>;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For give the source address (rate limiting, logs). */
-  trustProxy: boolean | number | string;
+  trustProxy: Config["TRUST_PROXY"];
   clock: () => Date;
 }
 
@@ -35,10 +39,12 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("trust proxy", deps.trustProxy);
+  app.set("case sensitive routing", true); // the base path registered with Douane, in its exact case
   app.use(helmet());
   app.use(healthRoutes(deps.readiness));
   app.use(requestLogger(deps.logger, "public"));
-  for (const api of deps.apis) app.use(api.basePath, intakeRouter(api, deps));
+  const inflight = new InflightBytes(deps.maxInflightBytes);
+  for (const api of deps.apis) app.use(api.basePath, intakeRouter(api, deps, inflight));
   app.use(() => {
     throw new HttpError(404, "not_found", "no such endpoint");
   });
@@ -46,15 +52,15 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   return app;
 }
 
-function intakeRouter(api: ApiDefinition, deps: PublicAppDeps): Router {
+function intakeRouter(api: ApiDefinition, deps: PublicAppDeps, inflight: InflightBytes): Router {
   const router = Router({ caseSensitive: true, strict: false });
   router.use(authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger));
   router.use((req, _res, next) => {
     if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });
     next();
   });
-  // Any content type is read, so a body refused for its type can still be kept in quarantine.
-  router.use(express.raw({ type: () => true, limit: deps.maxBodyBytes }));
+  // Any content type and encoding is read as it came, so a body refused for either can be kept in quarantine.
+  router.use(readBody(deps.maxBodyBytes, inflight));
   router.use(ingest({ ...deps, api }));
   router.use(keepTooLarge({ ...deps, api }));
   return router;

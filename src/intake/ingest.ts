@@ -1,16 +1,16 @@
-import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { examineMessage, readMessageId } from "../douane/examine";
-import { matchChannel } from "../douane/h7/channels";
+import { examineMessage, readMessageId, type Examination } from "../douane/examine";
+import { matchChannel, type Channel } from "../douane/h7/channels";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import { quarantine } from "../messages/quarantine";
 import type { Envelope, QuarantineReason } from "../messages/records";
 import type { MessageWriter, StoreOutcome } from "../messages/writer";
 import type { ApiDefinition } from "./apis";
+import { parseJson } from "./json-body";
 
 export interface IngestDeps {
   api: ApiDefinition;
@@ -22,25 +22,19 @@ export interface IngestDeps {
 }
 
 /** The whole intake of one authenticated callback, top to bottom:
- *  content type → parse → messageId → validate → store (committed) → answer. */
+ *  content encoding and type → parse → messageId → validate → store (committed) → answer. */
 export function ingest(deps: IngestDeps): RequestHandler {
   const { api, writer, validationMode, metrics } = deps;
   return async (req, res) => {
     const { channel, pathParams } = matchChannel(api.channels, req.path);
     const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
-    const json = parseJson(envelope.rawBody);
-    const messageId = json.ok ? readMessageId(json.value) : null;
-    res.locals.log = { ...res.locals.log, channel: channel.name, messageId };
+    const checked = readMessage(envelope, channel, pathParams);
+    res.locals.log = { ...res.locals.log, channel: channel.name, messageId: checked.messageId };
     const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
-      refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId });
+      refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId: checked.messageId });
 
-    if (!isJsonContentType(envelope.contentType)) {
-      return refuse(415, "unsupported_content_type", "the body must be application/json (UTF-8)");
-    }
-    if (!json.ok) return refuse(400, json.reason, json.message);
-    if (messageId === null) return refuse(400, "missing_message_id", "header.messageId is required (a string of 1 to 291 characters)");
-
-    const examination = examineMessage(channel, json.value as Record<string, unknown>, pathParams);
+    if (checked.refusal) return refuse(checked.refusal.status, checked.refusal.reason, checked.refusal.message, checked.refusal.detail);
+    const { examination, messageId } = checked;
     const errors = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
     if (errors.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
@@ -58,6 +52,27 @@ export function ingest(deps: IngestDeps): RequestHandler {
     if (outcome.outcome === "conflict") metrics.quarantined.inc({ api: api.name, reason: "conflict" });
     res.status(200).json(answerOf(outcome, messageId));
   };
+}
+
+type Refusal = { status: number; reason: QuarantineReason; message: string; detail?: Record<string, unknown> };
+type Checked = { messageId: string | null; refusal: Refusal } | { messageId: string; refusal: null; examination: Examination };
+
+/** The body's encoding, type, JSON and messageId checked, and the message examined. Apart from the handler, so
+ *  the parsed body is garbage as soon as it has been examined, not held while the commit is awaited. */
+function readMessage(envelope: Envelope, channel: Channel, pathParams: Record<string, string>): Checked {
+  const json = parseJson(envelope.rawBody);
+  const messageId = json.ok ? readMessageId(json.value) : null;
+  const encoding = String(envelope.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  // Douane sends plain JSON. A compressed body is kept as it came, never decoded into something else.
+  if (encoding !== "identity" && encoding !== "") {
+    return { messageId, refusal: { status: 415, reason: "unsupported_content_encoding", message: "the body must not be content-encoded (Content-Encoding: identity)" } };
+  }
+  if (!isJsonContentType(envelope.contentType)) {
+    return { messageId, refusal: { status: 415, reason: "unsupported_content_type", message: "the body must be application/json (UTF-8)" } };
+  }
+  if (!json.ok) return { messageId, refusal: { status: 400, reason: json.reason, message: json.message, detail: json.detail } };
+  if (messageId === null) return { messageId, refusal: { status: 400, reason: "missing_message_id", message: "header.messageId is required (a string of 1 to 291 characters)" } };
+  return { messageId, refusal: null, examination: examineMessage(channel, json.value as Record<string, unknown>, pathParams) };
 }
 
 /** A body over MAX_BODY_BYTES is not read, so only the fact that it came is kept. */
@@ -137,21 +152,6 @@ export function isJsonContentType(contentType: string): boolean {
   if (type !== "application/json") return false;
   return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));
 }
-
-type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string };
-
-function parseJson(bytes: Buffer): ParsedJson {
-  if (!isUtf8(bytes)) return { ok: false, reason: "invalid_utf8", message: "the body is not valid UTF-8" };
-  // A byte order mark is allowed before JSON text (RFC 8259 §8.1) and is not part of it.
-  const text = bytes.toString("utf8", hasBom(bytes) ? 3 : 0);
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, reason: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` };
-  }
-}
-
-const hasBom = (bytes: Buffer) => bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
 function headersWithoutCredentials(headers: Request["headers"], authHeader: string): Record<string, string | string[]> {
