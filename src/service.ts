@@ -9,8 +9,10 @@ import { analyzeSqlite, openStore, type Db } from "./db/client";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import type { ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
+import { type ListenerLimits, serverOptionsOf } from "./http/listener-limits";
 import { apisOf } from "./intake/apis";
 import { createPublicApp } from "./intake/app";
+import { deferContinue } from "./intake/body";
 import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
@@ -124,17 +126,20 @@ export interface ListenOptions {
   port: number;
   host: string;
   tls?: { certFile: string; keyFile: string };
+  limits: ListenerLimits;
+  /** The public listener: 100 Continue only once the caller is authenticated (see intake/body.ts). */
+  deferContinue?: boolean;
 }
 
-/** Starts a listener, HTTPS when given a certificate, with timeouts so a slow or stalled client cannot hold
- *  a connection forever. Keep-alive outlasts common load balancers' 60 s idle timeout. */
+/** Starts a listener, HTTPS when given a certificate, with its connections capped and timed out so neither
+ *  silent nor slow clients can hold them (docs/operations-edge.md). */
 export function listen(app: Express, options: ListenOptions): Promise<http.Server> {
+  const serverOptions = serverOptionsOf(options.limits);
   const server = options.tls
-    ? https.createServer({ cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
-    : http.createServer(app);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
+    ? https.createServer({ ...serverOptions, cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
+    : http.createServer(serverOptions, app);
+  server.maxConnections = options.limits.maxConnections;
+  if (options.deferContinue) server.on("checkContinue", deferContinue(app));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
