@@ -31,6 +31,12 @@ describe.each(databaseProviders())("failed authentications on %s", (provider) =>
     await from("203.0.113.8", null).expect(401);
   });
 
+  test("a client writing its own X-Forwarded-For entries is still counted by the address the trusted proxy adds", async () => {
+    // TRUST_PROXY=loopback: the proxy (here the test's loopback socket) appends the address it saw last.
+    for (let i = 0; i < 3; i++) await from(`10.9.9.${i}, 203.0.113.90`, null).expect(401);
+    await from("10.9.9.200, 203.0.113.90", null).expect(429);
+  });
+
   test("clients of one IPv6 /64 share one count, and an IPv4-mapped address counts as its IPv4 address", async () => {
     for (const host of ["a", "b", "c"]) await from(`2001:db8:77:1::${host}`, null).expect(401);
     await from("2001:db8:77:1:ffff::1", null).expect(429);
