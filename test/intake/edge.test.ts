@@ -4,21 +4,29 @@ import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
-describe.each(databaseProviders())("the Douane-facing edge on %s", (provider) => {
+describe.each(databaseProviders())("H7_TOKEN read from a secret file on %s", (provider) => {
   let service: TestService;
   beforeAll(async () => {
-    // A token read from a secret file, as it often comes: with a trailing newline (and here stray spaces).
+    // As such a token often comes: with a trailing newline (and here stray spaces).
     service = await startTestService(provider, { H7_TOKEN: `  ${TEST_TOKEN}\n` });
   }, 60_000);
   afterAll(() => service?.stop());
-
-  const bytesOf = (message: object) => Buffer.from(JSON.stringify(message));
-  const kept = async (quarantineId: unknown) => service.db.quarantinedBody.findUniqueOrThrow({ where: { id: quarantineId as number } });
 
   test("an H7_TOKEN configured with a trailing newline and spaces accepts callbacks presenting the token", async () => {
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token: ` ${TEST_TOKEN}` }).expect(200);
   });
+});
+
+describe.each(databaseProviders())("the Douane-facing edge on %s", (provider) => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService(provider);
+  }, 60_000);
+  afterAll(() => service?.stop());
+
+  const bytesOf = (message: object) => Buffer.from(JSON.stringify(message));
+  const kept = async (quarantineId: unknown) => service.db.quarantinedBody.findUniqueOrThrow({ where: { id: quarantineId as number } });
 
   describe("content encodings", () => {
     test.each(["gzip", "zstd", "br", "deflate", "x-unknown"])("a body labelled Content-Encoding: %s is refused with 415 and kept in quarantine as received", async (encoding) => {
