@@ -16,9 +16,10 @@ async function main(): Promise<void> {
   const service = await createService(config, logger);
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const limits = listenerLimitsOf(config);
-  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls, limits, deferContinue: true });
+  const onDrop = (listener: string) => () => service.metrics.droppedConnections.inc({ listener });
+  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls, limits, deferContinue: true, onDrop: onDrop("public") });
   logger.info({ port: portOf(publicServer), database: config.database.provider, basePath: config.H7_BASE_PATH, tls: Boolean(tls) }, "listening for Douane callbacks");
-  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST, limits }) : null;
+  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST, limits, onDrop: onDrop("internal") }) : null;
   if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {

@@ -129,6 +129,8 @@ export interface ListenOptions {
   limits: ListenerLimits;
   /** The public listener: 100 Continue only once the caller is authenticated (see intake/body.ts). */
   deferContinue?: boolean;
+  /** Called for each connection closed on arrival because `limits.maxConnections` are open. */
+  onDrop?: () => void;
 }
 
 /** Starts a listener, HTTPS when given a certificate, with its connections capped and timed out so neither
@@ -140,6 +142,7 @@ export function listen(app: Express, options: ListenOptions): Promise<http.Serve
     : http.createServer(serverOptions, app);
   server.maxConnections = options.limits.maxConnections;
   if (options.deferContinue) server.on("checkContinue", deferContinue(app));
+  if (options.onDrop) server.on("drop", options.onDrop);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

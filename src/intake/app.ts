@@ -43,7 +43,10 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   app.use(helmet());
   app.use(healthRoutes(deps.readiness));
   app.use(requestLogger(deps.logger, "public"));
-  const inflight = new InflightBytes(deps.maxInflightBytes);
+  const inflight = new InflightBytes(deps.maxInflightBytes, (held, refused) => {
+    deps.metrics.bodyBytesInFlight.set(held);
+    if (refused) deps.metrics.busyRefusals.inc();
+  });
   for (const api of deps.apis) app.use(api.basePath, intakeRouter(api, deps, inflight));
   app.use(() => {
     throw new HttpError(404, "not_found", "no such endpoint");

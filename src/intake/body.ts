@@ -7,20 +7,25 @@ import { HttpError, RETRY_AFTER_SECONDS } from "../http/errors";
 export class InflightBytes {
   private used = 0;
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    private readonly observe: (held: number, refused: boolean) => void = () => {},
+  ) {}
 
   get held(): number {
     return this.used;
   }
 
   reserve(bytes: number): boolean {
-    if (this.used + bytes > this.max) return false;
-    this.used += bytes;
-    return true;
+    const refused = this.used + bytes > this.max;
+    if (!refused) this.used += bytes;
+    this.observe(this.used, refused);
+    return !refused;
   }
 
   release(bytes: number): void {
     this.used -= bytes;
+    this.observe(this.used, false);
   }
 }
 

@@ -74,6 +74,7 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
   let server: http.Server;
   let port: number;
   const clients: Raw[] = [];
+  const metric = async (name: string) => (await service.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, { value }) => sum + value, 0);
   const client = (): Raw => {
     const raw = new Raw(port);
     clients.push(raw);
@@ -90,7 +91,8 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
       MAX_INFLIGHT_BYTES: String(MAX_INFLIGHT_BYTES),
       LOG_LEVEL: "error",
     });
-    server = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config), deferContinue: true });
+    const onDrop = () => service.metrics.droppedConnections.inc({ listener: "public" }); // as main.ts does
+    server = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config), deferContinue: true, onDrop });
     port = portOf(server);
   }, 60_000);
   afterEach(() => {
@@ -153,6 +155,7 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
     expect(await extra.closed(HEADERS_TIMEOUT_MS * 6)).not.toBeNull();
     // Refused on arrival: before any of the idle ones reached its headers timeout.
     for (const raw of idle) expect(raw.closedAt === null || raw.closedAt >= extra.closedAt!).toBe(true);
+    expect(await metric("receiver_dropped_connections_total")).toBe(1);
     for (const raw of idle) expect(await raw.closed(HEADERS_TIMEOUT_MS * 6)).not.toBeNull();
 
     const raw = await client().connected();
@@ -210,6 +213,8 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
       await refused.until(() => refused.statuses().length > 0);
       expect(refused.statuses()).toEqual([503]);
       expect(refused.received).toMatch(/\r\nRetry-After: \d+\r\n/i);
+      expect(await metric("receiver_busy_refusals_total")).toBeGreaterThanOrEqual(1);
+      expect(await metric("receiver_body_bytes_in_flight")).toBe(2 * size);
 
       holding.forEach((raw, i) => raw.write(bodies[i].subarray(1_000)));
       for (const raw of holding) await raw.until(() => raw.statuses().length > 0);
@@ -220,6 +225,8 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
       later.write(third);
       await later.until(() => later.statuses().length > 0);
       expect(later.statuses()).toEqual([200]);
+      await later.closed(2_000);
+      expect(await metric("receiver_body_bytes_in_flight")).toBe(0);
     });
 
     test("a chunked body that outgrows the room left gets 503 and stores nothing", async () => {
