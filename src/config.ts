@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_MESSAGE_ID_PLACES, parseMessageIdPlaces } from "./douane/generic/contract";
@@ -15,6 +16,36 @@ const environmentSchema = z
       .default("file:./data/receiver.db"),
     VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
+    MAX_INFLIGHT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * MIB)
+      .describe("Bytes of request bodies the public listener holds at once, all requests together; beyond it 503 with Retry-After"),
+    MAX_CONNECTIONS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(512)
+      .describe("Open connections per listener; more are closed on arrival. Keep it under the process's file descriptor limit"),
+    HEADERS_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe("Milliseconds a connection has to send a request's headers (also a new connection's first request), then it is closed"),
+    REQUEST_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(60_000)
+      .describe("Milliseconds a client has to send a whole request, body included; then 408 and the connection is closed"),
+    KEEP_ALIVE_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5_000)
+      .describe("Milliseconds an idle keep-alive connection is kept between requests. Behind a load balancer, above its idle timeout"),
     INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
     INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
     INTERNAL_API_TOKEN: z
@@ -38,14 +69,16 @@ const environmentSchema = z
       .min(240, "must cover the portal's 4-hour delay to apply a new URL: at least 240")
       .default(300),
     AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-    TRUST_PROXY: z
-      .string()
-      .transform((value): boolean | number | string => (value === "true" ? true : value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value))
-      .default(false),
+    TRUST_PROXY: trustProxySchema(),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
+  .refine((env) => env.MAX_INFLIGHT_BYTES >= env.MAX_BODY_BYTES, {
+    path: ["MAX_INFLIGHT_BYTES"],
+    message: "must be at least MAX_BODY_BYTES, or a body of the largest accepted size could never be received",
+  })
+  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, { path: ["HEADERS_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" })
   .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {
     path: ["TLS_KEY_FILE"],
     message: "TLS_CERT_FILE and TLS_KEY_FILE go together",
@@ -57,7 +90,12 @@ const apiSchema = z.object({
     .string()
     .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /")
     .optional(),
-  TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  // A secret read from a file often ends with a newline: trimmed here, as presented tokens are.
+  TOKEN: z
+    .string()
+    .transform((token) => token.trim())
+    .pipe(z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain whitespace"))
+    .optional(),
   AUTH_HEADER: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
@@ -75,6 +113,33 @@ const apiSchema = z.object({
       }
     }),
 });
+
+/** Express's `trust proxy` without `true`: trusting every hop lets any client forge its X-Forwarded-For address. */
+function trustProxySchema() {
+  return z
+    .string()
+    .superRefine((value, context) => {
+      if (value === "true") context.addIssue({ code: "custom", message: "true would believe a forged X-Forwarded-For: give the number of proxies or their addresses" });
+      else if (value !== "false" && !/^\d+$/.test(value)) {
+        const bad = value.split(",").map((entry) => entry.trim()).find((entry) => !isProxyAddress(entry));
+        if (bad !== undefined) context.addIssue({ code: "custom", message: `${JSON.stringify(bad)} is not a hop count, an address, a subnet, loopback, linklocal or uniquelocal` });
+      }
+    })
+    .transform((value): false | number | string => (value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value))
+    .default(false);
+}
+
+const PROXY_RANGES = ["loopback", "linklocal", "uniquelocal"];
+/** What proxy-addr (Express) accepts: a preset, an address, address/prefix or IPv4 address/netmask. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, range, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
 
 export type Environment = z.infer<typeof environmentSchema>;
 

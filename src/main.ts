@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { readConfig } from "./config";
+import { listenerLimitsOf } from "./http/listener-limits";
 import { createLogger } from "./http/logger";
 import { createService, listen, portOf } from "./service";
 
@@ -14,9 +15,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await createService(config, logger);
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
-  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls });
+  const limits = listenerLimitsOf(config);
+  const onDrop = (listener: string) => () => service.metrics.droppedConnections.inc({ listener });
+  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls, limits, deferContinue: true, onDrop: onDrop("public") });
   logger.info({ port: portOf(publicServer), database: config.database.provider, apis: config.apis.map((api) => `${api.name} ${api.basePath}`), tls: Boolean(tls) }, "listening for Douane callbacks");
-  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST }) : null;
+  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST, limits, onDrop: onDrop("internal") }) : null;
   if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {

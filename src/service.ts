@@ -14,7 +14,9 @@ import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from ".
 import type { ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
 import { apisOf } from "./douane/apis";
+import { type ListenerLimits, serverOptionsOf } from "./http/listener-limits";
 import { createPublicApp } from "./intake/app";
+import { deferContinue } from "./intake/body";
 import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
@@ -94,6 +96,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     writer,
     validationMode: config.VALIDATION_MODE,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxInflightBytes: config.MAX_INFLIGHT_BYTES,
     logger,
     metrics,
     failureLimiter: new FailureLimiter(config.AUTH_FAILURE_LIMIT_PER_MINUTE, clock),
@@ -140,17 +143,23 @@ export interface ListenOptions {
   port: number;
   host: string;
   tls?: { certFile: string; keyFile: string };
+  limits: ListenerLimits;
+  /** The public listener: 100 Continue only once the caller is authenticated (see intake/body.ts). */
+  deferContinue?: boolean;
+  /** Called for each connection closed on arrival because `limits.maxConnections` are open. */
+  onDrop?: () => void;
 }
 
-/** Starts a listener, HTTPS when given a certificate, with timeouts so a slow or stalled client cannot hold
- *  a connection forever. Keep-alive outlasts common load balancers' 60 s idle timeout. */
+/** Starts a listener, HTTPS when given a certificate, with its connections capped and timed out so neither
+ *  silent nor slow clients can hold them (docs/operations-edge.md). */
 export function listen(app: Express, options: ListenOptions): Promise<http.Server> {
+  const serverOptions = serverOptionsOf(options.limits);
   const server = options.tls
-    ? https.createServer({ cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
-    : http.createServer(app);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
+    ? https.createServer({ ...serverOptions, cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
+    : http.createServer(serverOptions, app);
+  server.maxConnections = options.limits.maxConnections;
+  if (options.deferContinue) server.on("checkContinue", deferContinue(app));
+  if (options.onDrop) server.on("drop", options.onDrop);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

@@ -54,6 +54,22 @@ export function createMetrics() {
       labelNames: ["api"] as const,
       registers: [registry],
     }),
+    bodyBytesInFlight: new Gauge({
+      name: "receiver_body_bytes_in_flight",
+      help: "Bytes of request bodies held by the public listener (MAX_INFLIGHT_BYTES bounds it)",
+      registers: [registry],
+    }),
+    busyRefusals: new Counter({
+      name: "receiver_busy_refusals_total",
+      help: "Bodies refused with 503 unread because MAX_INFLIGHT_BYTES was reached",
+      registers: [registry],
+    }),
+    droppedConnections: new Counter({
+      name: "receiver_dropped_connections_total",
+      help: "Connections closed on arrival because MAX_CONNECTIONS were open, by listener",
+      labelNames: ["listener"] as const,
+      registers: [registry],
+    }),
   };
 }
 

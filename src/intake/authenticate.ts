@@ -5,7 +5,7 @@ import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
 import type { ApiDefinition } from "../douane/apis";
-import type { FailureLimiter } from "./failure-limiter";
+import { sourceOf, type FailureLimiter } from "./failure-limiter";
 
 /** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row.
  *  A valid token always passes; only a source that keeps failing gets 429 instead of 401. */
@@ -28,7 +28,10 @@ export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: Fa
         "Retry-After": String(limiter.retryAfterSeconds(source)),
       });
     }
-    limiter.recordFailure(source);
+    if (limiter.recordFailure(source)) {
+      // One line per source and minute; its 429s are then logged at debug level only.
+      logger.warn({ api: api.name, source: sourceOf(source) }, "too many failed authentications: this source gets 429 for the rest of its minute");
+    }
     const reason = outcome === null ? "missing_token" : outcome.reason;
     metrics.authFailures.inc({ api: api.name, reason });
     // Header names only: which header Douane used is worth knowing, its value never. A retired token is

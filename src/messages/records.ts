@@ -22,6 +22,7 @@ export interface MessageRecord extends Envelope, MessageKeys {
 
 export const quarantineReasons = [
   "unsupported_content_type",
+  "unsupported_content_encoding",
   "too_large",
   "invalid_utf8",
   "invalid_json",

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { listenerLimitsOf } from "../../src/http/listener-limits";
 import { listen, portOf } from "../../src/service";
 import type { Provider } from "../support/databases";
 import { startTestService, type TestService } from "../support/service";
@@ -27,7 +28,7 @@ export interface ConsoleUnderTest {
 /** The whole service on real listeners, the console at `${base}/console`. */
 export async function startConsole(provider: Provider, clock?: () => Date): Promise<ConsoleUnderTest> {
   const service = await startTestService(provider, { INTERNAL_READ_TOKEN: READ_TOKEN }, clock);
-  const servers: http.Server[] = [await listen(service.internalApp!, { port: 0, host: "127.0.0.1" }), await listen(service.publicApp, { port: 0, host: "127.0.0.1" })];
+  const servers: http.Server[] = [await listen(service.internalApp!, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) }), await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) })];
   return {
     service,
     base: `http://127.0.0.1:${portOf(servers[0])}`,

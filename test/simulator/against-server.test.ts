@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { listenerLimitsOf } from "../../src/http/listener-limits";
 import { planRun } from "../../src/simulator/plan";
 import { listen, portOf } from "../../src/service";
 import { cli } from "../support/cli";
@@ -7,7 +8,7 @@ import { startTestService, TEST_TOKEN, type TestService } from "../support/servi
 
 /** The service listening on a real port, as Douane (and the simulator) reach it. */
 async function listening(service: TestService) {
-  const server = await listen(service.publicApp, { port: 0, host: "127.0.0.1" });
+  const server = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config), deferContinue: true });
   return { server, url: `http://127.0.0.1:${portOf(server)}${service.config.apis[0].basePath}` };
 }
 const closed = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
