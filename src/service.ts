@@ -15,6 +15,7 @@ import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
+import { quarantineRoutes } from "./quarantine/routes";
 import { TokenAdmin } from "./tokens/admin";
 import { LifecycleRefusal } from "./tokens/lifecycle";
 import { startTokenMaintenance } from "./tokens/maintenance";
@@ -95,7 +96,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     ? createInternalApp({
         db,
         credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        routes: [...messageRoutes(db), ...quarantineRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
         logger,
         metrics,
         readiness,

@@ -1,19 +1,16 @@
 import { Command } from "commander";
 import os from "node:os";
-import { z } from "zod";
-import { acceptQuarantined, type AcceptOutcome } from "../messages/accept";
-import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { findMessage } from "../messages/queries";
-import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "../messages/quarantine-queries";
 import { quarantineReasons } from "../messages/records";
+import { acceptQuarantined } from "../quarantine/accept";
+import { explainRefusal } from "../quarantine/outcomes";
+import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "../quarantine/queries";
+import { quarantineQuery } from "../quarantine/routes";
 import { idArgument, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
 import type { CliContext } from "./program";
 
 const QUARANTINE_COLUMNS = ["id", "receivedAt", "reason", "channel", "messageId", "acceptedAt", "acceptedBy", "messageRowId"];
-
-// The query of GET /v1/quarantine.
-const quarantineQuery = queryParameters({ reason: z.enum(quarantineReasons).optional(), limit: limitParameter, cursor: cursorParameter("quarantine") });
 
 /** `quarantine …`: bodies Douane sent that were refused or conflicted, and accepting one by hand. */
 export function quarantineCommand(context: CliContext): Command {
@@ -61,7 +58,7 @@ export function quarantineCommand(context: CliContext): Command {
       context.withDatabase(async (db) => {
         const quarantineId = idArgument(value, "quarantined body");
         const outcome = await acceptQuarantined(db, { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() });
-        if (outcome.outcome !== "accepted") throw new Error(`refused (${outcome.outcome}): ${explain(quarantineId, outcome)}`);
+        if (outcome.outcome !== "accepted") throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome, "--message-id").message}`);
         const message = (await findMessage(db, outcome.messageRowId))!;
         if (context.output.json) return printRecord(context.output, message);
         const { payload: _payload, headers: _headers, ...summary } = message;
@@ -70,21 +67,4 @@ export function quarantineCommand(context: CliContext): Command {
       }),
     );
   return command;
-}
-
-function explain(id: number, outcome: Exclude<AcceptOutcome, { outcome: "accepted" }>): string {
-  switch (outcome.outcome) {
-    case "not_found":
-      return `no quarantined body with id ${id}`;
-    case "already_accepted":
-      return `quarantined body ${id} was already accepted${outcome.messageRowId ? ` (message ${outcome.messageRowId})` : ""}`;
-    case "body_not_kept":
-      return `quarantined body ${id} was too large to be kept: there is nothing to store`;
-    case "message_exists":
-      return `message ${outcome.messageRowId} already has messageId ${outcome.messageId}: the message Douane sent first is never replaced`;
-    case "message_id_required":
-      return "the body has no header.messageId: give one with --message-id";
-    case "message_id_mismatch":
-      return `the body's header.messageId is ${outcome.bodyMessageId}: leave --message-id out`;
-  }
 }

@@ -7,7 +7,7 @@ import { examineMessage, readMessageId } from "../douane/examine";
 import { matchChannel } from "../douane/h7/channels";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
-import { quarantine } from "../messages/quarantine";
+import { quarantine } from "../quarantine/store";
 import type { Envelope, QuarantineReason } from "../messages/records";
 import type { MessageWriter, StoreOutcome } from "../messages/writer";
 import type { ApiDefinition } from "./apis";

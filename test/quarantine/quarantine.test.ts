@@ -1,7 +1,7 @@
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
-import { asBytes, errorMessage, responseMessage } from "./messages";
+import { asBytes, errorMessage, responseMessage } from "../messages/messages";
 
 describe.each(databaseProviders())("quarantine on %s", (provider) => {
   let service: TestService;

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
-import { pageOf } from "./paging";
-import type { Page } from "./queries";
-import type { QuarantineReason } from "./records";
+import { pageOf } from "../messages/paging";
+import type { Page } from "../messages/queries";
+import type { QuarantineReason } from "../messages/records";
 import { quarantineColumns } from "./views";
 
 /** Quarantined bodies, newest first; the (reason, id) index serves the reason filter. */

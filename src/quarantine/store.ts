@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { QuarantineRecord } from "./records";
+import type { QuarantineRecord } from "../messages/records";
 
 /** Keeps a body we refused (or that conflicts with a stored message), so nothing Douane sent is lost. */
 export async function quarantine(db: Db, record: QuarantineRecord): Promise<number> {

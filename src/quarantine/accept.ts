@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import { examineMessage, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
-import { parseJsonOrNull } from "./queries";
+import { parseJsonOrNull } from "../messages/queries";
 
 export interface Acceptance {
   quarantineId: number;
