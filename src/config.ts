@@ -30,6 +30,25 @@ const environmentSchema = z
       .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
       .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
       .optional(),
+    INTERNAL_READ_TOKEN: z
+      .string()
+      .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
+      .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
+      .optional()
+      .describe("read-only credential(s) of the internal API: every GET and /metrics; a write answers 403"),
+    QUARANTINE_BUDGET_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * MIB)
+      .describe("bytes the quarantine may hold before ops must act; status and the alert warn near it"),
+    QUARANTINE_BUDGET_WARN_PERCENT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(80)
+      .describe("share of QUARANTINE_BUDGET_BYTES from which status turns yellow"),
     TOKEN_ROTATION_WINDOW_MINUTES: z.coerce
       .number()
       .int()

@@ -16,6 +16,9 @@ import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
 import { quarantineRoutes } from "./quarantine/routes";
+import { sampleStatus } from "./status/metrics";
+import { statusReport } from "./status/report";
+import { statusRoutes } from "./status/routes";
 import { TokenAdmin } from "./tokens/admin";
 import { LifecycleRefusal } from "./tokens/lifecycle";
 import { startTokenMaintenance } from "./tokens/maintenance";
@@ -30,7 +33,7 @@ export interface Service {
   metrics: Metrics;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
-  /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
+  /** Null when no internal credential is set: without one there is no way in, so no listener. */
   internalApp: Express | null;
   close(): Promise<void>;
 }
@@ -91,15 +94,19 @@ export async function createService(config: Config, logger: Logger, options: Ser
     trustProxy: config.TRUST_PROXY,
     clock,
   });
-  if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
-  const internalApp = config.INTERNAL_API_TOKEN
+  const budget = { budgetBytes: config.QUARANTINE_BUDGET_BYTES, warnRatio: config.QUARANTINE_BUDGET_WARN_PERCENT / 100 };
+  const report = () => statusReport(db, tokenAdmin, apis, budget, clock());
+  const credentials = { admin: config.INTERNAL_API_TOKEN ?? [], read: config.INTERNAL_READ_TOKEN ?? [] };
+  const internalOn = credentials.admin.length + credentials.read.length > 0;
+  if (!internalOn) logger.warn("neither INTERNAL_API_TOKEN nor INTERNAL_READ_TOKEN is set: the internal API listener stays off");
+  const internalApp = internalOn
     ? createInternalApp({
-        db,
-        credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db), ...quarantineRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        credentials,
+        routes: [...statusRoutes(report), ...messageRoutes(db), ...quarantineRoutes(db, clock), ...tokenRoutes(apis, tokenAdmin)],
         logger,
         metrics,
         readiness,
+        sampleMetrics: async () => sampleStatus(metrics, await report(), clock()),
       })
     : null;
   return {

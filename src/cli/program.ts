@@ -14,6 +14,8 @@ export interface CliContext {
   output: Output;
   /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
   exitCode: number;
+  /** What the process exits with when the command fails (`status`: 3, "unknown" to a monitoring plugin). */
+  errorExitCode: number;
   withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   const context: CliContext = {
     output,
     exitCode: 0,
+    errorExitCode: 1,
     async withDatabase(work) {
       const config = readConfig(env);
       const db = await openDatabase(config.database);
@@ -67,6 +70,6 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return context.errorExitCode;
   }
 }

@@ -4,7 +4,8 @@ import { findMessage } from "../messages/queries";
 import { quarantineReasons } from "../messages/records";
 import { acceptQuarantined } from "../quarantine/accept";
 import { explainRefusal } from "../quarantine/outcomes";
-import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "../quarantine/queries";
+import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "../quarantine/queries";
+import { dismissQuarantined } from "../quarantine/store";
 import { quarantineQuery } from "../quarantine/routes";
 import { idArgument, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
@@ -20,6 +21,7 @@ export function quarantineCommand(context: CliContext): Command {
     .command("list")
     .description("quarantined bodies, newest first")
     .option("--reason <reason>", quarantineReasons.join(" | "))
+    .option("--state <state>", `${quarantineStates.join(" | ")} (open: waiting for a decision)`)
     .option("--limit <n>", "page size, 1 to 500 (default 50)")
     .option("--cursor <cursor>", "nextCursor of the previous page")
     .action((options: Record<string, string | undefined>) =>
@@ -64,6 +66,23 @@ export function quarantineCommand(context: CliContext): Command {
         const { payload: _payload, headers: _headers, ...summary } = message;
         printRecord(context.output, summary);
         context.output.stdout.write(`\naccepted: quarantined body ${quarantineId} is now message ${message.id}\n`);
+      }),
+    );
+  command
+    .command("dismiss <id>")
+    .description("close a quarantined body without storing it (who, when and why are recorded on it)")
+    .requiredOption("--reason <text>", "why this body needs no message")
+    .option("--actor <name>", "who dismisses it", `cli:${os.userInfo().username}`)
+    .action((value: string, options: { reason: string; actor: string }) =>
+      context.withDatabase(async (db) => {
+        const quarantineId = idArgument(value, "quarantined body");
+        const reason = options.reason.trim();
+        if (!reason) throw new Error("--reason: must not be empty");
+        const outcome = await dismissQuarantined(db, { quarantineId, reason, actor: options.actor, now: new Date() });
+        if (outcome.outcome !== "dismissed") throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome).message}`);
+        const row = (await findQuarantined(db, quarantineId))!;
+        printRecord(context.output, row);
+        if (!context.output.json) context.output.stdout.write(`\ndismissed: quarantined body ${quarantineId}\n`);
       }),
     );
   return command;

@@ -1,6 +1,7 @@
 import type { AcceptOutcome } from "./accept";
+import type { DismissOutcome } from "./store";
 
-export type AcceptRefusal = Exclude<AcceptOutcome, { outcome: "accepted" }>;
+export type Refusal = Exclude<AcceptOutcome, { outcome: "accepted" }> | Exclude<DismissOutcome, { outcome: "dismissed" }>;
 
 export interface Explanation {
   status: number;
@@ -10,9 +11,9 @@ export interface Explanation {
   extra?: Record<string, unknown>;
 }
 
-/** Why a quarantined body was not accepted: one table for the internal API's answer and the CLI's message.
+/** Why a quarantined body was not accepted (or dismissed): one table for the internal API's answer and the CLI's message.
  *  `messageIdName` is how the caller names the messageId it may give (`messageId` in JSON, `--message-id`). */
-export function explainRefusal(id: number, refusal: AcceptRefusal, messageIdName = "messageId"): Explanation {
+export function explainRefusal(id: number, refusal: Refusal, messageIdName = "messageId"): Explanation {
   switch (refusal.outcome) {
     case "not_found":
       return { status: 404, code: "not_found", message: `no quarantined body with id ${id}` };
@@ -22,6 +23,13 @@ export function explainRefusal(id: number, refusal: AcceptRefusal, messageIdName
         code: "already_accepted",
         message: `quarantined body ${id} was already accepted${refusal.messageRowId ? ` (message ${refusal.messageRowId})` : ""}`,
         extra: { messageRowId: refusal.messageRowId },
+      };
+    case "already_dismissed":
+      return {
+        status: 409,
+        code: "already_dismissed",
+        message: `quarantined body ${id} was already dismissed by ${refusal.dismissedBy ?? "someone"}: ${refusal.dismissedReason ?? "no reason given"}`,
+        extra: { dismissedBy: refusal.dismissedBy, dismissedReason: refusal.dismissedReason },
       };
     case "body_not_kept":
       return { status: 409, code: "body_not_kept", message: `quarantined body ${id} was too large to be kept: there is nothing to store` };

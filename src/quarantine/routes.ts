@@ -8,8 +8,9 @@ import { findMessage } from "../messages/queries";
 import { quarantineReasons } from "../messages/records";
 import { messageDetail } from "../messages/views";
 import { acceptQuarantined } from "./accept";
-import { explainRefusal } from "./outcomes";
-import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "./queries";
+import { explainRefusal, type Refusal } from "./outcomes";
+import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "./queries";
+import { dismissQuarantined } from "./store";
 import { quarantineDetail, quarantinePage } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -17,6 +18,7 @@ const idParams = z.object({ id: z.coerce.number().int().positive() });
 /** The query of GET /v1/quarantine; the CLI's `quarantine list` takes the same filters. */
 export const quarantineQuery = queryParameters({
   reason: z.enum(quarantineReasons).optional(),
+  state: z.enum(quarantineStates).optional().describe("open (waiting for a decision) | accepted | dismissed"),
   limit: limitParameter,
   cursor: cursorParameter("quarantine"),
 });
@@ -24,6 +26,10 @@ export const quarantineQuery = queryParameters({
 const acceptBody = z.object({
   reason: z.string().trim().min(1).max(1000).describe("why this body is stored anyway (kept on the message)"),
   messageId: z.string().min(1).max(291).optional().describe("only for a body without header.messageId"),
+});
+
+const dismissBody = z.object({
+  reason: z.string().trim().min(1).max(1000).describe("why this body needs no message (kept on the row)"),
 });
 
 /** Internal routes over quarantined bodies: what Douane sent that we refused, and accepting one by hand. */
@@ -41,7 +47,7 @@ export function quarantineRoutes(db: Db, clock: () => Date = () => new Date()): 
     defineRoute({
       method: "get",
       path: "/v1/quarantine/:id",
-      summary: "One quarantined body's metadata: why it was refused, and whether it was accepted since",
+      summary: "One quarantined body's metadata: why it was refused, how often it came, and whether it was accepted or dismissed since",
       tag: "quarantine",
       params: idParams,
       response: quarantineDetail,
@@ -78,14 +84,31 @@ export function quarantineRoutes(db: Db, clock: () => Date = () => new Date()): 
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
         const outcome = await acceptQuarantined(db, { quarantineId: params.id, ...body, actor, now: clock() });
-        if (outcome.outcome !== "accepted") {
-          const { status, code, message, extra } = explainRefusal(params.id, outcome);
-          throw new HttpError(status, code, message, extra);
-        }
+        if (outcome.outcome !== "accepted") throw refused(params.id, outcome);
         return (await findMessage(db, outcome.messageRowId))!;
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/quarantine/:id/dismiss",
+      summary: "Closes a quarantined body without storing it, with the actor and reason recorded",
+      tag: "quarantine",
+      params: idParams,
+      body: dismissBody,
+      response: quarantineDetail,
+      errors: [404, 409],
+      handler: async ({ params, body, actor }) => {
+        const outcome = await dismissQuarantined(db, { quarantineId: params.id, reason: body.reason, actor, now: clock() });
+        if (outcome.outcome !== "dismissed") throw refused(params.id, outcome);
+        return (await findQuarantined(db, params.id))!;
       },
     }),
   ];
 }
 
 const notFound = (id: number) => new HttpError(404, "not_found", `no quarantined body with id ${id}`);
+
+function refused(id: number, refusal: Refusal): HttpError {
+  const { status, code, message, extra } = explainRefusal(id, refusal);
+  return new HttpError(status, code, message, extra);
+}

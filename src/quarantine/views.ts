@@ -16,6 +16,12 @@ export const quarantineSummary = z.object({
   acceptedAt: isoInstant.nullable(),
   acceptedBy: z.string().nullable(),
   messageRowId: z.number().nullable().describe("the message created when it was accepted"),
+  dismissedAt: isoInstant.nullable().describe("closed without storing it: by a person, or superseded by a later valid re-send"),
+  dismissedBy: z.string().nullable().describe("who dismissed it (system: superseded)"),
+  dismissedReason: z.string().nullable(),
+  seenCount: z.number().describe("arrivals of this exact body (same bytes, reason, api and channel) while open"),
+  lastSeenAt: isoInstant.nullable().describe("the latest of those arrivals; null when it came once"),
+  bodyBytes: z.number().describe("bytes kept (0 when too large to be kept)"),
 });
 
 export const quarantineDetail = quarantineSummary.extend({
@@ -29,4 +35,5 @@ export const quarantinePage = z.object({ items: z.array(quarantineSummary), next
 export const quarantineColumns = {
   id: true, api: true, channel: true, reason: true, messageId: true, receivedAt: true, contentType: true,
   bodySha256: true, tokenId: true, acceptedAt: true, acceptedBy: true, messageRowId: true,
+  dismissedAt: true, dismissedBy: true, dismissedReason: true, seenCount: true, lastSeenAt: true, bodyBytes: true,
 } as const;

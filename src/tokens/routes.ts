@@ -23,7 +23,7 @@ const tokenView = z.object({
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
-/** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI. */
+/** Token administration on the internal listener (per-API status: status/routes.ts); the same TokenAdmin serves the CLI. */
 export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
   const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
@@ -37,29 +37,6 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
     }
   };
   return [
-    defineRoute({
-      method: "get",
-      path: "/v1/apis",
-      summary: "Each API: base path, tokens in force, and a portal-like status (green, yellow, red) with its warnings",
-      tag: "tokens",
-      response: z.object({
-        items: z.array(z.object({
-          api: z.string(),
-          basePath: z.string(),
-          authHeader: z.string(),
-          status: z.enum(["green", "yellow", "red"]),
-          warnings: z.array(warning),
-          tokens: z.array(tokenView.pick({ id: true, fingerprint: true, status: true, expiresAt: true, lastSeenAt: true })),
-        })),
-      }),
-      handler: async () => ({
-        items: await Promise.all(apis.map(async (api) => {
-          const health = await admin.health(api.name);
-          const inForce = health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status));
-          return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status: health.status, warnings: health.warnings, tokens: inForce };
-        })),
-      }),
-    }),
     defineRoute({
       method: "get",
       path: "/v1/apis/:api/tokens",
