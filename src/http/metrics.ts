@@ -58,6 +58,11 @@ export function createMetrics() {
     }),
     quarantineBytes: new Gauge({ name: "receiver_quarantine_bytes", help: "Bytes of bodies kept in quarantine, every row", registers: [registry] }),
     quarantineBudgetBytes: new Gauge({ name: "receiver_quarantine_budget_bytes", help: "QUARANTINE_BUDGET_BYTES", registers: [registry] }),
+    quarantineNearBudget: new Gauge({
+      name: "receiver_quarantine_near_budget",
+      help: "1 when the quarantine holds QUARANTINE_BUDGET_WARN_PERCENT of its budget or more (status is yellow then), else 0",
+      registers: [registry],
+    }),
     apiStatus: new Gauge({
       name: "receiver_api_status",
       help: "Each API's status as `status` shows it: 0 green, 1 yellow, 2 red (no usable token)",

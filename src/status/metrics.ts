@@ -9,6 +9,7 @@ export function sampleStatus(metrics: Metrics, report: StatusReport, now: Date):
   for (const gauge of [metrics.quarantineSize, metrics.apiStatus, metrics.tokens, metrics.tokenExpirySeconds, metrics.lastCallback]) gauge.reset();
   metrics.quarantineBytes.set(report.quarantine.bytes);
   metrics.quarantineBudgetBytes.set(report.quarantine.budgetBytes);
+  metrics.quarantineNearBudget.set(report.quarantine.nearBudget ? 1 : 0);
   for (const item of report.items) {
     metrics.quarantineSize.set({ api: item.api }, item.quarantinedOpen);
     metrics.apiStatus.set({ api: item.api }, LEVEL[item.status]);
