@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
+import { describeDatabaseError, requireExistingSqliteFile } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
@@ -29,11 +30,17 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
     errorExitCode: 1,
     async withDatabase(work) {
       const config = readConfig(env);
-      const db = await openDatabase(config.database);
+      requireExistingSqliteFile(config.database);
       try {
-        await work(db, config);
-      } finally {
-        await db.$disconnect();
+        const db = await openDatabase(config.database);
+        try {
+          await work(db, config);
+        } finally {
+          await db.$disconnect();
+        }
+      } catch (error) {
+        const described = describeDatabaseError(error, config.database);
+        throw described ? new Error(described) : error;
       }
     },
   };
