@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import path from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 
 const MIB = 1024 * 1024;
@@ -72,6 +74,14 @@ export type Environment = z.infer<typeof environmentSchema>;
 
 export interface Config extends Environment {
   database: { provider: "sqlite" | "postgresql"; url: string };
+}
+
+/** The environment with `.env` of `folder` under it, as .env.example promises: a variable set in the process
+ *  environment wins over the file's. No file, the environment as it is. */
+export function environmentWithDotEnv(env: NodeJS.ProcessEnv = process.env, folder = process.cwd()): NodeJS.ProcessEnv {
+  const file = path.join(folder, ".env");
+  if (!fs.existsSync(file)) return env;
+  return { ...parseEnv(fs.readFileSync(file, "utf8")), ...env };
 }
 
 /** Reads the environment once; throws a message naming every bad variable. */

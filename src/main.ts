@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
-import { readConfig } from "./config";
+import { environmentWithDotEnv, readConfig } from "./config";
 import { createLogger } from "./http/logger";
 import { createService, listen, portOf } from "./service";
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = readConfig();
+    config = readConfig(environmentWithDotEnv());
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
