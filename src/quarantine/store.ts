@@ -61,7 +61,7 @@ export async function dismissQuarantined(db: Db, dismissal: { quarantineId: numb
 }
 
 /** Reasons a later valid message with the same messageId makes moot: Douane re-sent it right. */
-const SUPERSEDABLE = ["invalid_schema", "conflict"];
+const SUPERSEDABLE = ["invalid_schema", "unsupported_content_type", "conflict"];
 
 /** A valid message with this messageId was stored (or re-sent) at `at`: open invalid or conflicting bodies with
  *  the same messageId that arrived before it are closed, pointing at the message. Returns how many. */
