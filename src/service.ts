@@ -17,7 +17,7 @@ import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
 import { quarantineRoutes } from "./quarantine/routes";
 import { sampleStatus } from "./status/metrics";
-import { statusReport } from "./status/report";
+import { budgetOf, statusReport } from "./status/report";
 import { statusRoutes } from "./status/routes";
 import { TokenAdmin } from "./tokens/admin";
 import { LifecycleRefusal } from "./tokens/lifecycle";
@@ -94,8 +94,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     trustProxy: config.TRUST_PROXY,
     clock,
   });
-  const budget = { budgetBytes: config.QUARANTINE_BUDGET_BYTES, warnRatio: config.QUARANTINE_BUDGET_WARN_PERCENT / 100 };
-  const report = () => statusReport(db, tokenAdmin, apis, budget, clock());
+  const report = () => statusReport(db, tokenAdmin, apis, budgetOf(config), clock());
   const credentials = { admin: config.INTERNAL_API_TOKEN ?? [], read: config.INTERNAL_READ_TOKEN ?? [] };
   const internalOn = credentials.admin.length + credentials.read.length > 0;
   if (!internalOn) logger.warn("neither INTERNAL_API_TOKEN nor INTERNAL_READ_TOKEN is set: the internal API listener stays off");

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { apisOf } from "../intake/apis";
-import { exitCodeOf, statusReport } from "../status/report";
+import { budgetOf, exitCodeOf, statusReport } from "../status/report";
 import { TokenAdmin } from "../tokens/admin";
 import { printRows } from "./output";
 import type { CliContext } from "./program";
@@ -15,8 +15,7 @@ export function statusCommand(context: CliContext): Command {
       return context.withDatabase(async (db, config) => {
         const now = new Date();
         const admin = new TokenAdmin(db, () => now, config.TOKEN_ROTATION_WINDOW_MINUTES);
-        const budget = { budgetBytes: config.QUARANTINE_BUDGET_BYTES, warnRatio: config.QUARANTINE_BUDGET_WARN_PERCENT / 100 };
-        const report = await statusReport(db, admin, apisOf(config), budget, now);
+        const report = await statusReport(db, admin, apisOf(config), budgetOf(config), now);
         const items = report.items.map(({ tokens: _tokens, ...item }) => item);
         context.exitCode = exitCodeOf(items.map((item) => item.status));
         if (context.output.json) {

@@ -1,3 +1,4 @@
+import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { unknownChannel } from "../douane/h7/channels";
 import type { ApiDefinition } from "../intake/apis";
@@ -10,6 +11,11 @@ export interface QuarantineBudget {
   /** The share of the budget from which status turns yellow and the alert fires. */
   warnRatio: number;
 }
+
+export const budgetOf = (config: Pick<Config, "QUARANTINE_BUDGET_BYTES" | "QUARANTINE_BUDGET_WARN_PERCENT">): QuarantineBudget => ({
+  budgetBytes: config.QUARANTINE_BUDGET_BYTES,
+  warnRatio: config.QUARANTINE_BUDGET_WARN_PERCENT / 100,
+});
 
 const SEVERITY: Record<ApiStatus, number> = { green: 0, yellow: 1, red: 2 };
 
