@@ -8,7 +8,8 @@ async function main(): Promise<void> {
   try {
     config = readConfig(environmentWithDotEnv());
   } catch (error) {
-    console.error((error as Error).message);
+    // No configuration, so no LOG_LEVEL yet: still a JSON line, as every other line of the service.
+    createLogger("info").fatal((error as Error).message);
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
@@ -44,6 +45,6 @@ function closeServer(server: Server): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  createLogger("info").fatal({ err: error }, "start-up failed");
   process.exit(1);
 });

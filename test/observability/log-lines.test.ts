@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import request from "supertest";
 import { databaseProviders } from "../support/databases";
 import { paths, errorH7Example, withMessageId } from "../support/examples";
@@ -37,4 +39,17 @@ describe.each(databaseProviders())("log lines on %s", (provider) => {
     }
     expect(publicLines.length).toBeGreaterThanOrEqual(4);
   }, 60_000);
+});
+
+test("a start-up refused for its configuration is one JSON line too, naming the variable", () => {
+  const run = spawnSync(process.execPath, ["-r", require.resolve("tsx/cjs"), "src/main.ts"], {
+    cwd: path.resolve(__dirname, "../.."),
+    env: { PATH: process.env.PATH, PORT: "not-a-port", CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  expect(run.status).toBe(1);
+  const lines = `${run.stdout}${run.stderr}`.split("\n").filter((line) => line !== "");
+  expect(lines).toHaveLength(1);
+  expect(parseStrictJson(lines[0])).toMatchObject({ level: "fatal", msg: expect.stringMatching(/^invalid configuration:\n  PORT: /) });
 });
