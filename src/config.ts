@@ -1,5 +1,7 @@
 import { isIP } from "node:net";
+import fs from "node:fs";
 import path from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 import { DEFAULT_MESSAGE_ID_PLACES, parseMessageIdPlaces } from "./douane/generic/contract";
 import { douaneApis, type ApiSettings } from "./douane/registry";
@@ -57,7 +59,21 @@ const environmentSchema = z
       .string()
       .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
       .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
-      .optional(),
+      .optional()
+      .describe("read-only credential(s) of the internal API: every GET and /metrics; a write answers 403"),
+    QUARANTINE_BUDGET_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * MIB)
+      .describe("bytes the quarantine may hold before ops must act; status and the alert warn near it"),
+    QUARANTINE_BUDGET_WARN_PERCENT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(80)
+      .describe("share of QUARANTINE_BUDGET_BYTES from which status turns yellow"),
     TOKEN_ROTATION_WINDOW_MINUTES: z.coerce
       .number()
       .int()
@@ -157,6 +173,14 @@ export interface Config extends Environment {
   database: { provider: "sqlite" | "postgresql"; url: string };
   /** The APIs served: H7 always (at /dh7 by default), the others when their base path is set. */
   apis: ApiSettings[];
+}
+
+/** The environment with `.env` of `folder` under it, as .env.example promises: a variable set in the process
+ *  environment wins over the file's. No file, the environment as it is. */
+export function environmentWithDotEnv(env: NodeJS.ProcessEnv = process.env, folder = process.cwd()): NodeJS.ProcessEnv {
+  const file = path.join(folder, ".env");
+  if (!fs.existsSync(file)) return env;
+  return { ...parseEnv(fs.readFileSync(file, "utf8")), ...env };
 }
 
 /** Reads the environment once; throws a message naming every bad variable. */

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { readConfig } from "./config";
+import { environmentWithDotEnv, readConfig } from "./config";
 import { listenerLimitsOf } from "./http/listener-limits";
 import { createLogger } from "./http/logger";
 import { createService, listen, portOf } from "./service";
@@ -7,9 +7,10 @@ import { createService, listen, portOf } from "./service";
 async function main(): Promise<void> {
   let config;
   try {
-    config = readConfig();
+    config = readConfig(environmentWithDotEnv());
   } catch (error) {
-    console.error((error as Error).message);
+    // No configuration, so no LOG_LEVEL yet: still a JSON line, as every other line of the service.
+    createLogger("info").fatal((error as Error).message);
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
@@ -47,6 +48,6 @@ function closeServer(server: Server): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  createLogger("info").fatal({ err: error }, "start-up failed");
   process.exit(1);
 });

@@ -21,6 +21,10 @@ import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
+import { quarantineRoutes } from "./quarantine/routes";
+import { sampleStatus } from "./status/metrics";
+import { budgetOf, statusReport } from "./status/report";
+import { statusRoutes } from "./status/routes";
 import { TokenAdmin } from "./tokens/admin";
 import { configuredTokensOf } from "./tokens/configured";
 import { startTokenMaintenance } from "./tokens/maintenance";
@@ -38,7 +42,7 @@ export interface Service {
   metrics: Metrics;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
-  /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
+  /** Null when no internal credential is set: without one there is no way in, so no listener. */
   internalApp: Express | null;
   close(): Promise<void>;
 }
@@ -104,17 +108,20 @@ export async function createService(config: Config, logger: Logger, options: Ser
     trustProxy: config.TRUST_PROXY,
     clock,
   });
-  if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
-  const internalRoutes = [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin, basePathAdmin), ...basePathRoutes(apis, basePathAdmin, basePaths)];
-  const internalApp = config.INTERNAL_API_TOKEN
+  const report = () => statusReport(db, tokenAdmin, apis, budgetOf(config), clock(), basePathAdmin);
+  const credentials = { admin: config.INTERNAL_API_TOKEN ?? [], read: config.INTERNAL_READ_TOKEN ?? [] };
+  const internalOn = credentials.admin.length + credentials.read.length > 0;
+  if (!internalOn) logger.warn("neither INTERNAL_API_TOKEN nor INTERNAL_READ_TOKEN is set: the internal API listener stays off");
+  const internalRoutes = [...statusRoutes(report), ...messageRoutes(db), ...quarantineRoutes(db, clock), ...tokenRoutes(apis, tokenAdmin), ...basePathRoutes(apis, basePathAdmin, basePaths)];
+  const internalApp = internalOn
     ? createInternalApp({
-        db,
-        credentials: config.INTERNAL_API_TOKEN,
+        credentials,
         routes: internalRoutes,
         logger,
         metrics,
         readiness,
-        console: consoleRouter({ routes: internalRoutes, adminCredentials: config.INTERNAL_API_TOKEN, readCredentials: config.INTERNAL_READ_TOKEN ?? [], clock }),
+        sampleMetrics: async () => sampleStatus(metrics, await report(), clock()),
+        console: consoleRouter({ routes: internalRoutes, adminCredentials: credentials.admin, readCredentials: credentials.read, clock }),
       })
     : null;
   return {

@@ -7,5 +7,7 @@ export interface CliContext {
   output: Output;
   /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
   exitCode: number;
+  /** What the process exits with when the command fails (`status`: 3, "unknown" to a monitoring plugin). */
+  errorExitCode: number;
   withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
 import { readConfig } from "../config";
 import { openDatabase } from "../db/client";
+import { describeDatabaseError, requireExistingSqliteFile } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
 import { apisCommand } from "./apis";
 import type { CliContext } from "./context";
@@ -19,13 +20,20 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   const context: CliContext = {
     output,
     exitCode: 0,
+    errorExitCode: 1,
     async withDatabase(work) {
       const config = readConfig(env);
-      const db = await openDatabase(config.database);
+      requireExistingSqliteFile(config.database);
       try {
-        await work(db, config);
-      } finally {
-        await db.$disconnect();
+        const db = await openDatabase(config.database);
+        try {
+          await work(db, config);
+        } finally {
+          await db.$disconnect();
+        }
+      } catch (error) {
+        const described = describeDatabaseError(error, config.database);
+        throw described ? new Error(described) : error;
       }
     },
   };
@@ -63,6 +71,6 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return context.errorExitCode;
   }
 }

@@ -3,6 +3,8 @@ import type { Finding, MessageKeys } from "./examine";
 /** What the intake needs to know of one Douane API's callbacks. H7's is the published contract; the others are
  *  generic until Douane publishes theirs (see douane/gamma2, deltaie, pnts). */
 export interface ApiContract {
+  /** The channels it knows, for per-channel figures; null when any path under the base path is a channel. */
+  channels: string[] | null;
   /** The channel of a path relative to the base path, and its path parameters. */
   channelOf(relativePath: string): { channel: string; pathParams: Record<string, string> };
   /** The message id of a parsed body (and its headers), or null when it has none. */
@@ -34,3 +36,18 @@ export const noKeys: MessageKeys = {
   messageDateTime: null,
   messageDateTimeRaw: null,
 };
+
+/** One Douane API of the customs account: its name in the data and URLs, its environment prefix, and its contract. */
+export interface DouaneApi {
+  name: string;
+  /** Prefix of its environment variables: H7_BASE_PATH, GAMMA2_TOKEN, … */
+  envPrefix: string;
+  /** Where it is served when <PREFIX>_BASE_PATH is not set; none: served only when it is set. */
+  defaultBasePath?: string;
+  /** A published contract says where the message id is; an unpublished one reads it where <PREFIX>_MESSAGE_ID says. */
+  messageIdConfigurable: boolean;
+  contract(messageIdPlaces: MessageIdPlace[]): ApiContract;
+}
+
+/** Where to look for a message id: a request header, or a JSON pointer (RFC 6901) into the body. */
+export type MessageIdPlace = { header: string } | { pointer: string[] };

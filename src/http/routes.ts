@@ -106,7 +106,7 @@ export function openApiDocument(routes: RouteDefinition[], info: { title: string
     info,
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "INTERNAL_API_TOKEN" } },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "INTERNAL_API_TOKEN (admin) or INTERNAL_READ_TOKEN (GET only)" } },
       schemas: {
         Error: {
           type: "object",

@@ -82,6 +82,11 @@ function dispatchByBasePath(deps: PublicAppDeps, inflight: InflightBytes): Reque
 
 function intakeRouter(api: ApiDefinition, deps: PublicAppDeps, inflight: InflightBytes): Router {
   const router = Router({ caseSensitive: true, strict: false });
+  router.use((_req, res, next) => {
+    const end = deps.metrics.callbackSeconds.startTimer({ api: api.name });
+    res.once("finish", () => end({ code: `${String(res.statusCode)[0]}xx` }));
+    next();
+  });
   router.use(authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger));
   router.use((req, _res, next) => {
     if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });

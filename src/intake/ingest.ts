@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { Reading } from "../douane/contract";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
-import { quarantine } from "../messages/quarantine";
+import { closeSuperseded, quarantine } from "../quarantine/store";
 import type { Envelope, QuarantineReason } from "../messages/records";
 import type { MessageWriter, StoreOutcome } from "../messages/writer";
 import type { ApiDefinition } from "../douane/apis";
@@ -17,6 +18,7 @@ export interface IngestDeps {
   writer: MessageWriter;
   validationMode: Config["VALIDATION_MODE"];
   metrics: Metrics;
+  logger: Logger;
   clock: () => Date;
 }
 
@@ -49,6 +51,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
     if (outcome.outcome === "conflict") metrics.quarantined.inc({ api: api.name, reason: "conflict" });
+    if (examination.validation !== "invalid" && outcome.outcome !== "conflict") await closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
     res.status(200).json(answerOf(outcome, messageId));
   };
 }
@@ -136,6 +139,13 @@ async function refuseAndKeep(
 
 async function isStored(deps: IngestDeps, messageId: string): Promise<boolean> {
   return (await deps.db.message.count({ where: { api: deps.api.name, messageId } })) > 0;
+}
+
+/** Housekeeping after the message is committed: a failure here must not turn a stored message into an error. */
+async function closeSupersededBodies(deps: IngestDeps, messageId: string, messageRowId: number, at: Date): Promise<void> {
+  await closeSuperseded(deps.db, { api: deps.api.name, messageId, messageRowId, at }).catch((error) =>
+    deps.logger.warn({ err: error, messageId }, "could not close the quarantined bodies this message supersedes"),
+  );
 }
 
 function countRefusal(deps: IngestDeps, channel: string, reason: QuarantineReason): void {

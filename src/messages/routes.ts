@@ -2,11 +2,11 @@ import { validations } from "../douane/contract";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { HttpError } from "../http/errors";
+import { sendRawBody } from "../http/raw-body";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
 import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
-import { quarantineRoutes } from "./quarantine-routes";
-import { declarationTimeline as timelineView, messageDetail, messagePage, sendRawBody } from "./views";
+import { declarationTimeline as timelineView, messageDetail, messagePage } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const key = z.string().min(1).max(350).optional();
@@ -31,7 +31,7 @@ export const messageQuery = queryParameters({
 
 const notFound = (what: string, id: number | string) => new HttpError(404, "not_found", `no ${what} ${id}`);
 
-/** Internal routes over stored messages and declarations, and the quarantine's. */
+/** Internal routes over stored messages and declarations. */
 export function messageRoutes(db: Db): RouteDefinition[] {
   return [
     defineRoute({
@@ -85,6 +85,5 @@ export function messageRoutes(db: Db): RouteDefinition[] {
         return timeline;
       },
     }),
-    ...quarantineRoutes(db),
   ];
 }

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { DriverSql } from "../db/driver";
-import { quarantine } from "./quarantine";
+import { quarantine } from "../quarantine/store";
 import type { MessageRecord } from "./records";
 
 export type StoreOutcome =

@@ -35,8 +35,8 @@ const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z
 const apiWarning = warning.extend({ tokenId: z.number().nullable(), fingerprint: z.string().nullable() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
-/** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI. */
-export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin, basePaths?: BasePathAdmin): RouteDefinition[] {
+/** Token administration on the internal listener (per-API status: status/routes.ts); the same TokenAdmin serves the CLI. */
+export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
   const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
   const refusals = [404, 409];
@@ -49,34 +49,6 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin, basePaths?
     }
   };
   return [
-    defineRoute({
-      method: "get",
-      path: "/v1/apis",
-      summary: "Each API: base path, tokens in force, and a portal-like status (green, yellow, red) with its warnings",
-      tag: "tokens",
-      response: z.object({
-        items: z.array(z.object({
-          api: z.string(),
-          basePath: z.string(),
-          authHeader: z.string(),
-          status: z.enum(["green", "yellow", "red"]),
-          warnings: z.array(apiWarning),
-          tokens: z.array(tokenView.pick({ id: true, fingerprint: true, status: true, expiresAt: true, lastSeenAt: true })),
-          basePaths: z.array(basePathView).describe("current, previous (during a URL move) and retired base paths, with Douane's last call on each"),
-        })),
-      }),
-      handler: async () => ({
-        items: await Promise.all(apis.map(async (api) => {
-          const health = await admin.health(api.name);
-          const inForce = health.tokens.filter((token) => !isRetired(token.status));
-          const move = basePaths ? await basePaths.health(api.name) : { paths: [], warnings: [] };
-          const current = move.paths.find((path) => path.role === "current")?.basePath ?? api.basePath;
-          const warnings = [...health.warnings, ...move.warnings.map((warning) => ({ tokenId: null, fingerprint: null, ...warning }))];
-          const status = health.status === "green" && move.warnings.length > 0 ? "yellow" : health.status;
-          return { api: api.name, basePath: current, authHeader: api.authHeader, status, warnings, tokens: inForce, basePaths: move.paths };
-        })),
-      }),
-    }),
     defineRoute({
       method: "get",
       path: "/v1/apis/:api/tokens",

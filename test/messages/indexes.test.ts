@@ -4,7 +4,7 @@ import type { Db } from "../../src/db/client";
 import { PrismaClient as PgClient } from "../../src/generated/postgres/client";
 import { PrismaClient as SqliteClient } from "../../src/generated/sqlite/client";
 import { listMessages, type MessageFilters } from "../../src/messages/queries";
-import { listQuarantine } from "../../src/messages/quarantine-queries";
+import { listQuarantine } from "../../src/quarantine/queries";
 import { databaseProviders } from "../support/databases";
 import { startTestService, type TestService } from "../support/service";
 import { seedRows } from "./messages";

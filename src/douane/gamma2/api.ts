@@ -1,4 +1,4 @@
-import type { DouaneApi } from "../registry";
+import type { DouaneApi } from "../contract";
 import { genericContract } from "../generic/contract";
 
 /** Gamma2, excise movements (EMCS, e-AD). Its callback contract is not public: served generically until it is (one file here then,

@@ -1,9 +1,7 @@
-import type { ApiContract } from "../contract";
+import type { ApiContract, MessageIdPlace } from "../contract";
 import { noKeys } from "../contract";
 import { storableMessageId } from "../examine";
 
-/** Where to look for a message id: a request header, or a JSON pointer (RFC 6901) into the body. */
-export type MessageIdPlace = { header: string } | { pointer: string[] };
 
 /** Parses `header:messageId,/header/messageId,/messageId` (the <API>_MESSAGE_ID variable). */
 export function parseMessageIdPlaces(text: string): MessageIdPlace[] {
@@ -28,6 +26,7 @@ export const DEFAULT_MESSAGE_ID_PLACES = "header:messageId,/header/messageId,/me
  */
 export function genericContract(places: MessageIdPlace[]): ApiContract {
   return {
+    channels: null,
     channelOf: (relativePath) => ({ channel: relativePath, pathParams: {} }),
     messageIdOf(body, headers) {
       for (const place of places) {

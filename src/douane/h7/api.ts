@@ -1,4 +1,4 @@
-import type { DouaneApi } from "../registry";
+import type { DouaneApi } from "../contract";
 import { h7Contract } from "./contract";
 
 /** DeltaH7, low-value e-commerce imports: the published callback contract, served at /dh7 unless told otherwise. */

@@ -4,6 +4,7 @@ import { h7Channels, matchChannel, unknownChannel } from "./channels";
 
 /** DeltaH7, low-value e-commerce imports: the published callback contract (H7-CALLBACKS.md). */
 export const h7Contract: ApiContract = {
+  channels: [...h7Channels.map((channel) => channel.name), unknownChannel.name],
   channelOf(relativePath) {
     const { channel, pathParams } = matchChannel(h7Channels, relativePath);
     return { channel: channel.name, pathParams };

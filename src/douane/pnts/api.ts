@@ -1,4 +1,4 @@
-import type { DouaneApi } from "../registry";
+import type { DouaneApi } from "../contract";
 import { genericContract } from "../generic/contract";
 
 /** PNTS, presentation notification and temporary storage. Its callback contract is not public: served generically until it is (one file here then,

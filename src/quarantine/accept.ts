@@ -1,7 +1,8 @@
 import type { Db } from "../db/client";
 import { examineMessage, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
-import { parseJsonOrNull } from "./queries";
+import { parseJsonOrNull } from "../messages/queries";
+import { OPEN } from "./store";
 
 export interface Acceptance {
   quarantineId: number;
@@ -17,6 +18,7 @@ export type AcceptOutcome =
   | { outcome: "accepted"; messageRowId: number }
   | { outcome: "not_found" }
   | { outcome: "already_accepted"; messageRowId: number | null }
+  | { outcome: "already_dismissed"; dismissedBy: string | null; dismissedReason: string | null }
   | { outcome: "body_not_kept" }
   | { outcome: "message_id_required" }
   | { outcome: "message_id_mismatch"; bodyMessageId: string }
@@ -30,6 +32,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
   const row = await db.quarantinedBody.findUnique({ where: { id: acceptance.quarantineId } });
   if (!row) return { outcome: "not_found" };
   if (row.acceptedAt) return { outcome: "already_accepted", messageRowId: row.messageRowId };
+  if (row.dismissedAt) return { outcome: "already_dismissed", dismissedBy: row.dismissedBy, dismissedReason: row.dismissedReason };
   if (row.reason === "too_large") return { outcome: "body_not_kept" };
 
   const body = parseJsonOrNull(Buffer.from(row.rawBody));
@@ -45,7 +48,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
   try {
     return await db.$transaction(async (tx) => {
       const claimed = await tx.quarantinedBody.updateMany({
-        where: { id: row.id, acceptedAt: null },
+        where: { id: row.id, ...OPEN },
         data: { acceptedAt: acceptance.now, acceptedBy: acceptance.actor },
       });
       if (claimed.count === 0) return { outcome: "already_accepted", messageRowId: null } as const;
