@@ -29,6 +29,8 @@ export interface RouteDefinition<P extends AnyObject = AnyObject, Q extends AnyO
   /** The JSON answer; a route without one writes its own answer (documented by `produces`). */
   response?: R;
   produces?: string;
+  /** How the answer becomes JSON text, when JSON.stringify would change it (a payload's exact numbers). */
+  json?: (answer: unknown) => string;
   status?: number;
   errors?: number[];
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.input<R> | void>;
@@ -48,7 +50,10 @@ export function routerOf(routes: RouteDefinition[]): Router {
       const query = validate(route.query, req.query, "query");
       const body = validate(route.body, req.body, "body");
       const result = await route.handler({ params, query, body, actor: res.locals.actor, req, res });
-      if (route.response) res.status(route.status ?? 200).json(route.response.parse(result));
+      if (!route.response) return;
+      const answer = route.response.parse(result);
+      if (route.json) res.status(route.status ?? 200).type("application/json").send(route.json(answer));
+      else res.status(route.status ?? 200).json(answer);
     });
   }
   return router;

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { examineMessage, readMessageId } from "../douane/examine";
+import { bodyToExamine, examineMessage, readMessageId } from "../douane/examine";
 import { matchChannel } from "../douane/h7/channels";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
@@ -40,7 +40,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
     if (!json.ok) return refuse(400, json.reason, json.message);
     if (messageId === null) return refuse(400, "missing_message_id", "header.messageId is required (a string of 1 to 291 characters)");
 
-    const examination = examineMessage(channel, json.value as Record<string, unknown>, pathParams);
+    const examination = examineMessage(channel, bodyToExamine(channel, json.value, json.text) as Record<string, unknown>, pathParams);
     const errors = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
     if (errors.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
@@ -51,7 +51,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const outcome = await committed(
       deps,
       res,
-      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.valid ? "valid" : "invalid", findings: examination.findings }),
+      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.validation, declarations: examination.declarations, findings: examination.findings }),
     );
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel: channel.name, outcome: outcome.outcome });
@@ -138,14 +138,14 @@ export function isJsonContentType(contentType: string): boolean {
   return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));
 }
 
-type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string };
+type ParsedJson = { ok: true; value: unknown; text: string } | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string };
 
 function parseJson(bytes: Buffer): ParsedJson {
   if (!isUtf8(bytes)) return { ok: false, reason: "invalid_utf8", message: "the body is not valid UTF-8" };
   // A byte order mark is allowed before JSON text (RFC 8259 §8.1) and is not part of it.
   const text = bytes.toString("utf8", hasBom(bytes) ? 3 : 0);
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(text), text };
   } catch (error) {
     return { ok: false, reason: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` };
   }

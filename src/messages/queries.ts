@@ -1,10 +1,12 @@
 import type { Db } from "../db/client";
+import { parseExact, stringifyExact } from "../douane/numbers";
 import type { Prisma } from "../generated/sqlite/client";
 import { pageOf } from "./paging";
 import { summaryColumns } from "./views";
 
 /** The filters of GET /v1/messages, in Douane's field names. Each equality filter has its own (column, id)
- *  index, so "this filter, newest first" is one index range scan on both databases. */
+ *  index, so "this filter, newest first" is one index range scan on both databases; lrn, mrn and
+ *  customsDeclarationReference match any declaration a message names, through MessageDeclaration's indexes. */
 export interface MessageFilters {
   api?: string;
   channel?: string;
@@ -14,7 +16,7 @@ export interface MessageFilters {
   customsRequestReference?: string;
   operatorRequestReference?: string;
   state?: string;
-  validation?: "valid" | "invalid";
+  validation?: "valid" | "invalid" | "unchecked";
   tokenId?: number;
   /** Inclusive. */
   receivedFrom?: Date;
@@ -29,8 +31,10 @@ export interface Page {
 }
 
 export async function listMessages(db: Db, filters: MessageFilters, page: Page) {
-  const { receivedFrom, receivedTo, ...equalities } = filters;
+  const { receivedFrom, receivedTo, lrn, mrn, customsDeclarationReference, ...equalities } = filters;
   const where: Prisma.MessageWhereInput = { ...equalities };
+  const named = Object.entries({ lrn, mrn, customsDeclarationReference }).filter(([, value]) => value !== undefined);
+  if (named.length > 0) where.AND = named.map(([key, value]) => ({ declarations: { some: { [key]: value } } }));
   if (receivedFrom || receivedTo) where.receivedAt = { gte: receivedFrom, lt: receivedTo };
   if (page.cursor !== undefined) where.id = { lt: page.cursor };
   const rows = await db.message.findMany({ where, orderBy: { id: "desc" }, take: page.limit + 1, select: summaryColumns });
@@ -38,15 +42,16 @@ export async function listMessages(db: Db, filters: MessageFilters, page: Page) 
 }
 
 export async function findMessage(db: Db, id: number) {
-  const row = await db.message.findUnique({ where: { id } });
+  const row = await db.message.findUnique({ where: { id }, include: { declarations: { orderBy: { position: "asc" } } } });
   if (!row) return null;
-  const { rawBody, findings, pathParams, headers, ...columns } = row;
+  const { rawBody, findings, pathParams, headers, declarations, ...columns } = row;
   return {
     ...columns,
     findings: JSON.parse(findings),
     pathParams: JSON.parse(pathParams),
     headers: JSON.parse(headers),
-    payload: parseJsonOrNull(Buffer.from(rawBody)),
+    declarations: declarations.map(({ lrn, customsDeclarationReference, mrn }) => ({ lrn, customsDeclarationReference, mrn })),
+    payload: payloadOf(Buffer.from(rawBody)),
   };
 }
 
@@ -57,25 +62,48 @@ export async function findRawBody(db: Db, id: number) {
 /** What an ERP polls: every message about one declaration in Douane's own order (messageDateTime, which
  *  says when Douane issued it; arrival order can differ after retries), and where the declaration stands. */
 export async function declarationTimeline(db: Db, customsDeclarationReference: string) {
-  const messages = await db.message.findMany({
-    where: { customsDeclarationReference },
+  const rows = await db.message.findMany({
+    where: { declarations: { some: { customsDeclarationReference } } },
     orderBy: [{ messageDateTime: { sort: "asc", nulls: "last" } }, { id: "asc" }],
-    select: summaryColumns,
+    select: { ...summaryColumns, declarations: { where: { customsDeclarationReference }, select: { lrn: true, mrn: true } } },
   });
-  if (messages.length === 0) return null;
-  const newestFirst = [...messages].reverse();
-  const latest = (key: "state" | "lrn" | "mrn") => newestFirst.find((message) => message[key] !== null)?.[key] ?? null;
-  return { customsDeclarationReference, state: latest("state"), lrn: latest("lrn"), mrn: latest("mrn"), messages };
+  if (rows.length === 0) return null;
+  const newestFirst = [...rows].reverse();
+  // lrn and mrn as the messages say them of this declaration: a registration names up to 99 others.
+  const latest = (key: "lrn" | "mrn") => newestFirst.flatMap((row) => row.declarations).find((declaration) => declaration[key] !== null)?.[key] ?? null;
+  const state = newestFirst.find((row) => row.state !== null)?.state ?? null;
+  const messages = rows.map(({ declarations: _declarations, ...message }) => message);
+  return { customsDeclarationReference, state, lrn: latest("lrn"), mrn: latest("mrn"), messages };
 }
 
 /** The body as JSON, or null when it is not JSON or is nested too deep to be answered as JSON again
  *  (JSON.stringify runs out of stack past a few thousand levels): /raw still has it. */
 export function parseJsonOrNull(bytes: Buffer): unknown {
   try {
-    const value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    const value = JSON.parse(bodyText(bytes));
     JSON.stringify(value);
     return value;
   } catch {
     return null;
   }
+}
+
+/** The body as shown to people: every number with the digits Douane sent (answer it with stringifyExact).
+ *  JSON.parse's reading when lossless-json cannot read it (a repeated key, very deep nesting). */
+export function payloadOf(bytes: Buffer): unknown {
+  try {
+    const value = parseExact(bodyText(bytes));
+    if (value !== null) {
+      stringifyExact(value);
+      return value;
+    }
+  } catch {
+    // not UTF-8, or too deep to be answered again: as below
+  }
+  return parseJsonOrNull(bytes);
+}
+
+/** The body's text; throws when it is not UTF-8. A leading byte order mark is not part of the JSON text. */
+export function bodyText(bytes: Buffer): string {
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 }
