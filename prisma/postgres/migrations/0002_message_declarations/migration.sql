@@ -10,28 +10,29 @@ CREATE TABLE "MessageDeclaration" (
 );
 
 -- Back-fill: every declaration the stored messages name, read from their bodies where each channel publishes
--- them (src/douane/h7/channels.ts, H7-CALLBACKS.md §6): Response_H7 header.*, with the path's
--- customsDeclarationReference when the header has none; Error_H7 declaration.*; Response_Registration_H7 every
--- declarations[] entry; the unknown channel its keys as already extracted, then every declarations[] entry.
+-- them (src/douane/h7/channels.ts, H7-CALLBACKS.md §6): Response_H7 header.*, with the path parameter
+-- customsDeclarationReference when the header has none, Error_H7 declaration.*, Response_Registration_H7 every
+-- declarations[] entry, the unknown channel its keys as already extracted, then every declarations[] entry.
 -- A key is a non-empty string, cut at 350 characters. A body jsonb cannot hold (not JSON, or with U+0000)
 -- names no declaration. The helpers live in pg_temp: they end with this session.
-CREATE FUNCTION pg_temp."receiverJson"(text TEXT) RETURNS JSONB LANGUAGE plpgsql IMMUTABLE AS $$
+-- (Bodies in single quotes: Prisma splits a migration into statements without knowing dollar quotes.)
+CREATE FUNCTION pg_temp."receiverJson"(text TEXT) RETURNS JSONB LANGUAGE plpgsql IMMUTABLE AS '
 BEGIN
     RETURN text::jsonb;
 EXCEPTION WHEN others THEN
     RETURN NULL;
-END $$;
+END';
 
-CREATE FUNCTION pg_temp."receiverBody"(bytes BYTEA) RETURNS JSONB LANGUAGE plpgsql IMMUTABLE AS $$
+CREATE FUNCTION pg_temp."receiverBody"(bytes BYTEA) RETURNS JSONB LANGUAGE plpgsql IMMUTABLE AS '
 BEGIN
-    RETURN ltrim(convert_from(bytes, 'UTF8'), U&'\FEFF')::jsonb;
+    RETURN ltrim(convert_from(bytes, ''UTF8''), U&''\FEFF'')::jsonb;
 EXCEPTION WHEN others THEN
     RETURN NULL;
-END $$;
+END';
 
-CREATE FUNCTION pg_temp."receiverKey"(value JSONB) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN jsonb_typeof(value) = 'string' AND value #>> '{}' <> '' THEN left(value #>> '{}', 350) END
-$$;
+CREATE FUNCTION pg_temp."receiverKey"(value JSONB) RETURNS TEXT LANGUAGE sql IMMUTABLE AS '
+    SELECT CASE WHEN jsonb_typeof(value) = ''string'' AND value #>> ''{}'' <> '''' THEN left(value #>> ''{}'', 350) END
+';
 
 INSERT INTO "MessageDeclaration" ("messageRowId", "position", "lrn", "customsDeclarationReference", "mrn")
 WITH "bodies" AS (

@@ -11,9 +11,9 @@ CREATE TABLE "MessageDeclaration" (
 );
 
 -- Back-fill: every declaration the stored messages name, read from their bodies where each channel publishes
--- them (src/douane/h7/channels.ts, H7-CALLBACKS.md §6): Response_H7 header.*, with the path's
--- customsDeclarationReference when the header has none; Error_H7 declaration.*; Response_Registration_H7 every
--- declarations[] entry; the unknown channel its keys as already extracted, then every declarations[] entry.
+-- them (src/douane/h7/channels.ts, H7-CALLBACKS.md §6): Response_H7 header.*, with the path parameter
+-- customsDeclarationReference when the header has none, Error_H7 declaration.*, Response_Registration_H7 every
+-- declarations[] entry, the unknown channel its keys as already extracted, then every declarations[] entry.
 -- A key is a non-empty string, cut at 350 characters. A body that is not JSON names no declaration.
 INSERT INTO "MessageDeclaration" ("messageRowId", "position", "lrn", "customsDeclarationReference", "mrn")
 WITH "bodies" AS (
