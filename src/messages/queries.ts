@@ -33,12 +33,26 @@ export interface Page {
 export async function listMessages(db: Db, filters: MessageFilters, page: Page) {
   const { receivedFrom, receivedTo, lrn, mrn, customsDeclarationReference, ...equalities } = filters;
   const where: Prisma.MessageWhereInput = { ...equalities };
-  const named = Object.entries({ lrn, mrn, customsDeclarationReference }).filter(([, value]) => value !== undefined);
-  if (named.length > 0) where.AND = named.map(([key, value]) => ({ declarations: { some: { [key]: value } } }));
   if (receivedFrom || receivedTo) where.receivedAt = { gte: receivedFrom, lt: receivedTo };
-  if (page.cursor !== undefined) where.id = { lt: page.cursor };
+  const naming = await messagesNaming(db, { lrn, mrn, customsDeclarationReference }, page.cursor);
+  where.id = { lt: page.cursor, in: naming };
   const rows = await db.message.findMany({ where, orderBy: { id: "desc" }, take: page.limit + 1, select: summaryColumns });
   return pageOf(rows, page.limit, "message");
+}
+
+/** The ids of the messages that name a declaration with all these keys (each in any of its declarations), below
+ *  `before`; undefined when no key is given. Looked up first, in MessageDeclaration's index: a `some` relation
+ *  filter becomes a correlated EXISTS that SQLite evaluates for every message of the table. A declaration is
+ *  named by a few messages, so the list stays short. */
+async function messagesNaming(db: Db, keys: Partial<Record<"lrn" | "mrn" | "customsDeclarationReference", string>>, before?: number) {
+  let ids: number[] | undefined;
+  for (const [key, value] of Object.entries(keys)) {
+    if (value === undefined) continue;
+    const rows = await db.messageDeclaration.findMany({ where: { [key]: value, messageRowId: { lt: before } }, select: { messageRowId: true } });
+    const found = new Set(rows.map((row) => row.messageRowId));
+    ids = ids === undefined ? [...found] : ids.filter((id) => found.has(id));
+  }
+  return ids;
 }
 
 export async function findMessage(db: Db, id: number) {
@@ -62,17 +76,18 @@ export async function findRawBody(db: Db, id: number) {
 /** What an ERP polls: every message about one declaration in Douane's own order (messageDateTime, which
  *  says when Douane issued it; arrival order can differ after retries), and where the declaration stands. */
 export async function declarationTimeline(db: Db, customsDeclarationReference: string) {
-  const rows = await db.message.findMany({
-    where: { declarations: { some: { customsDeclarationReference } } },
+  const named = await db.messageDeclaration.findMany({ where: { customsDeclarationReference }, select: { messageRowId: true, lrn: true, mrn: true } });
+  if (named.length === 0) return null;
+  const messages = await db.message.findMany({
+    where: { id: { in: [...new Set(named.map((declaration) => declaration.messageRowId))] } },
     orderBy: [{ messageDateTime: { sort: "asc", nulls: "last" } }, { id: "asc" }],
-    select: { ...summaryColumns, declarations: { where: { customsDeclarationReference }, select: { lrn: true, mrn: true } } },
+    select: summaryColumns,
   });
-  if (rows.length === 0) return null;
-  const newestFirst = [...rows].reverse();
+  const newestFirst = [...messages].reverse();
   // lrn and mrn as the messages say them of this declaration: a registration names up to 99 others.
-  const latest = (key: "lrn" | "mrn") => newestFirst.flatMap((row) => row.declarations).find((declaration) => declaration[key] !== null)?.[key] ?? null;
-  const state = newestFirst.find((row) => row.state !== null)?.state ?? null;
-  const messages = rows.map(({ declarations: _declarations, ...message }) => message);
+  const latest = (key: "lrn" | "mrn") =>
+    newestFirst.flatMap((message) => named.filter((declaration) => declaration.messageRowId === message.id)).find((declaration) => declaration[key] !== null)?.[key] ?? null;
+  const state = newestFirst.find((message) => message.state !== null)?.state ?? null;
   return { customsDeclarationReference, state, lrn: latest("lrn"), mrn: latest("mrn"), messages };
 }
 
