@@ -34,25 +34,42 @@ export async function listMessages(db: Db, filters: MessageFilters, page: Page) 
   const { receivedFrom, receivedTo, lrn, mrn, customsDeclarationReference, ...equalities } = filters;
   const where: Prisma.MessageWhereInput = { ...equalities };
   if (receivedFrom || receivedTo) where.receivedAt = { gte: receivedFrom, lt: receivedTo };
-  const naming = await messagesNaming(db, { lrn, mrn, customsDeclarationReference }, page.cursor);
-  where.id = { lt: page.cursor, in: naming };
-  const rows = await db.message.findMany({ where, orderBy: { id: "desc" }, take: page.limit + 1, select: summaryColumns });
+  const named = Object.entries({ lrn, mrn, customsDeclarationReference }).filter((entry): entry is [DeclarationKey, string] => entry[1] !== undefined);
+  const find = (id: Prisma.IntFilter, take: number) => db.message.findMany({ where: { ...where, id }, orderBy: { id: "desc" }, take, select: summaryColumns });
+  if (named.length === 0) return pageOf(await find({ lt: page.cursor }, page.limit + 1), page.limit, "message");
+  // Newest first through MessageDeclaration's index, a chunk of message ids at a time: a `some` relation filter
+  // would be a correlated EXISTS that SQLite evaluates for every message of the table.
+  const rows: Awaited<ReturnType<typeof find>> = [];
+  for (let before = page.cursor; rows.length <= page.limit; ) {
+    const chunk = await idsNaming(db, named, before);
+    if (chunk.ids.length > 0) rows.push(...(await find({ in: chunk.ids }, page.limit + 1 - rows.length)));
+    if (chunk.last === undefined) break;
+    before = chunk.last;
+  }
   return pageOf(rows, page.limit, "message");
 }
 
-/** The ids of the messages that name a declaration with all these keys (each in any of its declarations), below
- *  `before`; undefined when no key is given. Looked up first, in MessageDeclaration's index: a `some` relation
- *  filter becomes a correlated EXISTS that SQLite evaluates for every message of the table. A declaration is
- *  named by a few messages, so the list stays short. */
-async function messagesNaming(db: Db, keys: Partial<Record<"lrn" | "mrn" | "customsDeclarationReference", string>>, before?: number) {
-  let ids: number[] | undefined;
-  for (const [key, value] of Object.entries(keys)) {
-    if (value === undefined) continue;
-    const rows = await db.messageDeclaration.findMany({ where: { [key]: value, messageRowId: { lt: before } }, select: { messageRowId: true } });
-    const found = new Set(rows.map((row) => row.messageRowId));
-    ids = ids === undefined ? [...found] : ids.filter((id) => found.has(id));
+type DeclarationKey = "lrn" | "mrn" | "customsDeclarationReference";
+const ID_CHUNK = 400; // Prisma's SQLite client takes at most 999 parameters a query
+
+/** The next ids below `before`, newest first, of messages that name a declaration with each of these keys (in any
+ *  of its declarations); `last` is where the next chunk starts, undefined once there is none. */
+async function idsNaming(db: Db, named: [DeclarationKey, string][], before?: number) {
+  const [[key, value], ...others] = named;
+  const rows = await db.messageDeclaration.findMany({
+    where: { [key]: value, messageRowId: { lt: before } },
+    orderBy: { messageRowId: "desc" },
+    take: ID_CHUNK,
+    select: { messageRowId: true },
+  });
+  let ids = [...new Set(rows.map((row) => row.messageRowId))];
+  for (const [otherKey, otherValue] of others) {
+    if (ids.length === 0) break;
+    const also = await db.messageDeclaration.findMany({ where: { [otherKey]: otherValue, messageRowId: { in: ids } }, select: { messageRowId: true } });
+    const found = new Set(also.map((row) => row.messageRowId));
+    ids = ids.filter((id) => found.has(id));
   }
-  return ids;
+  return { ids, last: rows.length === ID_CHUNK ? rows[rows.length - 1].messageRowId : undefined };
 }
 
 export async function findMessage(db: Db, id: number) {
@@ -78,11 +95,13 @@ export async function findRawBody(db: Db, id: number) {
 export async function declarationTimeline(db: Db, customsDeclarationReference: string) {
   const named = await db.messageDeclaration.findMany({ where: { customsDeclarationReference }, select: { messageRowId: true, lrn: true, mrn: true } });
   if (named.length === 0) return null;
-  const messages = await db.message.findMany({
-    where: { id: { in: [...new Set(named.map((declaration) => declaration.messageRowId))] } },
-    orderBy: [{ messageDateTime: { sort: "asc", nulls: "last" } }, { id: "asc" }],
-    select: summaryColumns,
-  });
+  const ids = [...new Set(named.map((declaration) => declaration.messageRowId))];
+  const messages = [];
+  for (let start = 0; start < ids.length; start += ID_CHUNK) {
+    messages.push(...(await db.message.findMany({ where: { id: { in: ids.slice(start, start + ID_CHUNK) } }, select: summaryColumns })));
+  }
+  // Douane's order: messageDateTime, then arrival; a message without one last.
+  messages.sort((a, b) => (a.messageDateTime?.getTime() ?? Infinity) - (b.messageDateTime?.getTime() ?? Infinity) || a.id - b.id);
   const newestFirst = [...messages].reverse();
   // lrn and mrn as the messages say them of this declaration: a registration names up to 99 others.
   const latest = (key: "lrn" | "mrn") =>

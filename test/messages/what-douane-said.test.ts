@@ -2,6 +2,7 @@
 import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, registrationH7Example, responseH7Example, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
+import { seedRows } from "./messages";
 
 const emoji = (n: number) => "\u{1F600}".repeat(n);
 
@@ -83,6 +84,14 @@ describe.each(databaseProviders())("what the internal API answers is what Douane
       expect(body.declarations).toEqual(declarations);
     });
 
+    test("a registration refused for its schema and accepted by hand is found from its last declaration", async () => {
+      const body = withMessageId(registrationH7Example);
+      const refused = await postCallback(service.publicApp, paths.registration("REG3"), { ...body, header: { ...body.header, messageDateTime: "yesterday" }, declarations: declarations.slice(96).map((d) => ({ lrn: `Q-${d.lrn}`, customsDeclarationReference: `Q-${d.customsDeclarationReference}`, mrn: d.mrn.replace("26FR", "27FR") })) }).expect(400);
+      const { body: accepted } = await internal(service).post(`/v1/quarantine/${refused.body.quarantineId}/accept`, { reason: "checked with Douane" }).expect(201);
+      expect(accepted).toMatchObject({ validation: "invalid", declarations: [expect.objectContaining({ lrn: "Q-REG99-LRN-96" }), expect.anything(), expect.objectContaining({ lrn: "Q-REG99-LRN-98" })] });
+      expect(await listed("lrn=Q-REG99-LRN-98")).toEqual([accepted.id]);
+    });
+
     test("a later response about a middle declaration joins the registration in its timeline", async () => {
       const cdr = declarations[49].customsDeclarationReference;
       const body = withMessageId(responseH7Example);
@@ -90,6 +99,24 @@ describe.each(databaseProviders())("what the internal API answers is what Douane
       expect(await listed(`customsDeclarationReference=${cdr}`)).toEqual([response, id]);
     });
   });
+
+  test("a declaration named by more messages than one lookup takes is paged exactly, with other filters too", async () => {
+    await seedRows(service.db, 1_500, (i) => ({ lrn: "LRN-MANY", channel: i % 100 === 7 ? "declaration_error" : "declaration_response" }));
+    const walk = async (query: string, limit: number) => {
+      const ids: number[] = [];
+      for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+        const body: { items: { id: number }[]; nextCursor: string | null } = (await internal(service).get(`/v1/messages?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`).expect(200)).body;
+        ids.push(...body.items.map((item: { id: number }) => item.id));
+        cursor = body.nextCursor;
+      }
+      return ids;
+    };
+    const all = await walk("lrn=LRN-MANY", 500);
+    expect(all).toHaveLength(1_500);
+    expect([...all].sort((a, b) => b - a)).toEqual(all);
+    const errors = await walk("lrn=LRN-MANY&channel=declaration_error", 4);
+    expect(errors).toEqual(all.filter((_, i) => (1_499 - i) % 100 === 7));
+  }, 60_000);
 
   describe("amounts as sent", () => {
     test("16-digit and 2-decimal boundary amounts are accepted and shown with their exact digits", async () => {
