@@ -52,6 +52,12 @@ describe.each(databaseProviders())("migration 0002 back-fills the declarations o
     expect(rows.map(({ messageRowId: _id, ...row }) => row)).toEqual(expected);
   });
 
+  test.each(stored.map((message, i) => [message.path, i] as const))("the message on %s (#%i) has the keys the intake would extract today", async (path, i) => {
+    const row = await db.message.findUniqueOrThrow({ where: { id: ids[i] } });
+    const { keys } = examine(path, stored[i].body);
+    expect(Object.fromEntries(KEY_COLUMNS.map((column) => [column, row[column]]))).toEqual(Object.fromEntries(KEY_COLUMNS.map((column) => [column, keys[column]])));
+  });
+
   test("a body that is not JSON names no declaration", async () => {
     expect(await db.messageDeclaration.count({ where: { messageRowId: ids[7] } })).toBe(0);
   });
@@ -62,14 +68,19 @@ describe.each(databaseProviders())("migration 0002 back-fills the declarations o
   });
 });
 
+const KEY_COLUMNS = ["lrn", "mrn", "customsDeclarationReference", "state", "customsRequestReference", "operatorRequestReference"] as const;
+
 function examine(path: string, body: string) {
   const { channel, pathParams } = matchChannel(h7Channels, path);
   return { channel, pathParams, ...examineMessage(channel, JSON.parse(body.replace(/^\uFEFF/, "")), pathParams) };
 }
 
-/** A row as the writer stored it before 0002: the keys of the old lookup are what the unknown channel's still are. */
+/** A row as the writer stored it before 0002. Its keys came from one lookup for every channel: on the unknown
+ *  channel they are what it still finds; elsewhere they may be an unpublished member's (here "OLD"). */
 async function insertAsBefore(db: Db, messageId: string, path: string, body: string): Promise<number> {
-  const { channel, pathParams, keys } = body.startsWith("{n") ? { ...matchChannel(h7Channels, path), keys: {} } : examine(path, body);
+  const examined = body.startsWith("{n") ? { ...matchChannel(h7Channels, path), keys: {} } : examine(path, body);
+  const { channel, pathParams } = examined;
+  const keys = channel.name === "unknown" ? examined.keys : { ...examined.keys, ...Object.fromEntries(KEY_COLUMNS.map((column) => [column, "OLD"])) };
   const rawBody = Buffer.from(body);
   const row = await db.message.create({
     data: {

@@ -63,6 +63,30 @@ WITH "bodies" AS (
 SELECT "id", "position", "lrn", "customsDeclarationReference", "mrn" FROM "keys"
 WHERE "lrn" IS NOT NULL OR "customsDeclarationReference" IS NOT NULL OR "mrn" IS NOT NULL;
 
+-- The keys of stored messages of the known channels, as they are read now (only from published members): the
+-- rows whose columns came from another member are rewritten, the others left alone.
+UPDATE "Message" SET
+    "lrn" = k."lrn", "mrn" = k."mrn", "customsDeclarationReference" = k."customsDeclarationReference", "state" = k."state",
+    "customsRequestReference" = k."customsRequestReference", "operatorRequestReference" = k."operatorRequestReference"
+FROM (
+    SELECT b."id", (SELECT d."lrn" FROM "MessageDeclaration" AS d WHERE d."messageRowId" = b."id" ORDER BY d."position" LIMIT 1) AS "lrn", (SELECT d."mrn" FROM "MessageDeclaration" AS d WHERE d."messageRowId" = b."id" ORDER BY d."position" LIMIT 1) AS "mrn",
+        (SELECT d."customsDeclarationReference" FROM "MessageDeclaration" AS d WHERE d."messageRowId" = b."id" ORDER BY d."position" LIMIT 1) AS "customsDeclarationReference",
+        CASE WHEN b."channel" = 'declaration_response' THEN pg_temp."receiverKey"(b."body" #> '{declarationState,state}') END AS "state",
+        CASE WHEN b."channel" = 'request_registration' THEN COALESCE(pg_temp."receiverKey"(b."body" #> '{request,customsRequestReference}'),
+            NULLIF(pg_temp."receiverJson"(b."pathParams") ->> 'customsRequestReference', '')) END AS "customsRequestReference",
+        CASE b."channel" WHEN 'request_registration' THEN pg_temp."receiverKey"(b."body" #> '{header,operatorRequestReference}')
+            WHEN 'declaration_error' THEN pg_temp."receiverKey"(b."body" #> '{request,operatorRequestReference}') END AS "operatorRequestReference"
+    FROM (
+        SELECT "id", "channel", "pathParams", pg_temp."receiverBody"("rawBody") AS "body" FROM "Message"
+        WHERE "channel" IN ('declaration_response', 'request_registration', 'declaration_error')
+    ) AS b
+    WHERE b."body" IS NOT NULL
+) AS k
+WHERE "Message"."id" = k."id" AND ("Message"."lrn" IS DISTINCT FROM k."lrn" OR "Message"."mrn" IS DISTINCT FROM k."mrn"
+    OR "Message"."customsDeclarationReference" IS DISTINCT FROM k."customsDeclarationReference" OR "Message"."state" IS DISTINCT FROM k."state"
+    OR "Message"."customsRequestReference" IS DISTINCT FROM k."customsRequestReference"
+    OR "Message"."operatorRequestReference" IS DISTINCT FROM k."operatorRequestReference");
+
 -- Nothing is checked on a path no channel knows: say so.
 UPDATE "Message" SET "validation" = 'unchecked' WHERE "channel" = 'unknown';
 

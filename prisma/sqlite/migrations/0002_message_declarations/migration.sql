@@ -48,6 +48,30 @@ WITH "bodies" AS (
 SELECT "id", "position", "lrn", "customsDeclarationReference", "mrn" FROM "keys"
 WHERE "lrn" IS NOT NULL OR "customsDeclarationReference" IS NOT NULL OR "mrn" IS NOT NULL;
 
+-- The keys of stored messages of the known channels, as they are read now (only from published members): the
+-- rows whose columns came from another member are rewritten, the others left alone.
+UPDATE "Message" SET
+    "lrn" = k."lrn", "mrn" = k."mrn", "customsDeclarationReference" = k."customsDeclarationReference", "state" = k."state",
+    "customsRequestReference" = k."customsRequestReference", "operatorRequestReference" = k."operatorRequestReference"
+FROM (
+    SELECT b."id", (SELECT d."lrn" FROM "MessageDeclaration" AS d WHERE d."messageRowId" = b."id" ORDER BY d."position" LIMIT 1) AS "lrn", (SELECT d."mrn" FROM "MessageDeclaration" AS d WHERE d."messageRowId" = b."id" ORDER BY d."position" LIMIT 1) AS "mrn",
+        (SELECT d."customsDeclarationReference" FROM "MessageDeclaration" AS d WHERE d."messageRowId" = b."id" ORDER BY d."position" LIMIT 1) AS "customsDeclarationReference",
+        CASE WHEN b."channel" = 'declaration_response' THEN CASE WHEN json_type(b."body", '$.declarationState.state') = 'text' AND json_extract(b."body", '$.declarationState.state') <> '' THEN substr(json_extract(b."body", '$.declarationState.state'), 1, 350) END END AS "state",
+        CASE WHEN b."channel" = 'request_registration' THEN COALESCE(CASE WHEN json_type(b."body", '$.request.customsRequestReference') = 'text' AND json_extract(b."body", '$.request.customsRequestReference') <> '' THEN substr(json_extract(b."body", '$.request.customsRequestReference'), 1, 350) END,
+            NULLIF(json_extract(b."pathParams", '$.customsRequestReference'), '')) END AS "customsRequestReference",
+        CASE b."channel" WHEN 'request_registration' THEN CASE WHEN json_type(b."body", '$.header.operatorRequestReference') = 'text' AND json_extract(b."body", '$.header.operatorRequestReference') <> '' THEN substr(json_extract(b."body", '$.header.operatorRequestReference'), 1, 350) END
+            WHEN 'declaration_error' THEN CASE WHEN json_type(b."body", '$.request.operatorRequestReference') = 'text' AND json_extract(b."body", '$.request.operatorRequestReference') <> '' THEN substr(json_extract(b."body", '$.request.operatorRequestReference'), 1, 350) END END AS "operatorRequestReference"
+    FROM (
+        SELECT "id", "channel", "pathParams", ltrim(CAST("rawBody" AS TEXT), char(65279)) AS "body" FROM "Message"
+        WHERE "channel" IN ('declaration_response', 'request_registration', 'declaration_error')
+    ) AS b
+    WHERE json_valid(b."body")
+) AS k
+WHERE "Message"."id" = k."id" AND ("Message"."lrn" IS NOT k."lrn" OR "Message"."mrn" IS NOT k."mrn"
+    OR "Message"."customsDeclarationReference" IS NOT k."customsDeclarationReference" OR "Message"."state" IS NOT k."state"
+    OR "Message"."customsRequestReference" IS NOT k."customsRequestReference"
+    OR "Message"."operatorRequestReference" IS NOT k."operatorRequestReference");
+
 -- Nothing is checked on a path no channel knows: say so.
 UPDATE "Message" SET "validation" = 'unchecked' WHERE "channel" = 'unknown';
 
