@@ -153,9 +153,18 @@ function copyText(value: string | number | Date | Buffer | null): string {
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
 /** Declaration references named by between `min` and `max` messages, `count` of them spread over the table's ids. */
-export async function busyDeclarations(database: DatabaseLocation, min: number, max: number, count: number): Promise<string[]> {
-  const sql = `SELECT "customsDeclarationReference" AS "ref" FROM "MessageDeclaration" WHERE "customsDeclarationReference" IS NOT NULL
-    GROUP BY "customsDeclarationReference" HAVING count(*) BETWEEN ${min} AND ${max} ORDER BY min("messageRowId")`;
+export function busyDeclarations(database: DatabaseLocation, min: number, max: number, count: number): Promise<string[]> {
+  return spreadReferences(database, count, `SELECT "customsDeclarationReference" AS "ref" FROM "MessageDeclaration" WHERE "customsDeclarationReference" IS NOT NULL
+    GROUP BY "customsDeclarationReference" HAVING count(*) BETWEEN ${min} AND ${max} ORDER BY min("messageRowId")`);
+}
+
+/** The 50th declaration of registrations that name 50 to 99, `count` of them spread over the table's ids. */
+export function registeredDeclarations(database: DatabaseLocation, count: number): Promise<string[]> {
+  return spreadReferences(database, count, `SELECT d."customsDeclarationReference" AS "ref" FROM "MessageDeclaration" AS d
+    JOIN "Message" AS m ON m."id" = d."messageRowId" WHERE m."channel" = 'request_registration' AND d."position" = 49 ORDER BY d."messageRowId"`);
+}
+
+async function spreadReferences(database: DatabaseLocation, count: number, sql: string): Promise<string[]> {
   let refs: string[];
   if (database.provider === "sqlite") {
     const db = new Database(database.file, { readonly: true });
