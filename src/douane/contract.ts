@@ -1,4 +1,4 @@
-import type { Finding, MessageKeys } from "./examine";
+import type { Finding, MessageKeys, NamedDeclaration, ValidationLabel } from "./examine";
 
 /** What the intake needs to know of one Douane API's callbacks. H7's is the published contract; the others are
  *  generic until Douane publishes theirs (see douane/gamma2, deltaie, pnts). */
@@ -12,18 +12,17 @@ export interface ApiContract {
   /** When no message id is found: refuse the body (H7: the id is mandatory), or key it by its SHA-256. */
   withoutMessageId: "refuse" | "body_hash";
   /** Validation and search keys of a parsed body that arrived on `channel`. */
-  examine(channel: string, body: Record<string, unknown>, pathParams: Record<string, string>): Reading;
+  /** `text` is the body as sent: a contract that checks numbers' digits reads it losslessly. */
+  examine(channel: string, body: Record<string, unknown>, pathParams: Record<string, string>, text: string): Reading;
 }
 
 /** "unchecked": no published schema to check the body against (stored as it came, nothing claimed about it). */
-export const validations = ["valid", "invalid", "unchecked"] as const;
-export type Validation = (typeof validations)[number];
-
-/** "unchecked": no published schema to check the body against (stored as it came, nothing claimed about it). */
 export interface Reading {
-  validation: Validation;
+  validation: ValidationLabel;
   findings: Finding[];
   keys: MessageKeys;
+  /** Every declaration the message names (a registration names up to 99). */
+  declarations: NamedDeclaration[];
 }
 
 export const noKeys: MessageKeys = {

@@ -29,6 +29,8 @@ export interface RouteDefinition<P extends AnyObject = AnyObject, Q extends AnyO
   /** The JSON answer; a route without one writes its own answer (documented by `produces`). */
   response?: R;
   produces?: string;
+  /** How the answer becomes JSON text, when JSON.stringify would change it (a payload's exact numbers). */
+  json?: (answer: unknown) => string;
   status?: number;
   errors?: number[];
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.input<R> | void>;
@@ -45,7 +47,9 @@ export function routerOf(routes: RouteDefinition[]): Router {
   for (const route of routes) {
     router[route.method](route.path, async (req, res) => {
       const answer = await runRoute(route, { params: req.params, query: req.query, body: req.body, actor: res.locals.actor, req, res });
-      if (route.response) res.status(route.status ?? 200).json(answer);
+      if (!route.response) return;
+      if (route.json) res.status(route.status ?? 200).type("application/json").send(route.json(answer));
+      else res.status(route.status ?? 200).json(answer);
     });
   }
   return router;

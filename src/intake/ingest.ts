@@ -46,7 +46,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const outcome = await committed(
       deps,
       res,
-      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.validation, findings: examination.findings }),
+      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.validation, declarations: examination.declarations, findings: examination.findings }),
     );
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
@@ -75,7 +75,7 @@ function readMessage(api: ApiDefinition, envelope: Envelope, headers: Request["h
   }
   if (!json.ok) return { messageId, refusal: { status: 400, reason: json.reason, message: json.message, detail: json.detail } };
   if (messageId === null) return { messageId, refusal: { status: 400, reason: "missing_message_id", message: "header.messageId is required (a string of 1 to 291 characters)" } };
-  const examination = api.contract.examine(envelope.channel, isObject(json.value) ? json.value : {}, pathParams);
+  const examination = api.contract.examine(envelope.channel, isObject(json.value) ? json.value : {}, pathParams, json.text);
   if (identified?.byBodyHash) examination.findings.push(bodyHashFinding);
   return { messageId, refusal: null, examination };
 }

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 
 export type ParsedJson =
-  | { ok: true; value: unknown }
+  | { ok: true; value: unknown; text: string }
   | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string; detail?: Record<string, unknown> };
 
 /** A body as JSON text: UTF-8, an optional byte order mark, and no object naming a member twice. */
@@ -16,7 +16,7 @@ export function parseJson(bytes: Buffer): ParsedJson {
     return { ok: false, reason: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` };
   }
   const repeated = repeatedMember(text);
-  if (repeated === null) return { ok: true, value };
+  if (repeated === null) return { ok: true, value, text };
   // Readers disagree on which of two "messageId" wins: the body is ambiguous, so refused (I-JSON, RFC 7493 §2.3).
   const path = [...repeated.path, repeated.member].join(".");
   return { ok: false, reason: "invalid_json", message: `the body names the member ${JSON.stringify(path)} twice`, detail: { member: repeated.member, path } };

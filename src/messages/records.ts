@@ -1,5 +1,4 @@
-import type { Validation } from "../douane/contract";
-import type { MessageKeys } from "../douane/examine";
+import type { MessageKeys, NamedDeclaration, ValidationLabel } from "../douane/examine";
 
 /** What we know of one received body before it is stored, whether as a message or in quarantine. */
 export interface Envelope {
@@ -16,7 +15,9 @@ export interface Envelope {
 
 export interface MessageRecord extends Envelope, MessageKeys {
   messageId: string;
-  validation: Validation;
+  validation: ValidationLabel;
+  /** Every declaration the message names, stored beside it (MessageDeclaration). */
+  declarations: NamedDeclaration[];
   findings: { path: string; message: string; severity: string }[];
 }
 

@@ -1,6 +1,8 @@
-import { validations } from "../douane/contract";
+import { validations } from "../douane/examine";
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { stringifyExact } from "../douane/numbers";
+import { codePointLength } from "../douane/text";
 import { HttpError } from "../http/errors";
 import { sendRawBody } from "../http/raw-body";
 import { defineRoute, type RouteDefinition } from "../http/routes";
@@ -9,15 +11,17 @@ import { declarationTimeline, findMessage, findRawBody, listMessages } from "./q
 import { declarationTimeline as timelineView, messageDetail, messagePage } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
-const key = z.string().min(1).max(350).optional();
+/** A search key: 1 to 350 characters (code points), the most a stored key holds. */
+const searchKey = z.string().min(1).refine((value) => codePointLength(value) <= 350, { message: "expected at most 350 characters" });
+const key = searchKey.optional();
 
 /** The query of GET /v1/messages; the CLI's `messages list` takes the same filters. */
 export const messageQuery = queryParameters({
   api: key.describe("the Douane API, e.g. h7"),
   channel: key.describe("declaration_response | request_registration | declaration_error | unknown"),
-  lrn: key,
-  mrn: key,
-  customsDeclarationReference: key,
+  lrn: key.describe("any declaration the message names has this lrn"),
+  mrn: key.describe("any declaration the message names has this mrn"),
+  customsDeclarationReference: key.describe("any declaration the message names has this customsDeclarationReference"),
   customsRequestReference: key,
   operatorRequestReference: key,
   state: key.describe("declaration state, e.g. ACC"),
@@ -50,6 +54,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       tag: "messages",
       params: idParams,
       response: messageDetail,
+      json: stringifyExact,
       errors: [404],
       handler: async ({ params }) => {
         const message = await findMessage(db, params.id);
@@ -76,7 +81,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       path: "/v1/declarations/:customsDeclarationReference",
       summary: "A declaration's timeline (every message about it, in messageDateTime order) and its latest state, lrn and mrn",
       tag: "declarations",
-      params: z.object({ customsDeclarationReference: z.string().min(1).max(350) }),
+      params: z.object({ customsDeclarationReference: searchKey }),
       response: timelineView,
       errors: [404],
       handler: async ({ params: { customsDeclarationReference } }) => {

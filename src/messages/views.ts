@@ -17,10 +17,10 @@ export const messageSummary = z.object({
   channel: z.string(),
   messageId: z.string(),
   receivedAt: isoInstant,
-  validation: z.string().describe("valid | invalid"),
-  lrn: z.string().nullable(),
-  mrn: z.string().nullable(),
-  customsDeclarationReference: z.string().nullable(),
+  validation: z.string().describe("valid | invalid | unchecked (a path no channel knows: nothing was checked)"),
+  lrn: z.string().nullable().describe("of the first declaration the message names (all of them: GET /v1/messages/{id})"),
+  mrn: z.string().nullable().describe("of the first declaration the message names"),
+  customsDeclarationReference: z.string().nullable().describe("of the first declaration the message names"),
   customsRequestReference: z.string().nullable(),
   operatorRequestReference: z.string().nullable(),
   state: z.string().nullable(),
@@ -38,7 +38,10 @@ export const messageDetail = messageSummary.extend({
   headers,
   acceptedReason: z.string().nullable(),
   quarantineId: z.number().nullable(),
-  payload: z.unknown().describe("the body parsed as JSON; null when it is not JSON (see /raw)"),
+  declarations: z
+    .array(z.object({ lrn: z.string().nullable(), customsDeclarationReference: z.string().nullable(), mrn: z.string().nullable() }))
+    .describe("every declaration the message names, in its order (a registration names up to 99)"),
+  payload: z.unknown().describe("the body parsed as JSON, every number with the digits Douane sent; null when it is not JSON (see /raw)"),
 });
 
 export const messagePage = z.object({ items: z.array(messageSummary), nextCursor: z.string().nullable() });

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { stringifyExact } from "../douane/numbers";
+import { codePointLength } from "../douane/text";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { sendRawBody } from "../http/raw-body";
@@ -25,7 +27,7 @@ export const quarantineQuery = queryParameters({
 
 const acceptBody = z.object({
   reason: z.string().trim().min(1).max(1000).describe("why this body is stored anyway (kept on the message)"),
-  messageId: z.string().min(1).max(291).optional().describe("only for a body without header.messageId"),
+  messageId: z.string().min(1).refine((value) => codePointLength(value) <= 291, { message: "expected at most 291 characters" }).optional().describe("only for a body without header.messageId"),
 });
 
 const dismissBody = z.object({
@@ -80,6 +82,7 @@ export function quarantineRoutes(db: Db, clock: () => Date = () => new Date()): 
       params: idParams,
       body: acceptBody,
       response: messageDetail,
+      json: stringifyExact,
       status: 201,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {

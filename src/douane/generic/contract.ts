@@ -37,7 +37,7 @@ export function genericContract(places: MessageIdPlace[]): ApiContract {
       return null;
     },
     withoutMessageId: "body_hash",
-    examine: () => ({ validation: "unchecked", findings: [], keys: noKeys }),
+    examine: () => ({ validation: "unchecked", findings: [], keys: noKeys, declarations: [] }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ApiContract } from "../contract";
-import { examineMessage, readMessageId } from "../examine";
+import { bodyToExamine, examineMessage, readMessageId } from "../examine";
 import { h7Channels, matchChannel, unknownChannel } from "./channels";
 
 /** DeltaH7, low-value e-commerce imports: the published callback contract (H7-CALLBACKS.md). */
@@ -11,9 +11,9 @@ export const h7Contract: ApiContract = {
   },
   messageIdOf: (body) => readMessageId(body),
   withoutMessageId: "refuse",
-  examine(channelName, body, pathParams) {
+  examine(channelName, body, pathParams, text) {
     const channel = h7Channels.find((candidate) => candidate.name === channelName) ?? unknownChannel;
-    const examination = examineMessage(channel, body, pathParams);
-    return { validation: examination.valid ? "valid" : "invalid", findings: examination.findings, keys: examination.keys };
+    const { validation, findings, keys, declarations } = examineMessage(channel, bodyToExamine(channel, body, text) as Record<string, unknown>, pathParams);
+    return { validation, findings, keys, declarations };
   },
 };
