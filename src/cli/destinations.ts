@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { DestinationAdmin, destinationChange, destinationInput } from "../delivery/destinations";
 import { idArgument, parseOptions } from "./arguments";
 import { printRecord, printRows } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 const COLUMNS = ["id", "url", "enabled", "filter", "description", "failingSince", "previousSecretExpiresAt"];
 

@@ -1,5 +1,5 @@
 import { prismaSql, type DriverSql, type SqlQuery } from "../db/driver";
-import type { AcceptHook } from "../messages/accept";
+import type { AcceptHook } from "../quarantine/accept";
 import type { StoredHook } from "../messages/writer";
 import { matches, type StoredMessage } from "./cache";
 import type { DestinationView } from "./destinations";

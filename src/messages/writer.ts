@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { DriverSql, SqlQuery } from "../db/driver";
-import { quarantine } from "./quarantine";
+import { quarantine } from "../quarantine/store";
 import type { MessageRecord } from "./records";
 
 export type StoreOutcome =
@@ -16,6 +16,7 @@ interface Waiting {
 
 const MAX_BATCH_ROWS = 200; // 20 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+const MAX_DECLARATION_ROWS = 6_000; // 5 parameters a row: 30,000, under both limits; 200 registrations of 30 declarations
 
 /**
  * Group commit: messages that arrive while a commit is on disk are committed together by the next one,
@@ -113,7 +114,8 @@ export class MessageWriter {
     return outcomes;
   }
 
-  /** One statement, so one commit, for the whole batch; returns the ids of the rows it inserted. */
+  /** One transaction, so one commit, for the whole batch: the messages in one statement, then the declarations
+   *  they name (a few statements at most); returns the ids of the rows it inserted. */
   private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
     const rows = records.map(() => ROW_PLACEHOLDERS).join(", ");
     const args = records.flatMap((r) => [
@@ -122,19 +124,24 @@ export class MessageWriter {
       r.customsDeclarationReference, r.customsRequestReference, r.operatorRequestReference, r.state,
       r.messageDateTime, r.messageDateTimeRaw,
     ]);
-    const insert = (sql: SqlQuery) => sql.query(
-      `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING ${RETURNED_COLUMNS}`,
-      args,
-    );
     const hook = this.onStored;
-    const returned = hook
-      ? await this.sql.transaction(async (tx) => {
-          const inserted = await insert(tx);
-          await hook(tx, inserted.map(storedOf));
-          return inserted;
-        })
-      : await insert(this.sql);
-    return new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+    return this.sql.transaction(async (tx) => {
+      const returned = await tx.query(
+        `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING ${RETURNED_COLUMNS}`,
+        args,
+      );
+      const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+      const declarations = records.flatMap((record) => {
+        const id = inserted.get(keyOf(record));
+        return id === undefined ? [] : record.declarations.map((d) => [id, d.position, d.lrn, d.customsDeclarationReference, d.mrn]);
+      });
+      for (let start = 0; start < declarations.length; start += MAX_DECLARATION_ROWS) {
+        const chunk = declarations.slice(start, start + MAX_DECLARATION_ROWS);
+        await tx.query(`INSERT INTO "MessageDeclaration" (${DECLARATION_COLUMNS}) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`, chunk.flat());
+      }
+      if (hook) await hook(tx, returned.map(storedOf));
+      return inserted;
+    });
   }
 
   private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
@@ -156,6 +163,7 @@ const MESSAGE_COLUMNS = [
   "validation", "findings", "lrn", "mrn", "customsDeclarationReference", "customsRequestReference",
   "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw",
 ].map((column) => `"${column}"`).join(", ");
+const DECLARATION_COLUMNS = `"messageRowId", "position", "lrn", "customsDeclarationReference", "mrn"`;
 const ROW_PLACEHOLDERS = `(${MESSAGE_COLUMNS.split(", ").map(() => "?").join(", ")})`;
 
 const RETURNED_COLUMNS = `"id", "api", "messageId", "channel", "customsDeclarationReference"`;

@@ -1,19 +1,37 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { stringifyExact } from "../douane/numbers";
+import { codePointLength } from "../douane/text";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
-import { acceptQuarantined, type AcceptHook, type AcceptOutcome } from "./accept";
-import { cursorParameter, limitParameter, queryParameters } from "./paging";
-import { findMessage } from "./queries";
-import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "./quarantine-queries";
-import { quarantineReasons } from "./records";
-import { messageDetail, quarantineDetail, quarantinePage, sendRawBody } from "./views";
+import { sendRawBody } from "../http/raw-body";
+import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
+import { findMessage } from "../messages/queries";
+import { quarantineReasons } from "../messages/records";
+import { messageDetail } from "../messages/views";
+import { acceptQuarantined, type AcceptHook } from "./accept";
+import { explainRefusal, type Refusal } from "./outcomes";
+import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "./queries";
+import { dismissQuarantined } from "./store";
+import { quarantineDetail, quarantinePage } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
+/** The query of GET /v1/quarantine; the CLI's `quarantine list` takes the same filters. */
+export const quarantineQuery = queryParameters({
+  reason: z.enum(quarantineReasons).optional(),
+  state: z.enum(quarantineStates).optional().describe("open (waiting for a decision) | accepted | dismissed"),
+  limit: limitParameter,
+  cursor: cursorParameter("quarantine"),
+});
+
 const acceptBody = z.object({
   reason: z.string().trim().min(1).max(1000).describe("why this body is stored anyway (kept on the message)"),
-  messageId: z.string().min(1).max(291).optional().describe("only for a body without header.messageId"),
+  messageId: z.string().min(1).refine((value) => codePointLength(value) <= 291, { message: "expected at most 291 characters" }).optional().describe("only for a body without header.messageId"),
+});
+
+const dismissBody = z.object({
+  reason: z.string().trim().min(1).max(1000).describe("why this body needs no message (kept on the row)"),
 });
 
 /** Internal routes over quarantined bodies: what Douane sent that we refused, and accepting one by hand. */
@@ -24,14 +42,14 @@ export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Da
       path: "/v1/quarantine",
       summary: "Quarantined bodies, newest first, by reason; the same keyset pages as /v1/messages",
       tag: "quarantine",
-      query: queryParameters({ reason: z.enum(quarantineReasons).optional(), limit: limitParameter, cursor: cursorParameter("quarantine") }),
+      query: quarantineQuery,
       response: quarantinePage,
       handler: async ({ query: { limit, cursor, ...filters } }) => listQuarantine(db, filters, { limit, cursor }),
     }),
     defineRoute({
       method: "get",
       path: "/v1/quarantine/:id",
-      summary: "One quarantined body's metadata: why it was refused, and whether it was accepted since",
+      summary: "One quarantined body's metadata: why it was refused, how often it came, and whether it was accepted or dismissed since",
       tag: "quarantine",
       params: idParams,
       response: quarantineDetail,
@@ -64,12 +82,28 @@ export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Da
       params: idParams,
       body: acceptBody,
       response: messageDetail,
+      json: stringifyExact,
       status: 201,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
         const outcome = await acceptQuarantined(db, { quarantineId: params.id, ...body, actor, now: clock() }, onAccepted);
-        if (outcome.outcome !== "accepted") throw refusalOf(params.id, outcome);
+        if (outcome.outcome !== "accepted") throw refused(params.id, outcome);
         return (await findMessage(db, outcome.messageRowId))!;
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/quarantine/:id/dismiss",
+      summary: "Closes a quarantined body without storing it, with the actor and reason recorded",
+      tag: "quarantine",
+      params: idParams,
+      body: dismissBody,
+      response: quarantineDetail,
+      errors: [404, 409],
+      handler: async ({ params, body, actor }) => {
+        const outcome = await dismissQuarantined(db, { quarantineId: params.id, reason: body.reason, actor, now: clock() });
+        if (outcome.outcome !== "dismissed") throw refused(params.id, outcome);
+        return (await findQuarantined(db, params.id))!;
       },
     }),
   ];
@@ -77,19 +111,7 @@ export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Da
 
 const notFound = (id: number) => new HttpError(404, "not_found", `no quarantined body with id ${id}`);
 
-function refusalOf(id: number, outcome: Exclude<AcceptOutcome, { outcome: "accepted" }>): HttpError {
-  switch (outcome.outcome) {
-    case "not_found":
-      return notFound(id);
-    case "already_accepted":
-      return new HttpError(409, "already_accepted", `quarantined body ${id} was already accepted`, { messageRowId: outcome.messageRowId });
-    case "body_not_kept":
-      return new HttpError(409, "body_not_kept", `quarantined body ${id} was too large to be kept: there is nothing to store`);
-    case "message_exists":
-      return new HttpError(409, "message_exists", `a message with messageId ${outcome.messageId} is already stored: it is never replaced`, { messageRowId: outcome.messageRowId });
-    case "message_id_required":
-      return new HttpError(400, "invalid_body", "invalid body: messageId (the body has no header.messageId)", { issues: [{ path: "messageId", message: "required: the body has no header.messageId" }] });
-    case "message_id_mismatch":
-      return new HttpError(400, "invalid_body", "invalid body: messageId (differs from the body's header.messageId)", { issues: [{ path: "messageId", message: `the body's header.messageId is ${outcome.bodyMessageId}; leave messageId out` }] });
-  }
+function refused(id: number, refusal: Refusal): HttpError {
+  const { status, code, message, extra } = explainRefusal(id, refusal);
+  return new HttpError(status, code, message, extra);
 }
