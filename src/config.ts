@@ -3,6 +3,8 @@ import { z } from "zod";
 
 const MIB = 1024 * 1024;
 
+const milliseconds = (fallback: number) => z.coerce.number().int().min(100, "must be at least 100 (milliseconds)").default(fallback);
+
 const environmentSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -43,6 +45,15 @@ const environmentSchema = z
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Every wait on the database is bounded, so a stalled or locked database costs callers a 503, never a hang
+    // (docs/operations-limits.md).
+    DB_CONNECT_TIMEOUT_MS: milliseconds(5_000),
+    DB_STATEMENT_TIMEOUT_MS: milliseconds(10_000),
+    DB_LOCK_TIMEOUT_MS: milliseconds(5_000),
+    DB_KEEPALIVE_MS: milliseconds(10_000),
+    DB_COMMIT_TIMEOUT_MS: milliseconds(15_000),
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(1_000),
+    SHUTDOWN_TIMEOUT_MS: milliseconds(25_000),
   })
   .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {
     path: ["TLS_KEY_FILE"],
@@ -52,7 +63,22 @@ const environmentSchema = z
 export type Environment = z.infer<typeof environmentSchema>;
 
 export interface Config extends Environment {
-  database: { provider: "sqlite" | "postgresql"; url: string };
+  database: DatabaseConfig;
+}
+
+/** Where the database is, and how long any wait on it may last. */
+export interface DatabaseConfig {
+  provider: "sqlite" | "postgresql";
+  url: string;
+  limits?: DatabaseLimits;
+}
+
+export interface DatabaseLimits {
+  connectMs: number;
+  statementMs: number;
+  lockMs: number;
+  keepAliveMs: number;
+  sqliteBusyMs: number;
 }
 
 /** Reads the environment once; throws a message naming every bad variable. */
@@ -64,14 +90,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
-  return { ...parsed.data, database: databaseOf(parsed.data.DATABASE_URL) };
+  return { ...parsed.data, database: { ...databaseOf(parsed.data.DATABASE_URL), limits: limitsOf(parsed.data) } };
 }
 
-function databaseOf(url: string): Config["database"] {
+function databaseOf(url: string): Omit<DatabaseConfig, "limits"> {
   if (url.startsWith("file:")) {
     // Resolved now, so the migration child process and the app open the same file whatever their cwd.
     const file = url.slice("file:".length);
     return { provider: "sqlite", url: `file:${path.resolve(file)}` };
   }
   return { provider: "postgresql", url };
+}
+
+/** The limits of a database given without them (the CLI's and tests' own connections): the defaults. */
+export const defaultLimits = (): DatabaseLimits => limitsOf(environmentSchema.parse({}));
+
+export function limitsOf(env: Environment): DatabaseLimits {
+  return {
+    connectMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementMs: env.DB_STATEMENT_TIMEOUT_MS,
+    lockMs: env.DB_LOCK_TIMEOUT_MS,
+    keepAliveMs: env.DB_KEEPALIVE_MS,
+    sqliteBusyMs: env.SQLITE_BUSY_TIMEOUT_MS,
+  };
 }

@@ -5,9 +5,10 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import { analyzeSqlite, openStore, type Db } from "./db/client";
+import { analyzeSqlite, openStore, probeWrite, type Db } from "./db/client";
+import { withDeadline } from "./db/deadline";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
-import type { ReadinessCheck } from "./http/health";
+import { cachedReadiness, type ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
 import { apisOf } from "./intake/apis";
 import { createPublicApp } from "./intake/app";
@@ -66,16 +67,14 @@ export async function createService(config: Config, logger: Logger, options: Ser
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
   const metrics = createMetrics();
-  const writer = new MessageWriter(db, sql, (messages, seconds) => {
-    metrics.commitSeconds.observe(seconds);
-    metrics.commitBatchSize.observe(messages);
+  const writer = new MessageWriter(db, sql, {
+    commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
+    onCommit: (messages, seconds) => {
+      metrics.commitSeconds.observe(seconds);
+      metrics.commitBatchSize.observe(messages);
+    },
   });
-  const migrationsShipped = shippedMigrationCount(config.database.provider);
-  const readiness = async (): Promise<ReadinessCheck> => {
-    const applied = await appliedMigrationCount(db).catch(() => null);
-    const checks = { database: applied !== null, migrations: applied !== null && applied >= migrationsShipped, tokens: tokens.loadedAt !== null };
-    return { ready: Object.values(checks).every(Boolean), checks };
-  };
+  const readiness = cachedReadiness(readinessCheck(db, config, () => tokens.loadedAt !== null), READINESS_CACHE_MS, clock, () => writer.lastCommitFailed);
   const publicApp = createPublicApp({
     apis,
     db,
@@ -116,6 +115,23 @@ export async function createService(config: Config, logger: Logger, options: Ser
       await tokens.stop();
       await db.$disconnect();
     },
+  };
+}
+
+const READINESS_CACHE_MS = 1_000;
+
+/** Ready: the database answers, holds every migration we ship, would take a write now (a table lock, a
+ *  read-only file or a stalled connection all fail it), and the tokens are loaded. Each check is bounded. */
+function readinessCheck(db: Db, config: Config, tokensLoaded: () => boolean): () => Promise<ReadinessCheck> {
+  const migrationsShipped = shippedMigrationCount(config.database.provider);
+  const bound = <T>(work: Promise<T>, what: string) => withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what);
+  return async () => {
+    const [applied, writable] = await Promise.all([
+      bound(appliedMigrationCount(db), "the migration count").catch(() => null),
+      bound(probeWrite(db), "the write probe").then(() => true, () => false),
+    ]);
+    const checks = { database: applied !== null, migrations: applied !== null && applied >= migrationsShipped, writes: writable, tokens: tokensLoaded() };
+    return { ready: Object.values(checks).every(Boolean), checks };
   };
 }
 

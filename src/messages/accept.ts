@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { examineMessage, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
 import { parseJsonOrNull } from "./queries";
@@ -74,7 +75,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
       return { outcome: "accepted", messageRowId: message.id } as const;
     });
   } catch (error) {
-    if ((error as { code?: string }).code !== "P2002") throw error;
+    if (!isUniqueViolation(error)) throw error;
     const existing = await db.message.findUniqueOrThrow({ where: { api_messageId: { api: row.api, messageId } }, select: { id: true } });
     return { outcome: "message_exists", messageRowId: existing.id, messageId };
   }

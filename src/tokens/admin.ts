@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { checkCancel, checkRevoke, checkRotate, dueToExpire, LifecycleRefusal, planSwitch, statusOf, warningsOf, type TokenState } from "./lifecycle";
 import type { Clock } from "./store";
 import { fingerprintOf, hashToken } from "./verify";
@@ -53,7 +54,7 @@ export class TokenAdmin {
       return { row, event: { tokenId: row.id, event: "rotated" } };
     }).catch((error) => {
       // Another replica created a pending token between our read and our insert.
-      if ((error as { code?: string }).code === "P2002") throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
+      if (isUniqueViolation(error)) throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
       throw error;
     });
     return { token, ...created };

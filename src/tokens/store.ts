@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { fingerprintOf, hashToken, verifyToken, type KnownToken } from "./verify";
 
 export type Clock = () => Date;
@@ -97,7 +98,7 @@ export class TokenStore {
         await tx.tokenEvent.create({ data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now } });
       });
     } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return; // another replica seeded the same token first
+      if (isUniqueViolation(error)) return; // another replica seeded the same token first
       throw error;
     }
     this.logger.info({ api, fingerprint }, "token store seeded from the environment");
