@@ -9,7 +9,7 @@ import { parseZonedDateTime } from "../datetime";
 
 const text = (max: number) => z.string().max(max);
 const dateTime = z.string().refine((value) => parseZonedDateTime(value) !== null, {
-  message: "expected a date-time like 2014-04-12T03:30:30-05:00[US/Central]",
+  message: "expected a date-time like 2014-04-12T03:30:30-05:00[US/Central], in years 0001 to 9999 (UTC)",
 });
 const mrnStrict = z.string().regex(/^[0-9a-zA-Z]{18}$/, "expected 18 letters or digits");
 const amountPattern = /^(([0-9]{1,14}\.[0-9]{1,2})|([0-9]{1,15}\.[0-9])|([0-9]{1,16}))$/;
