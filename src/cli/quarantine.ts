@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import os from "node:os";
 import { z } from "zod";
-import { acceptQuarantined, type AcceptOutcome } from "../messages/accept";
+import { acceptQuarantined, MESSAGE_ID_RULE, type AcceptOutcome } from "../messages/accept";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { findMessage } from "../messages/queries";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "../messages/quarantine-queries";
@@ -84,6 +84,8 @@ function explain(id: number, outcome: Exclude<AcceptOutcome, { outcome: "accepte
       return `message ${outcome.messageRowId} already has messageId ${outcome.messageId}: the message Douane sent first is never replaced`;
     case "message_id_required":
       return "the body has no header.messageId: give one with --message-id";
+    case "message_id_invalid":
+      return `--message-id must be ${MESSAGE_ID_RULE}`;
     case "message_id_mismatch":
       return `the body's header.messageId is ${outcome.bodyMessageId}: leave --message-id out`;
   }

@@ -50,7 +50,12 @@ export function examineMessage(channel: Channel, body: Json, pathParams: Record<
  *  refuses U+0000, Prisma refuses unpaired surrogates), and a key that changed on the way would not be one. */
 export function readMessageId(body: unknown): string | null {
   const id = valueAt(body, ["header", "messageId"]);
-  return typeof id === "string" && id.length > 0 && id.length <= 291 && !UNSTORABLE.test(id) ? id : null;
+  return typeof id === "string" && isMessageId(id) ? id : null;
+}
+
+/** The intake's rule for an idempotency key, wherever one comes from (a body, or a person accepting a body). */
+export function isMessageId(id: string): boolean {
+  return id.length > 0 && id.length <= 291 && !UNSTORABLE.test(id);
 }
 
 // U+0000, a high surrogate not followed by a low one, a low surrogate not preceded by a high one.

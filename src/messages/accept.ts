@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { examineMessage, readMessageId, type Examination } from "../douane/examine";
+import { examineMessage, isMessageId, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
 import { parseJsonOrNull } from "./queries";
 
@@ -20,8 +20,12 @@ export type AcceptOutcome =
   | { outcome: "already_accepted"; messageRowId: number | null }
   | { outcome: "body_not_kept" }
   | { outcome: "message_id_required" }
+  | { outcome: "message_id_invalid" }
   | { outcome: "message_id_mismatch"; bodyMessageId: string }
   | { outcome: "message_exists"; messageRowId: number; messageId: string };
+
+/** What the intake requires of a messageId, for a person giving one. */
+export const MESSAGE_ID_RULE = "1 to 291 characters, without U+0000 or a lone surrogate (the intake's rule for header.messageId)";
 
 /** Stores a quarantined body as a message, accepted by hand, and marks the quarantine row: one transaction.
  *  The quarantine row is claimed with a conditional update, so two people accepting at once store it once;
@@ -33,6 +37,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
   if (row.acceptedAt) return { outcome: "already_accepted", messageRowId: row.messageRowId };
   if (row.reason === "too_large") return { outcome: "body_not_kept" };
 
+  if (acceptance.messageId !== undefined && !isMessageId(acceptance.messageId)) return { outcome: "message_id_invalid" };
   const body = parseJsonOrNull(Buffer.from(row.rawBody));
   const bodyMessageId = isObject(body) ? readMessageId(body) : null;
   if (bodyMessageId && acceptance.messageId && acceptance.messageId !== bodyMessageId) {

@@ -6,6 +6,7 @@ import { acceptQuarantined, type AcceptOutcome } from "./accept";
 import { cursorParameter, limitParameter, queryParameters } from "./paging";
 import { findMessage } from "./queries";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "./quarantine-queries";
+import { MESSAGE_ID_RULE } from "./accept";
 import { quarantineReasons } from "./records";
 import { messageDetail, quarantineDetail, quarantinePage, sendRawBody } from "./views";
 
@@ -89,6 +90,8 @@ function refusalOf(id: number, outcome: Exclude<AcceptOutcome, { outcome: "accep
       return new HttpError(409, "message_exists", `a message with messageId ${outcome.messageId} is already stored: it is never replaced`, { messageRowId: outcome.messageRowId });
     case "message_id_required":
       return new HttpError(400, "invalid_body", "invalid body: messageId (the body has no header.messageId)", { issues: [{ path: "messageId", message: "required: the body has no header.messageId" }] });
+    case "message_id_invalid":
+      return new HttpError(400, "invalid_body", "invalid body: messageId", { issues: [{ path: "messageId", message: MESSAGE_ID_RULE }] });
     case "message_id_mismatch":
       return new HttpError(400, "invalid_body", "invalid body: messageId (differs from the body's header.messageId)", { issues: [{ path: "messageId", message: `the body's header.messageId is ${outcome.bodyMessageId}; leave messageId out` }] });
   }
