@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
+import { isSqliteBusy } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
@@ -26,11 +27,16 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
     exitCode: 0,
     async withDatabase(work) {
       const config = readConfig(env);
-      const db = await openDatabase(config.database);
       try {
-        await work(db, config);
-      } finally {
-        await db.$disconnect();
+        const db = await openDatabase(config.database);
+        try {
+          await work(db, config);
+        } finally {
+          await db.$disconnect();
+        }
+      } catch (error) {
+        if (!isSqliteBusy(error)) throw error;
+        throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
       }
     },
   };
