@@ -5,11 +5,11 @@ describe("configuration", () => {
   test("defaults serve an embedded SQLite file under ./data on port 8080", () => {
     const config = readConfig({});
     expect(config).toMatchObject({ PORT: 8080, H7_BASE_PATH: "/dh7", H7_AUTH_HEADER: "authorization", VALIDATION_MODE: "reject", MAX_BODY_BYTES: 5 * 1024 * 1024 });
-    expect(config.database).toEqual({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
+    expect(config.database).toMatchObject({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
   });
 
   test.each(["postgres://u@h:5432/db", "postgresql://u@h:5432/db"])("%s selects PostgreSQL", (url) => {
-    expect(readConfig({ DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
+    expect(readConfig({ DATABASE_URL: url }).database).toMatchObject({ provider: "postgresql", url });
   });
 
   test("the auth header name is matched case-insensitively", () => {
@@ -26,6 +26,9 @@ describe("configuration", () => {
     ["LOG_LEVEL", "loud"],
     ["TOKEN_ROTATION_WINDOW_MINUTES", "14"],
     ["INTERNAL_API_TOKEN", "long-enough-internal-token,short"],
+    ["DB_STATEMENT_TIMEOUT_MS", "50"],
+    ["SQLITE_BUSY_TIMEOUT_MS", "soon"],
+    ["SHUTDOWN_TIMEOUT_MS", "-1"],
   ])("a bad %s stops start-up with a message naming it", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
   });
@@ -40,6 +43,12 @@ describe("configuration", () => {
   test("the rotation window is 30 minutes by default and never under Douane's 15-minute delay", () => {
     expect(readConfig({}).TOKEN_ROTATION_WINDOW_MINUTES).toBe(30);
     expect(readConfig({ TOKEN_ROTATION_WINDOW_MINUTES: "15" }).TOKEN_ROTATION_WINDOW_MINUTES).toBe(15);
+  });
+
+  test("every wait on the database is bounded by default, and the bounds travel with the database", () => {
+    expect(readConfig({}).database.limits).toEqual({ connectMs: 5000, statementMs: 10000, lockMs: 5000, keepAliveMs: 10000, sqliteBusyMs: 1000 });
+    expect(readConfig({ DB_LOCK_TIMEOUT_MS: "300", SQLITE_BUSY_TIMEOUT_MS: "0" }).database.limits).toMatchObject({ lockMs: 300, sqliteBusyMs: 0 });
+    expect(readConfig({})).toMatchObject({ DB_COMMIT_TIMEOUT_MS: 15000, SHUTDOWN_TIMEOUT_MS: 25000 });
   });
 
   test("an empty variable counts as unset", () => {
