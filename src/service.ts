@@ -45,7 +45,7 @@ export interface ServiceOptions {
 export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const { clock = () => new Date(), migrate = true } = options;
   if (migrate) await applyMigrations(config.database);
-  const { db, sql } = await openStore(config.database);
+  const { db, sql, dropBusyConnections } = await openStore(config.database);
   const apis = apisOf(config);
   const tokens = new TokenStore(db, clock, logger);
   await tokens.seed("h7", config.H7_TOKEN);
@@ -69,6 +69,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const metrics = createMetrics();
   const writer = new MessageWriter(db, sql, {
     commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
+    onOverrun: () => logger.error({ timeoutMs: config.DB_COMMIT_TIMEOUT_MS, dropped: dropBusyConnections() }, "a group commit overran: its callers got 503, busy connections replaced"),
     onCommit: (messages, seconds) => {
       metrics.commitSeconds.observe(seconds);
       metrics.commitBatchSize.observe(messages);
@@ -112,8 +113,11 @@ export async function createService(config: Config, logger: Logger, options: Ser
     async close() {
       stopMaintenance();
       if (analyzing) clearInterval(analyzing);
-      await tokens.stop();
-      await db.$disconnect();
+      // A stalled database must not hold the shutdown: each step is bounded, and a failed one does not skip the next.
+      const bounded = (work: Promise<unknown>, what: string) =>
+        withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what).catch((error) => logger.warn({ err: error }, `${what} failed while closing`));
+      await bounded(tokens.stop(), "saving token use counts");
+      await bounded(db.$disconnect(), "closing the database");
     },
   };
 }

@@ -5,7 +5,7 @@ import { PrismaClient as PgClient } from "../generated/postgres/client";
 import { defaultLimits, type Config } from "../config";
 import { driverSql, ReachablePgAdapterFactory, WRITE_PROBE_SQL, type DriverSql } from "./driver";
 import { isSqliteBusy } from "./errors";
-import { boundedPoolConfig } from "./pg-pool";
+import { boundedPoolConfig, PgConnections } from "./pg-pool";
 import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
 
 export { Prisma } from "../generated/sqlite/client";
@@ -20,14 +20,22 @@ export async function openDatabase(database: Config["database"]): Promise<Db> {
   return (await openStore(database)).db;
 }
 
-/** The Prisma client, and the same connection reached without Prisma's query compiler (see driver.ts). */
-export async function openStore(database: Config["database"]): Promise<{ db: Db; sql: DriverSql }> {
+export interface Store {
+  db: Db;
+  /** The same connection reached without Prisma's query compiler (see driver.ts). */
+  sql: DriverSql;
+  /** Replaces the connections waiting for an answer, presumed stalled; returns how many (0 on SQLite). */
+  dropBusyConnections(): number;
+}
+
+export async function openStore(database: Config["database"]): Promise<Store> {
   const limits = database.limits ?? defaultLimits();
   if (database.provider === "postgresql") {
-    const factory = new ReachablePgAdapterFactory(boundedPoolConfig(database.url, limits));
+    const connections = new PgConnections();
+    const factory = new ReachablePgAdapterFactory(boundedPoolConfig(database.url, limits, connections));
     const db = new PgClient({ adapter: factory });
     await db.$connect();
-    return { db: db as unknown as Db, sql: driverSql("postgresql", () => factory.adapter!) };
+    return { db: db as unknown as Db, sql: driverSql("postgresql", () => factory.adapter!), dropBusyConnections: () => connections.dropBusy() };
   }
   const file = database.url.slice("file:".length);
   ensureWritableFolder(path.dirname(file));
@@ -43,7 +51,8 @@ export async function openStore(database: Config["database"]): Promise<{ db: Db;
   await analyzeSqlite(db, "opening").catch((error) => {
     if (!isSqliteBusy(error)) throw error;
   });
-  return { db, sql: driverSql("sqlite", () => factory.adapter!) };
+  // better-sqlite3 is synchronous: nothing of it is ever left waiting.
+  return { db, sql: driverSql("sqlite", () => factory.adapter!), dropBusyConnections: () => 0 };
 }
 
 /** SQLite writes the database and its -wal and -shm files in this folder: say so plainly when it cannot,

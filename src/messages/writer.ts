@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { withDeadline } from "../db/deadline";
+import { DeadlineExceeded, withDeadline } from "../db/deadline";
 import type { DriverSql } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
 import { classify, firstOfEachKey, keyOf, type Classification } from "./classify";
@@ -19,6 +19,8 @@ interface Waiting {
 export interface WriterOptions {
   /** A group commit still unanswered after this long fails its callers (503): the writer moves on. */
   commitTimeoutMs: number;
+  /** Called when a commit overran: its connection is presumed stalled and should be replaced. */
+  onOverrun?: () => void;
   onCommit?: (messages: number, seconds: number) => void;
 }
 
@@ -71,6 +73,7 @@ export class MessageWriter {
       // Unreachable, locked, stalled: the whole group gets 503 at once, never one timeout per row.
       if (!refusesData(error)) {
         this.lastCommitFailed = true;
+        if (error instanceof DeadlineExceeded) this.options.onOverrun?.();
         return batch.forEach((waiting) => waiting.reject(error));
       }
       if (batch.length === 1) return batch[0].resolve({ outcome: "unstorable", code: databaseCodeOf(error) ?? null, message: (error as Error).message });

@@ -84,6 +84,24 @@ onPostgres("a PostgreSQL connection that stalls (sockets open, no byte passes)",
   }, 30_000);
 });
 
+onPostgres("a group commit that overruns DB_COMMIT_TIMEOUT_MS", () => {
+  // The statement bounds are far longer: only the writer's own deadline can answer these callers.
+  const context = behindProxy({ ...SHORT_LIMITS, DB_STATEMENT_TIMEOUT_MS: "20000", DB_COMMIT_TIMEOUT_MS: "1000" });
+
+  test("its callers get 503 with Retry-After, and the writer goes on with the next group once the database answers", async () => {
+    const { service, proxy } = context;
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
+    proxy.stall();
+    const refused = await Promise.all(Array.from({ length: 3 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG)));
+    expect(refused.map((answer) => [answer.status, answer.headers["retry-after"]])).toEqual(Array(3).fill([503, "5"]));
+    expect(service.logText()).toMatch(/"dropped":[1-9]\d*,"msg":"a group commit overran: its callers got 503, busy connections replaced"/);
+    proxy.restore();
+    const message = withMessageId(errorH7Example);
+    await postCallback(service.publicApp, paths.error, message).timeout(HANG).expect(200);
+    expect(await service.db.message.count({ where: { messageId: message.header.messageId } })).toBe(1);
+  }, 30_000);
+});
+
 onPostgres("a table lock held in another PostgreSQL session", () => {
   const context = behindProxy(SHORT_LIMITS);
 
