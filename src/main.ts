@@ -1,23 +1,27 @@
 import type { Server } from "node:http";
-import { readConfig } from "./config";
+import { environmentWithDotEnv, readConfig } from "./config";
 import { DatabaseUnusable } from "./db/client";
+import { listenerLimitsOf } from "./http/listener-limits";
 import { createLogger } from "./http/logger";
 import { createService, listen, portOf } from "./service";
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = readConfig();
+    config = readConfig(environmentWithDotEnv());
   } catch (error) {
-    console.error((error as Error).message);
+    // No configuration, so no LOG_LEVEL yet: still a JSON line, as every other line of the service.
+    createLogger("info").fatal((error as Error).message);
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
   const service = await createService(config, logger);
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
-  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls });
-  logger.info({ port: portOf(publicServer), database: config.database.provider, basePath: config.H7_BASE_PATH, tls: Boolean(tls) }, "listening for Douane callbacks");
-  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST }) : null;
+  const limits = listenerLimitsOf(config);
+  const onDrop = (listener: string) => () => service.metrics.droppedConnections.inc({ listener });
+  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls, limits, deferContinue: true, onDrop: onDrop("public") });
+  logger.info({ port: portOf(publicServer), database: config.database.provider, apis: config.apis.map((api) => `${api.name} ${api.basePath}`), tls: Boolean(tls) }, "listening for Douane callbacks");
+  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST, limits, onDrop: onDrop("internal") }) : null;
   if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {
@@ -51,6 +55,6 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 
 main().catch((error) => {
   // A cause we can name (an unwritable database folder) needs no stack trace.
-  console.error(error instanceof DatabaseUnusable ? error.message : error);
+  createLogger("info").fatal(error instanceof DatabaseUnusable ? { cause: error.message } : { err: error }, "start-up failed");
   process.exit(1);
 });

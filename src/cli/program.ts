@@ -1,22 +1,17 @@
 import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
-import { readConfig, type Config } from "../config";
-import { openDatabase, type Db } from "../db/client";
-import { isSqliteBusy } from "../db/errors";
+import { readConfig } from "../config";
+import { openDatabase } from "../db/client";
+import { describeDatabaseError, isSqliteBusy, requireExistingSqliteFile } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
+import { apisCommand } from "./apis";
+import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
 import { simulateCommand } from "./simulate";
 import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
-
-export interface CliContext {
-  output: Output;
-  /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
-  exitCode: number;
-  withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
-}
 
 /** Runs one CLI invocation; returns the exit code. In-process, so tests drive it like a person would. */
 export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Writable } = {}): Promise<number> {
@@ -25,8 +20,10 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   const context: CliContext = {
     output,
     exitCode: 0,
+    errorExitCode: 1,
     async withDatabase(work) {
       const config = readConfig(env);
+      requireExistingSqliteFile(config.database);
       try {
         const db = await openDatabase(config.database);
         try {
@@ -35,8 +32,11 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
           await db.$disconnect();
         }
       } catch (error) {
-        if (!isSqliteBusy(error)) throw error;
-        throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
+        if (isSqliteBusy(error)) {
+          throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
+        }
+        const described = describeDatabaseError(error, config.database);
+        throw described ? new Error(described) : error;
       }
     },
   };
@@ -52,6 +52,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(messagesCommand(context));
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
+  program.addCommand(apisCommand(context));
   program
     .command("db")
     .description("database")
@@ -73,6 +74,6 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return context.errorExitCode;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Douane's date-times are Java ZonedDateTime text: `2014-04-12T03:30:30-05:00[US/Central]`.
  * A strict RFC 3339 parser rejects the trailing zone id, and Java omits zero seconds (`…T03:30-05:00[…]`),
- * so we parse the offset date-time ourselves and keep the raw text beside the instant.
+ * so we parse the offset date-time ourselves and keep the raw text beside the instant. The published pattern
+ * ends in `.+` after the offset: whatever follows it is allowed, and read as a zone id when it is `[Zone/Id]`.
  */
 const ZONED_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[([^\]\s]{1,64})\])?$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[([^\]]+)\]|.*)$/;
 
 export interface ZonedDateTime {
   instant: Date;

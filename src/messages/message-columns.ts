@@ -1,3 +1,4 @@
+import { keyOf } from "./classify";
 import type { MessageRecord } from "./records";
 
 /** The Message columns the intake writes, each beside the value it takes from a record: one list, so the
@@ -35,4 +36,22 @@ export function groupInsert(records: MessageRecord[]): { sql: string; args: unkn
     sql: `INSERT INTO "Message" (${COLUMN_LIST}) VALUES ${records.map(() => ROW_PLACEHOLDERS).join(", ")} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING "id", "api", "messageId"`,
     args: records.flatMap((record) => COLUMNS.map(([, value]) => value(record))),
   };
+}
+
+const DECLARATION_COLUMNS = `"messageRowId", "position", "lrn", "customsDeclarationReference", "mrn"`;
+const MAX_DECLARATION_ROWS = 6_000; // 5 parameters a row: 30,000, under both databases' limits
+
+/** The rows of MessageDeclaration for the messages just inserted (`inserted`: key → row id), a statement per
+ *  6,000 declarations: every declaration a message names, findable by any of its references. */
+export function declarationInserts(records: MessageRecord[], inserted: Map<string, number>): { sql: string; args: unknown[] }[] {
+  const rows = records.flatMap((record) => {
+    const id = inserted.get(keyOf(record));
+    return id === undefined ? [] : record.declarations.map((d) => [id, d.position, d.lrn, d.customsDeclarationReference, d.mrn]);
+  });
+  const statements: { sql: string; args: unknown[] }[] = [];
+  for (let start = 0; start < rows.length; start += MAX_DECLARATION_ROWS) {
+    const chunk = rows.slice(start, start + MAX_DECLARATION_ROWS);
+    statements.push({ sql: `INSERT INTO "MessageDeclaration" (${DECLARATION_COLUMNS}) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`, args: chunk.flat() });
+  }
+  return statements;
 }

@@ -3,7 +3,7 @@ import { DeadlineExceeded, withDeadline } from "../db/deadline";
 import type { DriverSql } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
 import { classify, firstOfEachKey, keyOf, type Classification } from "./classify";
-import { groupInsert } from "./message-columns";
+import { declarationInserts, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
 
 /** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
@@ -103,11 +103,21 @@ export class MessageWriter {
   /** Inserts what is new, looks up what was not inserted, and says what each record turned out to be. */
   private async commit(records: MessageRecord[]): Promise<Classification[]> {
     const firsts = firstOfEachKey(records);
-    const { sql, args } = groupInsert(firsts);
-    const returned = await this.sql.query(sql, args);
-    const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+    const inserted = await this.insertNew(firsts);
     const found = await this.findStored(firsts.filter((record) => !inserted.has(keyOf(record))));
     return classify(records, inserted, found);
+  }
+
+  /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
+   *  they name (a few statements at most); returns the ids of the rows it inserted. */
+  private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
+    const { sql, args } = groupInsert(records);
+    return this.sql.transaction(async (tx) => {
+      const returned = await tx.query(sql, args);
+      const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+      for (const insert of declarationInserts(records, inserted)) await tx.query(insert.sql, insert.args);
+      return inserted;
+    });
   }
 
   private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {

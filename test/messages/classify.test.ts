@@ -44,7 +44,7 @@ describe("the group INSERT", () => {
       api: "h7", channel: "declaration_error", messageId: "m1", pathParams: { a: "1" }, rawBody: Buffer.from("{}"), bodySha256: "s",
       contentType: "application/json", headers: {}, receivedAt: new Date(0), tokenId: 1, validation: "valid" as const, findings: [],
       lrn: "L", mrn: null, customsDeclarationReference: null, customsRequestReference: null, operatorRequestReference: null,
-      state: null, messageDateTime: null, messageDateTimeRaw: null,
+      state: null, messageDateTime: null, messageDateTimeRaw: null, declarations: [],
     };
     const { sql, args } = groupInsert([message, { ...message, messageId: "m2" }]);
     const columns = sql.match(/\(([^)]*)\) VALUES/)![1].split(", ");

@@ -1,8 +1,9 @@
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { examineMessage, isMessageId, readMessageId, type Examination } from "../douane/examine";
+import { bodyToExamine, examineMessage, isMessageId, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
-import { parseJsonOrNull } from "./queries";
+import { bodyText, parseJsonOrNull } from "../messages/queries";
+import { OPEN } from "./store";
 
 export interface Acceptance {
   quarantineId: number;
@@ -18,6 +19,7 @@ export type AcceptOutcome =
   | { outcome: "accepted"; messageRowId: number }
   | { outcome: "not_found" }
   | { outcome: "already_accepted"; messageRowId: number | null }
+  | { outcome: "already_dismissed"; dismissedBy: string | null; dismissedReason: string | null }
   | { outcome: "body_not_kept" }
   | { outcome: "message_id_required" }
   | { outcome: "message_id_invalid" }
@@ -35,10 +37,12 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
   const row = await db.quarantinedBody.findUnique({ where: { id: acceptance.quarantineId } });
   if (!row) return { outcome: "not_found" };
   if (row.acceptedAt) return { outcome: "already_accepted", messageRowId: row.messageRowId };
+  if (row.dismissedAt) return { outcome: "already_dismissed", dismissedBy: row.dismissedBy, dismissedReason: row.dismissedReason };
   if (row.reason === "too_large") return { outcome: "body_not_kept" };
 
   if (acceptance.messageId !== undefined && !isMessageId(acceptance.messageId)) return { outcome: "message_id_invalid" };
-  const body = parseJsonOrNull(Buffer.from(row.rawBody));
+  const bytes = Buffer.from(row.rawBody);
+  const body = parseJsonOrNull(bytes);
   const bodyMessageId = isObject(body) ? readMessageId(body) : null;
   if (bodyMessageId && acceptance.messageId && acceptance.messageId !== bodyMessageId) {
     return { outcome: "message_id_mismatch", bodyMessageId };
@@ -46,12 +50,13 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
   const messageId = bodyMessageId ?? acceptance.messageId;
   if (!messageId) return { outcome: "message_id_required" };
   const pathParams: Record<string, string> = JSON.parse(row.pathParams);
-  const examination = examine(channelNamed(row.channel), body, pathParams);
+  const channel = channelNamed(row.channel);
+  const examination = examine(channel, isObject(body) ? bodyToExamine(channel, body, bodyText(bytes)) : body, pathParams);
 
   try {
     return await db.$transaction(async (tx) => {
       const claimed = await tx.quarantinedBody.updateMany({
-        where: { id: row.id, acceptedAt: null },
+        where: { id: row.id, ...OPEN },
         data: { acceptedAt: acceptance.now, acceptedBy: acceptance.actor },
       });
       if (claimed.count === 0) return { outcome: "already_accepted", messageRowId: null } as const;
@@ -68,11 +73,12 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance): Promise
           headers: row.headers,
           receivedAt: row.receivedAt,
           tokenId: row.tokenId,
-          validation: examination.valid ? "valid" : "invalid",
+          validation: examination.validation,
           findings: JSON.stringify(examination.findings),
           acceptedBy: acceptance.actor,
           acceptedReason: acceptance.reason,
           quarantineId: row.id,
+          declarations: { create: examination.declarations },
         },
         select: { id: true },
       });
@@ -93,8 +99,8 @@ function channelNamed(name: string): Channel {
 /** A body that is not a JSON object is still stored as it came, marked invalid, with the keys of its path. */
 function examine(channel: Channel, body: unknown, pathParams: Record<string, string>): Examination {
   if (isObject(body)) return examineMessage(channel, body, pathParams);
-  const { keys } = examineMessage(channel, {}, pathParams);
-  return { valid: false, keys, findings: [{ path: "", message: "the body is not a JSON object", severity: "error" }] };
+  const { keys, declarations } = examineMessage(channel, {}, pathParams);
+  return { valid: false, validation: channel.schema ? "invalid" : "unchecked", keys, declarations, findings: [{ path: "", message: "the body is not a JSON object", severity: "error" }] };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);

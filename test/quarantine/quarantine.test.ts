@@ -1,7 +1,7 @@
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
-import { asBytes, errorMessage, responseMessage } from "./messages";
+import { asBytes, errorMessage, responseMessage } from "../messages/messages";
 
 describe.each(databaseProviders())("quarantine on %s", (provider) => {
   let service: TestService;
@@ -29,7 +29,7 @@ describe.each(databaseProviders())("quarantine on %s", (provider) => {
 
   test("the list filters by reason and pages newest first with its own cursor", async () => {
     const ids: number[] = [];
-    for (let i = 0; i < 3; i++) ids.unshift((await post(paths.error, "{not json", {}).expect(400)).body.quarantineId);
+    for (let i = 0; i < 3; i++) ids.unshift((await post(paths.error, `{not json ${i}`, {}).expect(400)).body.quarantineId); // distinct: identical bodies are kept once
     const first = (await internal(service).get("/v1/quarantine?reason=invalid_json&limit=2").expect(200)).body;
     const second = (await internal(service).get(`/v1/quarantine?reason=invalid_json&limit=2&cursor=${first.nextCursor}`).expect(200)).body;
     expect([...first.items, ...second.items].map((item: { id: number }) => item.id)).toEqual(ids);
