@@ -87,7 +87,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     },
   });
   const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
-  const readiness = cachedReadiness(readinessCheck(db, config, () => tokens.loadedAt !== null, withoutUsableToken), READINESS_CACHE_MS, clock, () => writer.lastCommitFailed);
+  const readiness = cachedReadiness(readinessCheck(db, config, () => tokens.loadedAt !== null, withoutUsableToken), READINESS_CACHE_MS, clock, () => `${writer.lastCommitFailed} ${withoutUsableToken()}`);
   const publicApp = createPublicApp({
     apis,
     db,
