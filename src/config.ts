@@ -8,6 +8,8 @@ import { douaneApis, type ApiSettings } from "./douane/registry";
 
 const MIB = 1024 * 1024;
 
+const milliseconds = (fallback: number) => z.coerce.number().int().min(100, "must be at least 100 (milliseconds)").default(fallback);
+
 const environmentSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -96,6 +98,15 @@ const environmentSchema = z
     DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(10).describe("requests in flight to one destination, across replicas"),
     DELIVERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30).default(10).describe("a destination that has not answered by then has failed this attempt"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Every wait on the database is bounded, so a stalled or locked database costs callers a 503, never a hang
+    // (docs/operations-limits.md).
+    DB_CONNECT_TIMEOUT_MS: milliseconds(5_000),
+    DB_STATEMENT_TIMEOUT_MS: milliseconds(10_000),
+    DB_LOCK_TIMEOUT_MS: milliseconds(5_000),
+    DB_KEEPALIVE_MS: milliseconds(10_000),
+    DB_COMMIT_TIMEOUT_MS: milliseconds(15_000),
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(1_000),
+    SHUTDOWN_TIMEOUT_MS: milliseconds(25_000),
   })
   .refine((env) => env.MAX_INFLIGHT_BYTES >= env.MAX_BODY_BYTES, {
     path: ["MAX_INFLIGHT_BYTES"],
@@ -177,9 +188,24 @@ export const environmentVariables: string[] = [
 ];
 
 export interface Config extends Environment {
-  database: { provider: "sqlite" | "postgresql"; url: string };
+  database: DatabaseConfig;
   /** The APIs served: H7 always (at /dh7 by default), the others when their base path is set. */
   apis: ApiSettings[];
+}
+
+/** Where the database is, and how long any wait on it may last. */
+export interface DatabaseConfig {
+  provider: "sqlite" | "postgresql";
+  url: string;
+  limits?: DatabaseLimits;
+}
+
+export interface DatabaseLimits {
+  connectMs: number;
+  statementMs: number;
+  lockMs: number;
+  keepAliveMs: number;
+  sqliteBusyMs: number;
 }
 
 /** The environment with `.env` of `folder` under it, as .env.example promises: a variable set in the process
@@ -210,7 +236,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   problems.push(...overlappingBasePaths(apis), ...sharedTokens(apis));
   if (!parsed.success || problems.length > 0) throw new Error(`invalid configuration:\n${problems.join("\n")}`);
-  return { ...parsed.data, apis, database: databaseOf(parsed.data.DATABASE_URL) };
+  return { ...parsed.data, apis, database: { ...databaseOf(parsed.data.DATABASE_URL), limits: limitsOf(parsed.data) } };
 }
 
 /** A token identifies its API: the same value registered for two APIs could not tell them apart. */
@@ -233,11 +259,24 @@ function overlappingBasePaths(apis: ApiSettings[]): string[] {
   return problems;
 }
 
-function databaseOf(url: string): Config["database"] {
+function databaseOf(url: string): Omit<DatabaseConfig, "limits"> {
   if (url.startsWith("file:")) {
     // Resolved now, so the migration child process and the app open the same file whatever their cwd.
     const file = url.slice("file:".length);
     return { provider: "sqlite", url: `file:${path.resolve(file)}` };
   }
   return { provider: "postgresql", url };
+}
+
+/** The limits of a database given without them (the CLI's and tests' own connections): the defaults. */
+export const defaultLimits = (): DatabaseLimits => limitsOf(environmentSchema.parse({}));
+
+export function limitsOf(env: Environment): DatabaseLimits {
+  return {
+    connectMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementMs: env.DB_STATEMENT_TIMEOUT_MS,
+    lockMs: env.DB_LOCK_TIMEOUT_MS,
+    keepAliveMs: env.DB_KEEPALIVE_MS,
+    sqliteBusyMs: env.SQLITE_BUSY_TIMEOUT_MS,
+  };
 }

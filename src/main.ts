@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { environmentWithDotEnv, readConfig } from "./config";
+import { DatabaseUnusable } from "./db/client";
 import { listenerLimitsOf } from "./http/listener-limits";
 import { createLogger } from "./http/logger";
 import { createService, listen, portOf } from "./service";
@@ -24,8 +25,15 @@ async function main(): Promise<void> {
   if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down: finishing requests in flight");
-    await Promise.all([closeServer(publicServer), internalServer && closeServer(internalServer)]);
+    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down: finishing requests in flight");
+    // Whatever hangs (a stalled database under the pool's end), the process is gone within the bound.
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutdown did not finish in time: exiting anyway");
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    // Requests in flight get most of the bound; closing the database gets the rest.
+    const grace = Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.8);
+    await Promise.all([closeServer(publicServer, grace), internalServer && closeServer(internalServer, grace)]);
     await service.close();
     process.exit(0);
   };
@@ -33,12 +41,10 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
-const SHUTDOWN_GRACE_MS = 25_000;
-
-/** Stops accepting, lets requests in flight finish (their commit included), then resolves. */
-function closeServer(server: Server): Promise<void> {
+/** Stops accepting, lets requests in flight finish (their commit included) for up to `graceMs`, then resolves. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs).unref();
     server.close(() => {
       clearTimeout(force);
       resolve();
@@ -48,6 +54,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 main().catch((error) => {
-  createLogger("info").fatal({ err: error }, "start-up failed");
+  // A cause we can name (an unwritable database folder) needs no stack trace.
+  createLogger("info").fatal(error instanceof DatabaseUnusable ? { cause: error.message } : { err: error }, "start-up failed");
   process.exit(1);
 });

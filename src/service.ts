@@ -9,7 +9,8 @@ import { BasePathAdmin, startMoveMaintenance } from "./basepaths/admin";
 import { basePathRoutes } from "./basepaths/routes";
 import { BasePathStore } from "./basepaths/store";
 import { consoleRouter } from "./console/app";
-import { analyzeSqlite, openStore, type Db } from "./db/client";
+import { analyzeSqlite, openStore, probeWrite, type Db } from "./db/client";
+import { withDeadline } from "./db/deadline";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import { DestinationCache } from "./delivery/cache";
 import { deliveryRoutes } from "./delivery/delivery-routes";
@@ -19,7 +20,7 @@ import { storedHooks } from "./delivery/enqueue";
 import { FeedSignal, feedRoutes } from "./delivery/feed";
 import { deliveryWarnings, sampleDeliveryMetrics } from "./delivery/health";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker";
-import type { ReadinessCheck } from "./http/health";
+import { cachedReadiness, type ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
 import { apisOf } from "./douane/apis";
 import { type ListenerLimits, serverOptionsOf } from "./http/listener-limits";
@@ -68,7 +69,7 @@ export interface ServiceOptions {
 export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const { clock = () => new Date(), migrate = true } = options;
   if (migrate) await applyMigrations(config.database);
-  const { db, sql } = await openStore(config.database);
+  const { db, sql, dropBusyConnections } = await openStore(config.database);
   const apis = apisOf(config.apis);
   const tokens = new TokenStore(db, clock, logger);
   for (const api of config.apis) await tokens.seed(api.name, api.token);
@@ -99,23 +100,19 @@ export async function createService(config: Config, logger: Logger, options: Ser
     : null;
   worker?.start();
   const feedSignal = new FeedSignal();
-  const writer = new MessageWriter(db, sql, (messages, seconds) => {
-    metrics.commitSeconds.observe(seconds);
-    metrics.commitBatchSize.observe(messages);
-    worker?.wake();
-    feedSignal.notify();
-  }, stored.writer);
-  const migrationsShipped = shippedMigrationCount(config.database.provider);
-  const readiness = async (): Promise<ReadinessCheck> => {
-    const applied = await appliedMigrationCount(db).catch(() => null);
-    const apisWithoutUsableToken = apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
-    const checks = {
-      database: applied !== null,
-      migrations: applied !== null && applied >= migrationsShipped,
-      tokens: tokens.loadedAt !== null && apisWithoutUsableToken.length === 0,
-    };
-    return { ready: Object.values(checks).every(Boolean), checks, apisWithoutUsableToken };
-  };
+  const writer = new MessageWriter(db, sql, {
+    commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
+    onOverrun: () => logger.error({ timeoutMs: config.DB_COMMIT_TIMEOUT_MS, dropped: dropBusyConnections() }, "a group commit overran: its callers got 503, busy connections replaced"),
+    onCommit: (messages, seconds) => {
+      metrics.commitSeconds.observe(seconds);
+      metrics.commitBatchSize.observe(messages);
+      worker?.wake();
+      feedSignal.notify();
+    },
+    onStored: stored.writer,
+  });
+  const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
+  const readiness = cachedReadiness(readinessCheck(db, config, () => tokens.loadedAt !== null, withoutUsableToken), READINESS_CACHE_MS, clock, () => `${writer.lastCommitFailed} ${withoutUsableToken()}`);
   const publicApp = createPublicApp({
     apis,
     db,
@@ -182,9 +179,35 @@ export async function createService(config: Config, logger: Logger, options: Ser
       stopMoveMaintenance();
       await basePaths.stop();
       if (analyzing) clearInterval(analyzing);
-      await tokens.stop();
-      await db.$disconnect();
+      // A stalled database must not hold the shutdown: each step is bounded, and a failed one does not skip the next.
+      const bounded = (work: Promise<unknown>, what: string) =>
+        withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what).catch((error) => logger.warn({ err: error }, `${what} failed while closing`));
+      await bounded(tokens.stop(), "saving token use counts");
+      await bounded(db.$disconnect(), "closing the database");
     },
+  };
+}
+
+const READINESS_CACHE_MS = 1_000;
+
+/** Ready: the database answers, holds every migration we ship, would take a write now (a table lock, a
+ *  read-only file or a stalled connection all fail it), and the tokens are loaded. Each check is bounded. */
+function readinessCheck(db: Db, config: Config, tokensLoaded: () => boolean, withoutUsableToken: () => string[]): () => Promise<ReadinessCheck> {
+  const migrationsShipped = shippedMigrationCount(config.database.provider);
+  const bound = <T>(work: Promise<T>, what: string) => withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what);
+  return async () => {
+    const [applied, writable] = await Promise.all([
+      bound(appliedMigrationCount(db), "the migration count").catch(() => null),
+      bound(probeWrite(db), "the write probe").then(() => true, () => false),
+    ]);
+    const apisWithoutUsableToken = withoutUsableToken();
+    const checks = {
+      database: applied !== null,
+      migrations: applied !== null && applied >= migrationsShipped,
+      writes: writable,
+      tokens: tokensLoaded() && apisWithoutUsableToken.length === 0,
+    };
+    return { ready: Object.values(checks).every(Boolean), checks, apisWithoutUsableToken };
   };
 }
 

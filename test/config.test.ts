@@ -6,11 +6,11 @@ describe("configuration", () => {
     const config = readConfig({});
     expect(config).toMatchObject({ PORT: 8080, VALIDATION_MODE: "reject", MAX_BODY_BYTES: 5 * 1024 * 1024 });
     expect(config.apis).toEqual([{ name: "h7", envPrefix: "H7", basePath: "/dh7", token: undefined, authHeader: "authorization", messageIdPlaces: expect.any(Array) }]);
-    expect(config.database).toEqual({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
+    expect(config.database).toMatchObject({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
   });
 
   test.each(["postgres://u@h:5432/db", "postgresql://u@h:5432/db"])("%s selects PostgreSQL", (url) => {
-    expect(readConfig({ DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
+    expect(readConfig({ DATABASE_URL: url }).database).toMatchObject({ provider: "postgresql", url });
   });
 
   test("the auth header name is matched case-insensitively", () => {
@@ -27,6 +27,9 @@ describe("configuration", () => {
     ["LOG_LEVEL", "loud"],
     ["TOKEN_ROTATION_WINDOW_MINUTES", "14"],
     ["INTERNAL_API_TOKEN", "long-enough-internal-token,short"],
+    ["DB_STATEMENT_TIMEOUT_MS", "50"],
+    ["SQLITE_BUSY_TIMEOUT_MS", "soon"],
+    ["SHUTDOWN_TIMEOUT_MS", "-1"],
     ["H7_TOKEN", "a-long-enough-token with-a-space"],
     ["TRUST_PROXY", "true"],
     ["TRUST_PROXY", "garbage"],
@@ -46,6 +49,12 @@ describe("configuration", () => {
   test("the rotation window is 30 minutes by default and never under Douane's 15-minute delay", () => {
     expect(readConfig({}).TOKEN_ROTATION_WINDOW_MINUTES).toBe(30);
     expect(readConfig({ TOKEN_ROTATION_WINDOW_MINUTES: "15" }).TOKEN_ROTATION_WINDOW_MINUTES).toBe(15);
+  });
+
+  test("every wait on the database is bounded by default, and the bounds travel with the database", () => {
+    expect(readConfig({}).database.limits).toEqual({ connectMs: 5000, statementMs: 10000, lockMs: 5000, keepAliveMs: 10000, sqliteBusyMs: 1000 });
+    expect(readConfig({ DB_LOCK_TIMEOUT_MS: "300", SQLITE_BUSY_TIMEOUT_MS: "0" }).database.limits).toMatchObject({ lockMs: 300, sqliteBusyMs: 0 });
+    expect(readConfig({})).toMatchObject({ DB_COMMIT_TIMEOUT_MS: 15000, SHUTDOWN_TIMEOUT_MS: 25000 });
   });
 
   test("H7_TOKEN read from a file with a trailing newline or surrounding spaces is the token without them", () => {

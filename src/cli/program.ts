@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
 import { readConfig } from "../config";
 import { openDatabase } from "../db/client";
-import { describeDatabaseError, requireExistingSqliteFile } from "../db/errors";
+import { describeDatabaseError, isSqliteBusy, requireExistingSqliteFile } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
 import { destinationsCommand } from "./destinations";
 import { apisCommand } from "./apis";
@@ -33,6 +33,9 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
           await db.$disconnect();
         }
       } catch (error) {
+        if (isSqliteBusy(error)) {
+          throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
+        }
         const described = describeDatabaseError(error, config.database);
         throw described ? new Error(described) : error;
       }

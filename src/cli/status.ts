@@ -35,7 +35,7 @@ export function statusCommand(context: CliContext): Command {
           for (const warning of item.warnings) context.output.stdout.write(`warning: ${item.api}: token ${warning.fingerprint}: ${warning.message}\n`);
           for (const warning of item.deliveryWarnings) context.output.stdout.write(`warning: ${item.api}: ${warning.message}\n`);
           if (item.quarantineWarning) context.output.stdout.write(`warning: ${item.api}: ${item.quarantineWarning}\n`);
-          if (item.status === "red") context.output.stdout.write(`${item.api}: no usable token, every callback gets 401: run tokens rotate and enter the token in the customs portal (the <API>_TOKEN variable only seeds an empty store)\n`);
+          if (item.usableTokens === 0) context.output.stdout.write(`${item.api}: no usable token, every callback gets 401: run tokens rotate and enter the token in the customs portal (the <API>_TOKEN variable only seeds an empty store)\n`);
         }
       });
     });

@@ -73,6 +73,10 @@ function argTypeOf(value: unknown): ArgType {
   return { scalarType: value === null ? "unknown" : "string", arity: "scalar" };
 }
 
+/** A write that changes nothing but takes the write lock, as a real write would: the readiness probe, and the
+ *  first statement of a SQLite transaction (see sqlite-serialized.ts). */
+export const WRITE_PROBE_SQL = `DELETE FROM "Message" WHERE "id" < 0`;
+
 /** A PrismaPg factory that keeps the adapter it hands to the client. */
 export class ReachablePgAdapterFactory extends PrismaPg {
   adapter: Adapter | null = null;

@@ -25,7 +25,11 @@ export function parseZonedDateTime(text: string): ZonedDateTime | null {
   const local = new Date(0);
   local.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
   local.setUTCHours(h, mi, s, millis);
-  return { instant: new Date(local.getTime() - offsetSeconds * 1000), offset, ...(zoneId ? { zoneId } : {}) };
+  const instant = new Date(local.getTime() - offsetSeconds * 1000);
+  // Both databases hold years 0001–9999 and ISO 8601 writes four digits: an offset can carry a date that
+  // reads well past either end (9999-12-31T23:59:59-18:00 is year 10000 in UTC).
+  if (instant.getUTCFullYear() < 1 || instant.getUTCFullYear() > 9999) return null;
+  return { instant, offset, ...(zoneId ? { zoneId } : {}) };
 }
 
 function parseOffset(offset: string): number | null {

@@ -84,6 +84,11 @@ export function readMessageId(body: unknown): string | null {
   return storableMessageId(valueAt(body, ["header", "messageId"]));
 }
 
+/** The intake's rule for an idempotency key, wherever one comes from (a body, or a person accepting a body). */
+export function isMessageId(id: string): boolean {
+  return storableMessageId(id) !== null;
+}
+
 /** A message id as the databases can keep it unchanged (1 to 291 characters), or null. */
 export function storableMessageId(id: unknown): string | null {
   return typeof id === "string" && id.length > 0 && codePointLength(id) <= 291 && !UNSTORABLE.test(id) ? id : null;

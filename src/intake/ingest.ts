@@ -7,8 +7,9 @@ import type { Reading } from "../douane/contract";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import { closeSuperseded, quarantine } from "../quarantine/store";
-import type { Envelope, QuarantineReason } from "../messages/records";
-import type { MessageWriter, StoreOutcome } from "../messages/writer";
+import type { Classification } from "../messages/classify";
+import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
+import type { MessageWriter } from "../messages/writer";
 import type { ApiDefinition } from "../douane/apis";
 import { parseJson } from "./json-body";
 
@@ -43,17 +44,26 @@ export function ingest(deps: IngestDeps): RequestHandler {
       return refuse(400, "invalid_schema", `the body does not match the ${channel} message schema`, { issues });
     }
 
-    const outcome = await committed(
-      deps,
-      res,
-      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.validation, declarations: examination.declarations, findings: examination.findings }),
-    );
+    const record: MessageRecord = { ...envelope, ...examination.keys, messageId, validation: examination.validation, declarations: examination.declarations, findings: examination.findings };
+    const outcome = await committed(deps, res, writer.store(record));
+    if (outcome.outcome === "unstorable") {
+      return refuse(400, "unstorable", "the database refused to store this message as it is", { database: { code: outcome.code, message: outcome.message } });
+    }
+    const quarantineId = outcome.outcome === "conflict" ? await keepConflict(deps, res, record, outcome) : null;
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
-    if (outcome.outcome === "conflict") metrics.quarantined.inc({ api: api.name, reason: "conflict" });
     if (examination.validation !== "invalid" && outcome.outcome !== "conflict") await closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
-    res.status(200).json(answerOf(outcome, messageId));
+    res.status(200).json(answerOf(outcome, messageId, quarantineId));
   };
+}
+
+/** A body that differs from the one stored under its messageId is kept beside it. Here, in the request, and not
+ *  in the writer's commit loop: a stream of conflicts must not hold the valid callbacks queued behind it. */
+async function keepConflict(deps: IngestDeps, res: Response, record: MessageRecord, stored: { id: number; storedBodySha256: string }): Promise<number> {
+  const detail = { storedMessageRowId: stored.id, storedBodySha256: stored.storedBodySha256 };
+  const quarantineId = await committed(deps, res, quarantine(deps.db, { ...record, reason: "conflict", detail }));
+  deps.metrics.quarantined.inc({ api: deps.api.name, reason: "conflict" });
+  return quarantineId;
 }
 
 type Refusal = { status: number; reason: QuarantineReason; message: string; detail?: Record<string, unknown> };
@@ -164,10 +174,10 @@ async function committed<T>(deps: IngestDeps, res: Response, write: Promise<T>):
   }
 }
 
-function answerOf(outcome: StoreOutcome, messageId: string) {
+function answerOf(outcome: Classification, messageId: string, quarantineId: number | null) {
   if (outcome.outcome === "stored") return { id: outcome.id, messageId, duplicate: false };
   if (outcome.outcome === "duplicate") return { id: outcome.id, messageId, duplicate: true };
-  return { id: outcome.id, messageId, duplicate: true, conflict: true, quarantineId: outcome.quarantineId };
+  return { id: outcome.id, messageId, duplicate: true, conflict: true, quarantineId };
 }
 
 /** `application/json`, with an optional charset that must then be UTF-8. */

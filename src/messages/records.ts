@@ -30,6 +30,7 @@ export const quarantineReasons = [
   "missing_message_id",
   "invalid_schema",
   "conflict",
+  "unstorable",
 ] as const;
 
 export type QuarantineReason = (typeof quarantineReasons)[number];

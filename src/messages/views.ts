@@ -8,6 +8,16 @@ export const isoInstant = z.codec(z.date(), z.iso.datetime(), {
   encode: (text) => new Date(text),
 });
 
+/** Douane's own instant as stored: null when no ISO 8601 instant can carry it (a year past 9999 stored by an older
+ *  version, or a date SQLite cannot read back), so that one row never makes a read fail; messageDateTimeRaw still
+ *  holds what Douane wrote. */
+export const storedInstant = z.codec(z.custom<Date>((value) => value instanceof Date).nullable(), z.iso.datetime().nullable(), {
+  decode: (date) => (date !== null && isIsoYear(date) ? date.toISOString() : null),
+  encode: (text) => (text === null ? null : new Date(text)),
+});
+
+const isIsoYear = (date: Date) => !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 0 && date.getUTCFullYear() <= 9999;
+
 const finding = z.object({ path: z.string(), message: z.string(), severity: z.string() });
 export const headers = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
@@ -24,7 +34,7 @@ export const messageSummary = z.object({
   customsRequestReference: z.string().nullable(),
   operatorRequestReference: z.string().nullable(),
   state: z.string().nullable(),
-  messageDateTime: isoInstant.nullable().describe("Douane's header.messageDateTime as an instant"),
+  messageDateTime: storedInstant.describe("Douane's header.messageDateTime as an instant (null when it has none in years 0001–9999)"),
   messageDateTimeRaw: z.string().nullable().describe("header.messageDateTime as Douane wrote it (Java ZonedDateTime)"),
   tokenId: z.number().nullable(),
   contentType: z.string(),

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
-import { bodyToExamine, examineMessage, readMessageId, type Examination } from "../douane/examine";
+import { isUniqueViolation } from "../db/errors";
+import { bodyToExamine, examineMessage, isMessageId, readMessageId, type Examination } from "../douane/examine";
 import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
 import { bodyText, parseJsonOrNull } from "../messages/queries";
 import type { StoredRow } from "../messages/writer";
@@ -26,8 +27,12 @@ export type AcceptOutcome =
   | { outcome: "already_dismissed"; dismissedBy: string | null; dismissedReason: string | null }
   | { outcome: "body_not_kept" }
   | { outcome: "message_id_required" }
+  | { outcome: "message_id_invalid" }
   | { outcome: "message_id_mismatch"; bodyMessageId: string }
   | { outcome: "message_exists"; messageRowId: number; messageId: string };
+
+/** What the intake requires of a messageId, for a person giving one. */
+export const MESSAGE_ID_RULE = "1 to 291 characters, without U+0000 or a lone surrogate (the intake's rule for header.messageId)";
 
 /** Stores a quarantined body as a message, accepted by hand, and marks the quarantine row: one transaction.
  *  The quarantine row is claimed with a conditional update, so two people accepting at once store it once;
@@ -40,6 +45,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored
   if (row.dismissedAt) return { outcome: "already_dismissed", dismissedBy: row.dismissedBy, dismissedReason: row.dismissedReason };
   if (row.reason === "too_large") return { outcome: "body_not_kept" };
 
+  if (acceptance.messageId !== undefined && !isMessageId(acceptance.messageId)) return { outcome: "message_id_invalid" };
   const bytes = Buffer.from(row.rawBody);
   const body = parseJsonOrNull(bytes);
   const bodyMessageId = isObject(body) ? readMessageId(body) : null;
@@ -86,7 +92,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored
       return { outcome: "accepted", messageRowId: message.id } as const;
     });
   } catch (error) {
-    if ((error as { code?: string }).code !== "P2002") throw error;
+    if (!isUniqueViolation(error)) throw error;
     const existing = await db.message.findUniqueOrThrow({ where: { api_messageId: { api: row.api, messageId } }, select: { id: true } });
     return { outcome: "message_exists", messageRowId: existing.id, messageId };
   }

@@ -1,4 +1,4 @@
-import type { AcceptOutcome } from "./accept";
+import { type AcceptOutcome, MESSAGE_ID_RULE } from "./accept";
 import type { DismissOutcome } from "./store";
 
 export type Refusal = Exclude<AcceptOutcome, { outcome: "accepted" }> | Exclude<DismissOutcome, { outcome: "dismissed" }>;
@@ -46,6 +46,13 @@ export function explainRefusal(id: number, refusal: Refusal, messageIdName = "me
         code: "invalid_body",
         message: `the body has no header.messageId: give one with ${messageIdName}`,
         extra: { issues: [{ path: "messageId", message: "required: the body has no header.messageId" }] },
+      };
+    case "message_id_invalid":
+      return {
+        status: 400,
+        code: "invalid_body",
+        message: `${messageIdName} must be ${MESSAGE_ID_RULE}`,
+        extra: { issues: [{ path: "messageId", message: MESSAGE_ID_RULE }] },
       };
     case "message_id_mismatch":
       return {

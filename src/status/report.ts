@@ -56,7 +56,7 @@ export async function statusReport(db: Db, admin: TokenAdmin, apis: ApiDefinitio
       quarantinedOpen: totals.openByApi.get(api.name) ?? 0,
       warnings: [...health.warnings, ...move.warnings.map((warning) => ({ tokenId: null, fingerprint: null, ...warning }))],
       quarantineWarning,
-      basePaths: move.paths,
+      basePaths: move.paths.map(({ id, basePath, role, createdAt, movedAt, retiredAt, lastCallAt, callCount }) => ({ id, basePath, role, createdAt, movedAt, retiredAt, lastCallAt, callCount })),
       deliveryWarnings: failing,
       tokens: health.tokens,
     };

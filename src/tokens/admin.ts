@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import type { ConfiguredToken } from "./configured";
 import { configuredTokenWarning, statusOf, warningsOf } from "./health";
 import { checkCancel, checkRevoke, checkRotate, dueToExpire, LifecycleRefusal, oldTokenOf, planExtend, planSwitch, type OldToken, type TokenState } from "./lifecycle";
@@ -67,7 +68,7 @@ export class TokenAdmin {
       return { row: typed(row), event: { tokenId: row.id, event: "rotated" }, about: tokens.find((token) => token.status === "active")?.id };
     }).catch((error) => {
       // Another replica created a pending token between our read and our insert.
-      if ((error as { code?: string }).code === "P2002") throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
+      if (isUniqueViolation(error)) throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
       throw error;
     });
     return { token, ...created };

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { isRetired, isUsable, tokenStatusOf } from "./status";
 import { fingerprintOf, hashToken, identifyToken, type KnownToken } from "./verify";
 
@@ -118,7 +119,7 @@ export class TokenStore {
         await tx.tokenEvent.create({ data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now } });
       });
     } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return; // another replica seeded the same token first
+      if (isUniqueViolation(error)) return; // another replica seeded the same token first
       throw error;
     }
     this.logger.info({ api, fingerprint }, "token store seeded from the environment");

@@ -52,3 +52,17 @@ describe("Douane's Java-style date-times", () => {
     expect(parseZonedDateTime("2023-02-29T00:00:00Z")).toBeNull();
   });
 });
+
+describe("instants the databases cannot hold", () => {
+  test.each([
+    ["0000-01-01T00:00:00Z", "year 0"],
+    ["0001-01-01T00:00:00+00:01", "one minute before year 1 in UTC"],
+    ["9999-12-31T23:59:59-18:00", "year 10000 in UTC"],
+  ])("%j (%s) is refused", (text) => {
+    expect(parseZonedDateTime(text)).toBeNull();
+  });
+
+  test.each(["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59+18:00"])("%j, at the edge, is read", (text) => {
+    expect(parseZonedDateTime(text)).not.toBeNull();
+  });
+});

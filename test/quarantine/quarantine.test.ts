@@ -96,6 +96,14 @@ describe.each(databaseProviders())("quarantine on %s", (provider) => {
     expect((raw.body as Buffer).equals(Buffer.from(text))).toBe(true);
   });
 
+  test.each(["manual\u0000nul", "manual-\ud800-lone"])("a messageId the intake would refuse (%j) is refused with 400 naming it, and nothing is stored", async (messageId) => {
+    const text = JSON.stringify({ header: { messageDateTime: "2024-02-01T10:00:00+01:00[Europe/Paris]" }, declaration: { lrn: "LRN-BADID" } });
+    const { body: refused } = await post(paths.error, text).expect(400);
+    const answer = await accept(refused.quarantineId, { reason: "ticket 99", messageId }).expect(400);
+    expect(answer.body).toMatchObject({ error: "invalid_body", issues: [{ path: "messageId", message: expect.stringContaining("U+0000") }] });
+    expect(await service.db.message.count({ where: { quarantineId: refused.quarantineId } })).toBe(0);
+  });
+
   test("a messageId other than the body's own is refused", async () => {
     const message = { ...errorMessage(), error: null };
     const { body: refused } = await post(paths.error, message).expect(400);

@@ -71,7 +71,7 @@ describe.each(databaseProviders())("what /v1/apis, status and /metrics say on %s
   test("the metrics to alert on: api status, tokens per status, retiring token expiry, latency, auth failures", async () => {
     await postCallback(service.publicApp, paths.error, errorMessage(), { token: "not-the-token-at-all-123" }).expect(401);
     const rotated = (await internal(service).post("/v1/apis/h7/tokens", {}).expect(201)).body;
-    await internal(service).post(`/v1/apis/h7/tokens/${rotated.id}/activate`, {}).expect(200);
+    await internal(service).post(`/v1/apis/h7/tokens/${rotated.id}/activate?force=true`, {}).expect(200);
     const text = (await internal(service).get("/metrics").expect(200)).text;
     expect(metric(text, 'receiver_api_status{api="h7"}')).toBe(1); // yellow: the old token is retiring
     expect(metric(text, 'receiver_tokens{api="h7",status="retiring"}')).toBe(1);

@@ -128,7 +128,7 @@ describe.each(databaseProviders())("token health and rotation guards on %s", (pr
     const created = await switched();
     const lines = service.logs.flatMap((chunk) => chunk.split("\n")).filter(Boolean).map((line) => JSON.parse(line));
     const switchLine = lines.find((line) => line.msg === "switched to the pending token on Douane's first callback with it");
-    expect(switchLine).toMatchObject({ level: 30, api: "h7", tokenId: created.id, fingerprint: created.fingerprint, retiringTokenId: created.oldId,
+    expect(switchLine).toMatchObject({ level: "info", api: "h7", tokenId: created.id, fingerprint: created.fingerprint, retiringTokenId: created.oldId,
       retiringFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/), retiringUntil: new Date(now.getTime() + 30 * MINUTE).toISOString() });
   });
 });
@@ -145,7 +145,7 @@ describe.each(databaseProviders())("a start-up with a retired H7_TOKEN on %s", (
       now = new Date(now.getTime() + 31 * MINUTE);
       await first.tokenAdmin.expireDue("h7");
       second = await startTestService(provider, {}, () => now, first.testDatabase); // H7_TOKEN is still TEST_TOKEN
-      const warning = second.logs.map((line) => JSON.parse(line)).find((line) => line.level === 40 && /H7_TOKEN/.test(line.msg));
+      const warning = second.logs.map((line) => JSON.parse(line)).find((line) => line.level === "warn" && /H7_TOKEN/.test(line.msg));
       expect(warning).toMatchObject({ api: "h7", tokenId: active.id, status: "expired", msg: expect.stringContaining("expired token") });
       const status = (await internal(second).get("/v1/apis").expect(200)).body.items[0];
       expect(status).toMatchObject({ status: "green", warnings: [expect.objectContaining({ code: "configured_token_retired", message: expect.stringContaining("H7_TOKEN") })] });

@@ -16,7 +16,7 @@ const text = (max: number) =>
 /** The published patterns are ECMA-262 regular expressions; `u` makes `.` one code point. */
 const pattern = (regex: RegExp, message: string) => z.string().regex(new RegExp(`^(?:${regex.source})$`, "u"), message);
 const dateTime = z.string().refine((value) => parseZonedDateTime(value) !== null, {
-  message: "expected a date-time like 2014-04-12T03:30:30-05:00[US/Central]",
+  message: "expected a date-time like 2014-04-12T03:30:30-05:00[US/Central], in years 0001 to 9999 (UTC)",
 });
 const mrnAlphanumeric = pattern(/[0-9a-zA-Z]{18}/, "expected 18 letters or digits");
 
