@@ -173,15 +173,15 @@ export async function createService(config: Config, logger: Logger, options: Ser
     publicApp,
     internalApp,
     async close() {
-      stopMaintenance();
-      destinationCache.stop();
-      await worker?.stop();
-      stopMoveMaintenance();
-      await basePaths.stop();
-      if (analyzing) clearInterval(analyzing);
       // A stalled database must not hold the shutdown: each step is bounded, and a failed one does not skip the next.
       const bounded = (work: Promise<unknown>, what: string) =>
         withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what).catch((error) => logger.warn({ err: error }, `${what} failed while closing`));
+      stopMaintenance();
+      stopMoveMaintenance();
+      destinationCache.stop();
+      if (analyzing) clearInterval(analyzing);
+      await bounded(worker?.stop() ?? Promise.resolve(), "stopping the delivery worker");
+      await bounded(basePaths.stop(), "saving base path call counts");
       await bounded(tokens.stop(), "saving token use counts");
       await bounded(db.$disconnect(), "closing the database");
     },
