@@ -15,6 +15,10 @@ import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
+import { expectationRoutes } from "./outbound/expectation-routes";
+import { overdueCounts } from "./outbound/expectations";
+import { createOutbound, type Outbound } from "./outbound/outbound";
+import { outboundRoutes } from "./outbound/routes";
 import { TokenAdmin } from "./tokens/admin";
 import { LifecycleRefusal } from "./tokens/lifecycle";
 import { startTokenMaintenance } from "./tokens/maintenance";
@@ -27,6 +31,7 @@ export interface Service {
   tokens: TokenStore;
   tokenAdmin: TokenAdmin;
   metrics: Metrics;
+  outbound: Outbound;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
   /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
@@ -66,9 +71,11 @@ export async function createService(config: Config, logger: Logger, options: Ser
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
   const metrics = createMetrics();
+  const outbound = createOutbound(config, db, { clock, logger, metrics });
   const writer = new MessageWriter(db, sql, (messages, seconds) => {
     metrics.commitSeconds.observe(seconds);
     metrics.commitBatchSize.observe(messages);
+    outbound.reconciler.nudge(); // a stored message may be an expected return
   });
   const migrationsShipped = shippedMigrationCount(config.database.provider);
   const readiness = async (): Promise<ReadinessCheck> => {
@@ -95,9 +102,18 @@ export async function createService(config: Config, logger: Logger, options: Ser
     ? createInternalApp({
         db,
         credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        routes: [
+          ...messageRoutes(db),
+          ...tokenRoutes(apis, tokenAdmin),
+          ...outboundRoutes(db, outbound),
+          ...expectationRoutes(db, outbound, apis.map((api) => api.name) as [string, ...string[]]),
+        ],
         logger,
         metrics,
+        sampleGauges: async () => {
+          const overdue = await overdueCounts(db, clock());
+          for (const api of apis) metrics.overdueExpectations.set({ api: api.name }, overdue.get(api.name) ?? 0);
+        },
         readiness,
       })
     : null;
@@ -107,11 +123,13 @@ export async function createService(config: Config, logger: Logger, options: Ser
     tokens,
     tokenAdmin,
     metrics,
+    outbound,
     readiness,
     publicApp,
     internalApp,
     async close() {
       stopMaintenance();
+      await outbound.stop();
       if (analyzing) clearInterval(analyzing);
       await tokens.stop();
       await db.$disconnect();

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { readConfig, type Config } from "../config";
 import { openDatabase, type Db } from "../db/client";
 import { applyMigrations } from "../db/migrate";
+import { expectationsCommand } from "./expectations";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
@@ -46,6 +47,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(messagesCommand(context));
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
+  program.addCommand(expectationsCommand(context));
   program
     .command("db")
     .description("database")

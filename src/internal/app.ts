@@ -16,6 +16,8 @@ export interface InternalAppDeps {
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<ReadinessCheck>;
+  /** Sets the gauges read from the database, just before a scrape. */
+  sampleGauges?: () => Promise<void>;
 }
 
 /** The internal listener (never the Douane-facing one): queries, quarantine, token administration. */
@@ -31,6 +33,7 @@ export function createInternalApp(deps: InternalAppDeps): Express {
     for (const row of await deps.db.quarantinedBody.groupBy({ by: ["api"], where: { acceptedAt: null }, _count: { _all: true } })) {
       deps.metrics.quarantineSize.set({ api: row.api }, row._count._all);
     }
+    await deps.sampleGauges?.();
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.use(express.json({ limit: "64kb" }));
