@@ -58,11 +58,15 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       path: "/v1/expectations",
       summary: "Registers returns expected for messages other software sent to Douane (one, or up to 500 as { items }); the same one twice is kept once",
       tag: "expectations",
-      body: z.union([expected, z.object({ items: z.array(expected).min(1).max(500) }).strict()]),
+      // One is taken as a list of one, so a refusal names its fields the same way (items.0.sentAt) either way.
+      body: z.preprocess(
+        (body) => (typeof body === "object" && body !== null && "items" in body ? body : { items: [body] }),
+        z.object({ items: z.array(expected).min(1).max(500) }).strict(),
+      ),
       response: z.object({ items: z.array(expectationView) }),
       status: 201,
       handler: async ({ body }) => {
-        const items = "items" in body ? body.items : [body];
+        const { items } = body;
         const now = outbound.clock();
         const rows = await registerExpectations(db, items.map((item) => ({ lrn: null, operatorRequestReference: null, ...item })), { now, timeoutMinutes: outbound.returnTimeoutMinutes });
         outbound.reconciler.nudge(); // the return may be stored already

@@ -54,7 +54,7 @@ export async function registerExpectations(db: Db, items: ExpectedReturn[], timi
 export function expectOne(tx: Tx, item: ExpectedReturn, source: "submission" | "registered", submissionId: number | null, timing: Timing) {
   const dedupeKey = submissionId !== null
     ? `submission:${submissionId}`
-    : [item.api, item.lrn ?? "", item.operatorRequestReference ?? "", item.sentAt.toISOString()].join("\u0000");
+    : JSON.stringify([item.api, item.lrn, item.operatorRequestReference, item.sentAt.toISOString()]); // no NUL: PostgreSQL text refuses it
   return tx.expectation.upsert({
     where: { dedupeKey },
     update: {},
