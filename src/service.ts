@@ -19,6 +19,7 @@ import { expectationRoutes } from "./outbound/expectation-routes";
 import { overdueCounts } from "./outbound/expectations";
 import { createOutbound, type Outbound } from "./outbound/outbound";
 import { outboundRoutes } from "./outbound/routes";
+import { timelineRoutes } from "./outbound/timeline";
 import { TokenAdmin } from "./tokens/admin";
 import { LifecycleRefusal } from "./tokens/lifecycle";
 import { startTokenMaintenance } from "./tokens/maintenance";
@@ -107,6 +108,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
           ...tokenRoutes(apis, tokenAdmin),
           ...outboundRoutes(db, outbound),
           ...expectationRoutes(db, outbound, apis.map((api) => api.name) as [string, ...string[]]),
+          ...timelineRoutes(db, clock),
         ],
         logger,
         metrics,

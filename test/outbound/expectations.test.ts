@@ -87,4 +87,11 @@ describe.each(databaseProviders())("expected returns registered by other softwar
     expect(answer.body.error).toBe("outbound_not_configured");
     expect((await api().get("/v1/outbound/status").expect(200)).body).toMatchObject({ enabled: false, token: null, status: "yellow", overdueExpectations: expect.any(Number) });
   });
+
+  test("by lrn, the declaration's timeline shows the expectation and the returns that name it; an lrn nobody mentioned is 404", async () => {
+    const timeline = (await api().get("/v1/declarations/lrn/LRN-X3").expect(200)).body;
+    expect(timeline).toMatchObject({ lrn: "LRN-X3", submissions: [], expectations: [{ lrn: "LRN-X3", status: "closed" }] });
+    expect(timeline.messages.map((message: { channel: string; lrn: string }) => [message.channel, message.lrn])).toEqual([["declaration_error", "LRN-X3"], ["declaration_error", "LRN-X3"]]);
+    expect((await api().get("/v1/declarations/lrn/LRN-NEVER").expect(404)).body.error).toBe("not_found");
+  });
 });

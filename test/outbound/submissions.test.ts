@@ -31,6 +31,11 @@ describe.each(databaseProviders())("submissions to the Douane sandbox, tokens fr
     expect(closed[0]).toMatchObject({ source: "submission", status: "closed", closedByMessageId: expect.any(Number) });
     const shown = await loop.api.get(`/v1/outbound/submissions/${answers[7].body.id}`).expect(200);
     expect(shown.body.requestBody).toEqual({ header: { lrn: "LRN-C7", operatorRequestReference: "OP-LRN-C7" }, goodsShipment: { goodsItem: [{ commodityCode: "620520" }] } });
+    const timeline = (await loop.api.get("/v1/declarations/lrn/LRN-C7").expect(200)).body;
+    expect(timeline).toMatchObject({ lrn: "LRN-C7", state: "ACC", submissions: [{ id: answers[7].body.id, status: "answered" }], expectations: [{ status: "closed" }] });
+    expect(timeline.messages.map((message: { channel: string }) => message.channel)).toEqual(["request_registration", "declaration_response"]);
+    expect(timeline.messages[1].customsDeclarationReference).toBe(timeline.customsDeclarationReference);
+    await loop.api.get(`/v1/declarations/${timeline.customsDeclarationReference}`).expect(200);
     expect(loop.service.logText()).not.toMatch(/eyJ[A-Za-z0-9_-]{20}|Pa55word/);
   }, 120_000);
 
