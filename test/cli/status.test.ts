@@ -29,7 +29,7 @@ describe.each(databaseProviders())("status and db migrate on %s", (provider) => 
     const green = JSON.parse((await cli({ ...env, H7_BASE_PATH: "/douane/dh7" }, "--json", "status")).stdout);
     expect(green.items).toEqual([expect.objectContaining({
       api: "h7", basePath: "/douane/dh7", authHeader: "authorization", status: "green", usableTokens: 1,
-      lastCallbackAt: expect.stringMatching(/^\d{4}-.*Z$/), quarantinedNotAccepted: 1, warnings: [],
+      lastCallbackAt: expect.stringMatching(/^\d{4}-.*Z$/), quarantinedNotAccepted: 1, overdueExpectations: 0, warnings: [],
     })]);
 
     expect((await cli(env, "tokens", "rotate")).code).toBe(0);

@@ -77,6 +77,9 @@ describe.each(databaseProviders())("expected returns registered by other softwar
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^id\s+status\s+api\s+lrn\s+operatorRequestReference\s+sentAt\s+dueAt/m);
     expect(listed.stdout).toMatch(/\soverdue\s+h7\s+LRN-PG2\s+-\s+2026-11-26T06:00:00.000Z\s+2026-11-26T06:30:00.000Z/);
+    const status = await cli({ DATABASE_URL: testDatabase.database.url }, "status");
+    expect(status.stdout).toMatch(/^h7\s+\/dh7\s+authorization\s+yellow\s/m);
+    expect(status.stdout).toMatch(/^h7: \d+ expected Douane returns are overdue: run expectations list --status overdue$/m);
     const id = /^(\d+)\s+overdue/m.exec(listed.stdout)![1];
     expect((await cli({ DATABASE_URL: testDatabase.database.url }, "expectations", "represented", id, "--reason", "presented again by hand", "--actor", "bob")).stdout).toContain("re-presenting recorded");
     expect((await api().get(`/v1/expectations/${id}`).expect(200)).body).toMatchObject({ status: "represented", representedBy: "bob" });
