@@ -7,6 +7,7 @@ import { expectationsCommand } from "./expectations";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
+import { sandboxCommand } from "./sandbox";
 import { simulateCommand } from "./simulate";
 import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
@@ -56,6 +57,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
       stdout.write("migrations applied\n");
     }));
   program.addCommand(simulateCommand(context, env, stderr));
+  program.addCommand(sandboxCommand(context, env));
   const inherit = (command: Command): void => {
     for (const child of command.commands) {
       child.exitOverride().configureOutput(program.configureOutput());
