@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client";
 
 const CHUNK = 200;
+const NUDGE_DELAY_MS = 1_000;
 
 /**
  * Closes every open expectation whose return is stored: a message of the same API naming its lrn or its
@@ -66,10 +67,11 @@ export class Reconciler {
       this.again = true;
       return;
     }
+    // A second's delay gathers the nudges of a burst of callbacks into one run.
     this.soon ??= setTimeout(() => {
       this.soon = null;
       void this.run();
-    }, 20).unref();
+    }, NUDGE_DELAY_MS).unref();
   }
 
   /** Runs now (or waits for the run in progress and runs once more), for callers that need the result. */

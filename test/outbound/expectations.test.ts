@@ -33,6 +33,9 @@ describe.each(databaseProviders())("expected returns registered by other softwar
     ] }).expect(201);
     expect(bulk.body.items[0].id).toBe(single.body.items[0].id);
     expect(bulk.body.items[1]).toMatchObject({ operatorRequestReference: "OP-X2", status: "open" });
+    const many = Array.from({ length: 500 }, (_, i) => ({ api: "h7", lrn: `LRN-BULK${i}`, operatorRequestReference: `OP-BULK-${"0".repeat(20)}${i}`, sentAt: "2026-11-26T08:59:00Z" }));
+    expect((await api().post("/v1/expectations", { items: many }).expect(201)).body.items).toHaveLength(500);
+    await api().post("/v1/expectations", { items: [...many, many[0]] }).expect(400);
   });
 
   test("a bad registration is 400 naming each field, and nothing is stored", async () => {

@@ -50,6 +50,18 @@ describe.each(databaseProviders())("submissions to the Douane sandbox, tokens fr
     expect(loop.sandbox.refused).toEqual([]);
   }, 60_000);
 
+  test("a declaration of 99 items (more than the internal API's usual 64 KiB) is sent whole, and an invalidation goes to demandes/invalider", async () => {
+    const goodsItem = Array.from({ length: 99 }, (_, i) => ({ goodsItemNumber: i + 1, description: "x".repeat(900) }));
+    const big = await loop.api.post("/v1/outbound/h7/declarations", { header: { lrn: "LRN-BIG" }, goodsShipment: { goodsItem } }).expect(201);
+    expect(big.body).toMatchObject({ lrn: "LRN-BIG", operatorRequestReference: null, status: "answered" });
+    await loop.settle(); // its returns first, so the invalidation's are the latest
+    const invalidation = await loop.api.post("/v1/outbound/h7/invalidations", { request: { operatorRequestReference: "OP-INV1" }, declaration: { lrn: "LRN-BIG" } }).expect(201);
+    expect(invalidation.body).toMatchObject({ operation: "invalidation", lrn: "LRN-BIG", operatorRequestReference: "OP-INV1", status: "answered" });
+    await loop.settle();
+    const timeline = (await loop.api.get("/v1/declarations/lrn/LRN-BIG").expect(200)).body;
+    expect(timeline).toMatchObject({ state: "INV", expectations: [{ status: "closed" }, { status: "closed" }] });
+  }, 60_000);
+
   test("a password changed at Douane turns status red with the reason and stops token requests; changing the file restores it without a restart", async () => {
     await loop.oauth.set({ accepted: "Changed-Pa55word!" });
     loop.advance(300_000); // the token in hand has expired
