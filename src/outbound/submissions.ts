@@ -3,7 +3,7 @@ import { examineMessage } from "../douane/examine";
 import { unknownChannel } from "../douane/h7/channels";
 import { StorageUnavailable } from "../http/errors";
 import { expectOne } from "./expectations";
-import { AccessTokenClient, TokenUnavailable } from "./token-client";
+import { AccessTokenClient, TokenUnavailable, type UnavailableCode } from "./token-client";
 import { networkErrorOf } from "./token-request";
 
 /** Douane's H7 operations we send, and their paths under H7_DOUANE_URL. */
@@ -30,10 +30,9 @@ export interface SubmitterDeps {
 }
 
 export interface SubmissionFailure {
-  code: "douane_unreachable" | "douane_timeout" | "douane_no_answer" | "douane_rejected" | "douane_error" | UnavailableCodeOf<TokenUnavailable>;
+  code: "douane_unreachable" | "douane_timeout" | "douane_no_answer" | "douane_rejected" | "douane_error" | UnavailableCode;
   message: string;
 }
-type UnavailableCodeOf<E> = E extends { code: infer C } ? C : never;
 
 /**
  * Sends one message to Douane and records it: the row exists before anything leaves (a database failure
@@ -104,7 +103,7 @@ async function finish(deps: SubmitterDeps, row: { id: number; createdAt: Date; l
   const submission = await deps.db.$transaction(async (tx) => {
     if (expects) {
       const expected = { api: "h7", lrn: row.lrn, operatorRequestReference: row.operatorRequestReference, sentAt: row.createdAt };
-      await expectOne(tx, expected, "submission", row.id, { now, timeoutMinutes: deps.returnTimeoutMinutes });
+      await expectOne(tx, expected, row.id, { now, timeoutMinutes: deps.returnTimeoutMinutes });
     }
     return tx.outboundSubmission.update({ where: { id: row.id }, data: { ...outcome, answeredAt: now } });
   });

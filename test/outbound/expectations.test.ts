@@ -4,6 +4,8 @@ import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
 import { errorMessage, registrationMessage } from "../messages/messages";
 
+jest.setTimeout(30_000); // a bulk of 500 on a busy machine
+
 describe.each(databaseProviders())("expected returns registered by other software, on %s", (provider) => {
   let testDatabase: TestDatabase;
   let service: TestService;

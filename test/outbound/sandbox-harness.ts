@@ -10,7 +10,7 @@ import { internal, startTestService, TEST_TOKEN, type TestService } from "../sup
 
 export const PASSWORD = "Initial-Pa55word!";
 
-/** How the sandbox's listener behaves: as Douane, silent (never answers), or gone. */
+/** How the sandbox's listener behaves: as Douane, or silent (takes the request, never answers). */
 export type SandboxMode = "douane" | "hang";
 
 /** The whole outbound loop on real sockets: a real OAuth2 server, the Douane sandbox, and the service whose

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 
 export interface TokenRequestSeen {
@@ -64,7 +65,6 @@ export async function startOAuthServer(settings: OAuthServerSettings = {}): Prom
 
 /** A loopback port nothing listens on (fetch refuses well-known "bad" ports such as 9 before connecting). */
 export async function closedPort(): Promise<number> {
-  const net = await import("node:net");
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
