@@ -90,6 +90,16 @@ describe("Douane access tokens from a real OAuth2 server", () => {
     expect(await tokenRequests()).toBe(before + 2);
   });
 
+  test("a refused client secret (invalid_client) stops token requests just as a refused password does", async () => {
+    await oauth.set({ accepted: "the-right-secret" });
+    const client = clientWith({ DOUANE_GRANT: "client_credentials" });
+    const before = await tokenRequests();
+    await expect(client.accessToken()).rejects.toMatchObject({ code: "credential_refused", message: expect.stringContaining("invalid_client") });
+    await expect(client.accessToken()).rejects.toMatchObject({ code: "credential_refused" });
+    expect(await tokenRequests()).toBe(before + 1);
+    expect(client.status()).toMatchObject({ status: "red", state: "refused" });
+  });
+
   test("a password changed in its file is used by the next token request, without a restart, even during a back-off", async () => {
     const client = clientWith();
     await client.accessToken();
