@@ -4,7 +4,7 @@ import { listExpectations, recordRepresented } from "../outbound/expectations";
 import { expectationQuery } from "../outbound/expectation-routes";
 import { idArgument, optionFlag, parseOptions } from "./arguments";
 import { printPage } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 const EXPECTATION_COLUMNS = ["id", "status", "api", "lrn", "operatorRequestReference", "sentAt", "dueAt", "closedAt", "closedByMessageId", "representedBy"];
 

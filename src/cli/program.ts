@@ -1,9 +1,12 @@
 import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
-import { readConfig, type Config } from "../config";
-import { openDatabase, type Db } from "../db/client";
+import { readConfig } from "../config";
+import { openDatabase } from "../db/client";
+import { describeDatabaseError, isSqliteBusy, requireExistingSqliteFile } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
 import { expectationsCommand } from "./expectations";
+import { apisCommand } from "./apis";
+import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
@@ -12,13 +15,6 @@ import { simulateCommand } from "./simulate";
 import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
 
-export interface CliContext {
-  output: Output;
-  /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
-  exitCode: number;
-  withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
-}
-
 /** Runs one CLI invocation; returns the exit code. In-process, so tests drive it like a person would. */
 export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Writable } = {}): Promise<number> {
   const { env = process.env, stdout = process.stdout, stderr = process.stderr } = io;
@@ -26,13 +22,23 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   const context: CliContext = {
     output,
     exitCode: 0,
+    errorExitCode: 1,
     async withDatabase(work) {
       const config = readConfig(env);
-      const db = await openDatabase(config.database);
+      requireExistingSqliteFile(config.database);
       try {
-        await work(db, config);
-      } finally {
-        await db.$disconnect();
+        const db = await openDatabase(config.database);
+        try {
+          await work(db, config);
+        } finally {
+          await db.$disconnect();
+        }
+      } catch (error) {
+        if (isSqliteBusy(error)) {
+          throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
+        }
+        const described = describeDatabaseError(error, config.database);
+        throw described ? new Error(described) : error;
       }
     },
   };
@@ -49,6 +55,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
   program.addCommand(expectationsCommand(context));
+  program.addCommand(apisCommand(context));
   program
     .command("db")
     .description("database")
@@ -71,6 +78,6 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return context.errorExitCode;
   }
 }

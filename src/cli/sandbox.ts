@@ -3,7 +3,9 @@ import { z } from "zod";
 import { listen, portOf } from "../service";
 import { createDouaneSandbox } from "../simulator/sandbox";
 import { parseOptions } from "./arguments";
-import type { CliContext } from "./program";
+import { readConfig } from "../config";
+import { listenerLimitsOf } from "../http/listener-limits";
+import type { CliContext } from "./context";
 
 const sandboxOptions = z.object({
   port: z.string().regex(/^\d+$/, "a port number").transform(Number).pipe(z.number().int().min(0).max(65535)),
@@ -27,7 +29,7 @@ export function sandboxCommand(context: CliContext, env: NodeJS.ProcessEnv): Com
     .action(async (raw: Record<string, string | undefined>) => {
       const options = parseOptions(sandboxOptions, { ...raw, callbackToken: raw.callbackToken ?? env.H7_TOKEN ?? "" });
       const sandbox = createDouaneSandbox(options);
-      const server = await listen(sandbox.app, { port: options.port, host: options.host });
+      const server = await listen(sandbox.app, { port: options.port, host: options.host, limits: listenerLimitsOf(readConfig(env)) });
       context.output.stdout.write(`Douane sandbox listening on http://${options.host}:${portOf(server)}/dh7 (set H7_DOUANE_URL to it); Ctrl-C stops it\n`);
       await new Promise<void>((resolve) => {
         const stop = () => server.close(() => resolve());

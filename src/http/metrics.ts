@@ -30,6 +30,12 @@ export function createMetrics() {
       labelNames: ["api", "fingerprint", "status"] as const,
       registers: [registry],
     }),
+    basePathCalls: new Counter({
+      name: "receiver_base_path_calls_total",
+      help: "Calls by base path role: current, previous (the old URL during a move), retired (answered 404)",
+      labelNames: ["api", "role"] as const,
+      registers: [registry],
+    }),
     commitSeconds: new Histogram({
       name: "receiver_commit_duration_seconds",
       help: "Time to commit one group of messages (one database transaction)",
@@ -42,10 +48,65 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers: [registry],
     }),
+    callbackSeconds: new Histogram({
+      name: "receiver_callback_duration_seconds",
+      help: "Time from a Douane callback's arrival to its answer (commit included), by API and status class",
+      labelNames: ["api", "code"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    // The gauges below are sampled from the database when scraped: every replica tells the same.
     quarantineSize: new Gauge({
       name: "receiver_quarantine_rows",
-      help: "Rows in quarantine not yet accepted (sampled when scraped)",
+      help: "Quarantined bodies waiting for a decision (neither accepted nor dismissed)",
       labelNames: ["api"] as const,
+      registers: [registry],
+    }),
+    quarantineBytes: new Gauge({ name: "receiver_quarantine_bytes", help: "Bytes of bodies kept in quarantine, every row", registers: [registry] }),
+    quarantineBudgetBytes: new Gauge({ name: "receiver_quarantine_budget_bytes", help: "QUARANTINE_BUDGET_BYTES", registers: [registry] }),
+    quarantineNearBudget: new Gauge({
+      name: "receiver_quarantine_near_budget",
+      help: "1 when the quarantine holds QUARANTINE_BUDGET_WARN_PERCENT of its budget or more (status is yellow then), else 0",
+      registers: [registry],
+    }),
+    apiStatus: new Gauge({
+      name: "receiver_api_status",
+      help: "Each API's status as `status` shows it: 0 green, 1 yellow, 2 red (no usable token)",
+      labelNames: ["api"] as const,
+      registers: [registry],
+    }),
+    tokens: new Gauge({
+      name: "receiver_tokens",
+      help: "Tokens per API and status (active, pending, retiring, expired, revoked)",
+      labelNames: ["api", "status"] as const,
+      registers: [registry],
+    }),
+    tokenExpirySeconds: new Gauge({
+      name: "receiver_token_expiry_seconds",
+      help: "Seconds until each retiring token stops being accepted (negative once past)",
+      labelNames: ["api", "fingerprint"] as const,
+      registers: [registry],
+    }),
+    lastCallback: new Gauge({
+      name: "receiver_last_callback_timestamp_seconds",
+      help: "Arrival time (Unix seconds) of the latest message stored per API; absent before the first",
+      labelNames: ["api"] as const,
+      registers: [registry],
+    }),
+    bodyBytesInFlight: new Gauge({
+      name: "receiver_body_bytes_in_flight",
+      help: "Bytes of request bodies held by the public listener (MAX_INFLIGHT_BYTES bounds it)",
+      registers: [registry],
+    }),
+    busyRefusals: new Counter({
+      name: "receiver_busy_refusals_total",
+      help: "Bodies refused with 503 unread because MAX_INFLIGHT_BYTES was reached",
+      registers: [registry],
+    }),
+    droppedConnections: new Counter({
+      name: "receiver_dropped_connections_total",
+      help: "Connections closed on arrival because MAX_CONNECTIONS were open, by listener",
+      labelNames: ["listener"] as const,
       registers: [registry],
     }),
     douaneTokenRequests: new Counter({

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { listenerLimitsOf } from "../../src/http/listener-limits";
 import { listen, portOf } from "../../src/service";
 import { createDouaneSandbox, type DouaneSandbox } from "../../src/simulator/sandbox";
 import type { Provider } from "../support/databases";
@@ -30,7 +31,7 @@ export async function startOutboundLoop(provider: Provider, env: Record<string, 
     H7_DOUANE_URL: douaneUrl, DOUANE_TOKEN_URL: oauth.tokenUrl, DOUANE_CLIENT_ID: "operator-app", DOUANE_CLIENT_SECRET: "client-secret-1",
     DOUANE_USERNAME: "FR12345678900012", DOUANE_PASSWORD_FILE: passwordFile, OUTBOUND_REQUEST_TIMEOUT_SECONDS: "60", ...env,
   }, clock);
-  const publicServer = await listen(service.publicApp, { port: 0, host: "127.0.0.1" });
+  const publicServer = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) });
   sandbox = createDouaneSandbox({ callbackUrl: `http://127.0.0.1:${portOf(publicServer)}/dh7`, callbackToken: TEST_TOKEN, jwksUrl: oauth.jwksUrl }); // Douane's clock is real, like the OAuth2 server's
   const api = internal(service);
   return {

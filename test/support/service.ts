@@ -32,7 +32,8 @@ export async function startTestService(
       done();
     },
   });
-  const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
+  const read = readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env });
+  const config: Config = { ...read, database: { ...db.database, limits: read.database.limits } };
   const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false });
   return {
     ...service,
