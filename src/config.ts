@@ -8,6 +8,34 @@ import { douaneApis, type ApiSettings } from "./douane/registry";
 
 const MIB = 1024 * 1024;
 
+const secret = (what: string) => z.string().min(1).optional().describe(what);
+const file = (what: string) => z.string().min(1).optional().describe(`a file holding ${what}, re-read when it changes (wins over the variable)`);
+const minutes = (what: string, fallback: number) => z.coerce.number().int().min(1).default(fallback).describe(what);
+
+/** The outbound direction (operator → Douane): OAuth2 access tokens, tracked submissions, expected returns. */
+const outboundSchema = {
+  H7_DOUANE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, "")).default("https://edi.douane.gouv.fr/dh7")
+    .describe("Douane's H7 server: declarations/creer and demandes/invalider are under it"),
+  DOUANE_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional()
+    .describe("the authorization server's token endpoint (given to contracted operators); unset: outbound submissions are off"),
+  DOUANE_GRANT: z.enum(["password", "client_credentials"]).default("password")
+    .describe("password: the API account's username and password with the client id/secret; client_credentials: the client alone"),
+  DOUANE_CLIENT_AUTH: z.enum(["basic", "body"]).default("basic")
+    .describe("how the client id and secret travel: HTTP Basic (RFC 6749 §2.3.1) or form fields"),
+  DOUANE_SCOPE: z.string().min(1).optional().describe("scope asked for, if Douane wants one"),
+  DOUANE_CLIENT_ID: secret("the OAuth2 client id"),
+  DOUANE_CLIENT_ID_FILE: file("the client id"),
+  DOUANE_CLIENT_SECRET: secret("the OAuth2 client secret"),
+  DOUANE_CLIENT_SECRET_FILE: file("the client secret"),
+  DOUANE_USERNAME: secret("the API account's username (password grant)"),
+  DOUANE_USERNAME_FILE: file("the username"),
+  DOUANE_PASSWORD: secret("the API account's password (password grant)"),
+  DOUANE_PASSWORD_FILE: file("the password"),
+  DOUANE_REFUSED_BACKOFF_MINUTES: minutes("after a refused credential, minutes without any token request (unless the credentials change)", 15),
+  OUTBOUND_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30).describe("per call to Douane, token requests included"),
+  OUTBOUND_RETURN_TIMEOUT_MINUTES: minutes("minutes after sending within which Douane's returns are expected; past it, overdue", 60),
+  OUTBOUND_RECONCILE_SECONDS: z.coerce.number().int().min(1).default(60).describe("how often stored messages are matched against open expectations"),
+};
 const milliseconds = (fallback: number) => z.coerce.number().int().min(100, "must be at least 100 (milliseconds)").default(fallback);
 
 const environmentSchema = z
@@ -107,6 +135,17 @@ const environmentSchema = z
     DB_COMMIT_TIMEOUT_MS: milliseconds(15_000),
     SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(1_000),
     SHUTDOWN_TIMEOUT_MS: milliseconds(25_000),
+    ...outboundSchema,
+  })
+  .superRefine((env, ctx) => {
+    if (!env.DOUANE_TOKEN_URL) return;
+    const needed = env.DOUANE_GRANT === "password" ? ["CLIENT_ID", "USERNAME", "PASSWORD"] : ["CLIENT_ID", "CLIENT_SECRET"];
+    for (const name of needed) {
+      const variable = `DOUANE_${name}` as keyof typeof env;
+      if (env[variable] === undefined && env[`${variable}_FILE` as keyof typeof env] === undefined) {
+        ctx.addIssue({ code: "custom", path: [variable], message: `required with DOUANE_TOKEN_URL and DOUANE_GRANT=${env.DOUANE_GRANT} (or ${variable}_FILE)` });
+      }
+    }
   })
   .refine((env) => env.MAX_INFLIGHT_BYTES >= env.MAX_BODY_BYTES, {
     path: ["MAX_INFLIGHT_BYTES"],

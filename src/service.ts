@@ -30,6 +30,11 @@ import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
+import { expectationRoutes } from "./outbound/expectation-routes";
+import { overdueCounts } from "./outbound/expectations";
+import { createOutbound, type Outbound } from "./outbound/outbound";
+import { outboundRoutes } from "./outbound/routes";
+import { timelineRoutes } from "./outbound/timeline";
 import { quarantineRoutes } from "./quarantine/routes";
 import { sampleStatus } from "./status/metrics";
 import { budgetOf, statusReport } from "./status/report";
@@ -50,6 +55,7 @@ export interface Service {
   basePathAdmin: BasePathAdmin;
   basePaths: BasePathStore;
   metrics: Metrics;
+  outbound: Outbound;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
   /** Null when no internal credential is set: without one there is no way in, so no listener. */
@@ -100,6 +106,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     : null;
   worker?.start();
   const feedSignal = new FeedSignal();
+  const outbound = createOutbound(config, db, { clock, logger, metrics });
   const writer = new MessageWriter(db, sql, {
     commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
     onOverrun: () => logger.error({ timeoutMs: config.DB_COMMIT_TIMEOUT_MS, dropped: dropBusyConnections() }, "a group commit overran: its callers got 503, busy connections replaced"),
@@ -108,6 +115,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
       metrics.commitBatchSize.observe(messages);
       worker?.wake();
       feedSignal.notify();
+      outbound.reconciler.nudge(); // a stored message may be an expected return
     },
     onStored: stored.writer,
   });
@@ -132,6 +140,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const report = () => statusReport(db, tokenAdmin, apis, budgetOf(config), clock(), {
     basePaths: basePathAdmin,
     deliveryWarnings: async (api) => deliveryWarnings(await destinations.list(), api, clock()),
+    overdueExpectations: () => overdueCounts(db, clock()),
   });
   const credentials = { admin: config.INTERNAL_API_TOKEN ?? [], read: config.INTERNAL_READ_TOKEN ?? [] };
   const internalOn = credentials.admin.length + credentials.read.length > 0;
@@ -145,6 +154,9 @@ export async function createService(config: Config, logger: Logger, options: Ser
     ...destinationRoutes(destinations),
     ...deliveryRoutes({ db, sql, admin: destinations, clock, wake: () => worker?.wake() }),
     ...feedRoutes(db, feedSignal),
+    ...outboundRoutes(db, outbound),
+    ...expectationRoutes(db, outbound, apis.map((api) => api.name) as [string, ...string[]]),
+    ...timelineRoutes(db, clock),
   ];
   const internalApp = internalOn
     ? createInternalApp({
@@ -154,7 +166,9 @@ export async function createService(config: Config, logger: Logger, options: Ser
         metrics,
         readiness,
         sampleMetrics: async () => {
-          sampleStatus(metrics, await report(), clock());
+          const status = await report();
+          sampleStatus(metrics, status, clock());
+          for (const item of status.items) metrics.overdueExpectations.set({ api: item.api }, item.overdueExpectations);
           await sampleDeliveryMetrics(db, metrics, clock());
         },
         console: consoleRouter({ routes: internalRoutes, adminCredentials: credentials.admin, readCredentials: credentials.read, clock }),
@@ -169,6 +183,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     basePathAdmin,
     basePaths,
     metrics,
+    outbound,
     readiness,
     publicApp,
     internalApp,
@@ -181,6 +196,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
       destinationCache.stop();
       if (analyzing) clearInterval(analyzing);
       await bounded(worker?.stop() ?? Promise.resolve(), "stopping the delivery worker");
+      await bounded(outbound.stop(), "stopping the outbound reconciler");
       await bounded(basePaths.stop(), "saving base path call counts");
       await bounded(tokens.stop(), "saving token use counts");
       await bounded(db.$disconnect(), "closing the database");

@@ -73,4 +73,13 @@ describe("configuration", () => {
   test("an empty variable counts as unset", () => {
     expect(readConfig({ PORT: "" }).PORT).toBe(8080);
   });
+
+  test("outbound is off by default; a token URL needs the grant's credentials, named without their values", () => {
+    expect(readConfig({}).DOUANE_TOKEN_URL).toBeUndefined();
+    expect(readConfig({})).toMatchObject({ DOUANE_GRANT: "password", H7_DOUANE_URL: "https://edi.douane.gouv.fr/dh7", OUTBOUND_RETURN_TIMEOUT_MINUTES: 60 });
+    const refused = () => readConfig({ DOUANE_TOKEN_URL: "https://auth.example/oauth2/token", DOUANE_CLIENT_ID: "app", DOUANE_PASSWORD: "Secret-Pa55word!" });
+    expect(refused).toThrow(/^invalid configuration:\n  DOUANE_USERNAME: required with DOUANE_TOKEN_URL and DOUANE_GRANT=password/);
+    expect(refused).not.toThrow(/Pa55word/);
+    expect(() => readConfig({ DOUANE_TOKEN_URL: "https://auth.example/t", DOUANE_GRANT: "client_credentials", DOUANE_CLIENT_ID: "app", DOUANE_CLIENT_SECRET_FILE: "/run/secrets/s" })).not.toThrow();
+  });
 });

@@ -5,11 +5,13 @@ import { openDatabase } from "../db/client";
 import { describeDatabaseError, isSqliteBusy, requireExistingSqliteFile } from "../db/errors";
 import { applyMigrations } from "../db/migrate";
 import { destinationsCommand } from "./destinations";
+import { expectationsCommand } from "./expectations";
 import { apisCommand } from "./apis";
 import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
+import { sandboxCommand } from "./sandbox";
 import { simulateCommand } from "./simulate";
 import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
@@ -54,6 +56,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
   program.addCommand(destinationsCommand(context));
+  program.addCommand(expectationsCommand(context));
   program.addCommand(apisCommand(context));
   program
     .command("db")
@@ -63,6 +66,7 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
       stdout.write("migrations applied\n");
     }));
   program.addCommand(simulateCommand(context, env, stderr));
+  program.addCommand(sandboxCommand(context, env));
   const inherit = (command: Command): void => {
     for (const child of command.commands) {
       child.exitOverride().configureOutput(program.configureOutput());

@@ -4,6 +4,7 @@ import { DestinationAdmin } from "../delivery/destinations";
 import { deliveryWarnings } from "../delivery/health";
 import { apisOf } from "../douane/apis";
 import { budgetOf, exitCodeOf, statusReport } from "../status/report";
+import { overdueCounts } from "../outbound/expectations";
 import { TokenAdmin } from "../tokens/admin";
 import { configuredTokensOf } from "../tokens/configured";
 import { printRows } from "./output";
@@ -23,6 +24,7 @@ export function statusCommand(context: CliContext): Command {
         const report = await statusReport(db, admin, apisOf(config.apis), budgetOf(config), now, {
           basePaths: new BasePathAdmin(db, () => now, config.URL_MOVE_WINDOW_MINUTES),
           deliveryWarnings: async (api) => deliveryWarnings(destinations, api, now),
+          overdueExpectations: () => overdueCounts(db, now),
         });
         const items = report.items.map(({ tokens: _tokens, ...item }) => item);
         context.exitCode = exitCodeOf(items.map((item) => item.status));
@@ -34,6 +36,7 @@ export function statusCommand(context: CliContext): Command {
         for (const item of items) {
           for (const warning of item.warnings) context.output.stdout.write(`warning: ${item.api}: token ${warning.fingerprint}: ${warning.message}\n`);
           for (const warning of item.deliveryWarnings) context.output.stdout.write(`warning: ${item.api}: ${warning.message}\n`);
+          if (item.overdueExpectations > 0) context.output.stdout.write(`${item.api}: ${item.overdueExpectations} expected Douane returns are overdue: run expectations list --status overdue\n`);
           if (item.quarantineWarning) context.output.stdout.write(`warning: ${item.api}: ${item.quarantineWarning}\n`);
           if (item.usableTokens === 0) context.output.stdout.write(`${item.api}: no usable token, every callback gets 401: run tokens rotate and enter the token in the customs portal (the <API>_TOKEN variable only seeds an empty store)\n`);
         }

@@ -127,6 +127,24 @@ export function createMetrics() {
       labelNames: ["listener"] as const,
       registers: [registry],
     }),
+    douaneTokenRequests: new Counter({
+      name: "receiver_douane_token_requests_total",
+      help: "Access token requests sent to Douane's authorization server, by outcome (issued, refused, server_error, invalid_answer)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    douaneSubmissions: new Counter({
+      name: "receiver_douane_submissions_total",
+      help: "Tracked submissions to Douane, by operation and outcome (answered, rejected, unreachable, timeout, not_sent)",
+      labelNames: ["operation", "outcome"] as const,
+      registers: [registry],
+    }),
+    overdueExpectations: new Gauge({
+      name: "receiver_expectations_overdue",
+      help: "Expected Douane returns past their due time, neither received nor re-presented (sampled when scraped)",
+      labelNames: ["api"] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -34,6 +34,9 @@ export function createInternalApp(deps: InternalAppDeps): Express {
     await deps.sampleMetrics();
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  // A Creation_H7 holds a whole declaration (up to 99 items) and a bulk of expectations up to 500: more than
+  // the 64 KiB that serve every other internal call. The first parser to run wins (body-parser skips a parsed body).
+  app.use(["/v1/outbound", "/v1/expectations"], express.json({ limit: "5mb" }));
   app.use(express.json({ limit: "64kb" }));
   const openApi = defineRoute({
     method: "get",

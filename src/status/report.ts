@@ -26,10 +26,11 @@ export const exitCodeOf = (statuses: ApiStatus[]): number => Math.max(0, ...stat
 
 const worst = (a: ApiStatus, b: ApiStatus): ApiStatus => (SEVERITY[a] >= SEVERITY[b] ? a : b);
 
-/** What else colours an API: a URL move in progress, destinations failing for long. */
+/** What else colours an API: a URL move in progress, destinations failing for long, Douane returns that never came. */
 export interface StatusSources {
   basePaths?: BasePathAdmin;
   deliveryWarnings?: (api: string) => Promise<DeliveryWarning[]>;
+  overdueExpectations?: () => Promise<Map<string, number>>;
 }
 
 /** What the service says about itself, per API: one report for `status`, GET /v1/apis and /metrics. */
@@ -39,23 +40,27 @@ export async function statusReport(db: Db, admin: TokenAdmin, apis: ApiDefinitio
   const quarantineWarning = nearBudget
     ? `quarantine holds ${totals.bytes} bytes, ${Math.round((100 * totals.bytes) / budget.budgetBytes)}% of QUARANTINE_BUDGET_BYTES (${budget.budgetBytes}): review and dismiss or accept what waits`
     : null;
+  const overdue = (await sources.overdueExpectations?.()) ?? new Map<string, number>();
   const items = await Promise.all(apis.map(async (api) => {
     const health = await admin.health(api.name);
     const move = sources.basePaths ? await sources.basePaths.health(api.name) : { paths: [], warnings: [] };
     const failing = sources.deliveryWarnings ? await sources.deliveryWarnings(api.name) : [];
+    const overdueExpectations = overdue.get(api.name) ?? 0;
     const byChannel = await lastCallbacks(db, api);
     const times = Object.values(byChannel).filter((at): at is Date => at !== null);
     return {
       api: api.name,
       basePath: move.paths.find((path) => path.role === "current")?.basePath ?? api.basePath,
       authHeader: api.authHeader,
-      status: worst(health.status, nearBudget || move.warnings.length > 0 || failing.length > 0 ? "yellow" : "green"),
+      // Returns that never came, and destinations failing for long, are the operator's to look at, like the portal's yellow.
+      status: worst(health.status, nearBudget || move.warnings.length > 0 || failing.length > 0 || overdueExpectations > 0 ? "yellow" : "green"),
       usableTokens: health.tokens.filter((token) => isUsable(token, now)).length,
       lastCallbackAt: times.length ? new Date(Math.max(...times.map((at) => at.getTime()))) : null,
       lastCallbackByChannel: byChannel,
       quarantinedOpen: totals.openByApi.get(api.name) ?? 0,
       warnings: [...health.warnings, ...move.warnings.map((warning) => ({ tokenId: null, fingerprint: null, ...warning }))],
       quarantineWarning,
+      overdueExpectations,
       basePaths: move.paths.map(({ id, basePath, role, createdAt, movedAt, retiredAt, lastCallAt, callCount }) => ({ id, basePath, role, createdAt, movedAt, retiredAt, lastCallAt, callCount })),
       deliveryWarnings: failing,
       tokens: health.tokens,

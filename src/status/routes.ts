@@ -30,6 +30,7 @@ export function statusRoutes(report: () => Promise<StatusReport>): RouteDefiniti
           lastCallbackAt: isoInstant.nullable().describe("the latest arrival of a stored message (max receivedAt)"),
           lastCallbackByChannel: z.record(z.string(), isoInstant.nullable()),
           quarantinedOpen: z.number().describe("quarantined bodies waiting for a decision"),
+          overdueExpectations: z.number().describe("Douane returns expected and overdue (docs/outbound.md)"),
           quarantineWarning: z.string().nullable().describe("set when the quarantine nears QUARANTINE_BUDGET_BYTES"),
           deliveryWarnings: z.array(deliveryWarning).describe("destinations of this API's messages failing for over 15 minutes"),
           basePaths: z.array(basePathView).describe("current, previous (during a URL move) and retired base paths, with Douane's last call on each"),

@@ -32,7 +32,7 @@ describe.each(databaseProviders())("status and db migrate on %s", (provider) => 
     const green = JSON.parse(greenRun.stdout);
     expect(green.items).toEqual([expect.objectContaining({
       api: "h7", basePath: "/dh7", authHeader: "authorization", status: "green", usableTokens: 1,
-      lastCallbackAt: expect.stringMatching(/^\d{4}-.*Z$/), quarantinedOpen: 1, warnings: [],
+      lastCallbackAt: expect.stringMatching(/^\d{4}-.*Z$/), quarantinedOpen: 1, overdueExpectations: 0, warnings: [],
       lastCallbackByChannel: expect.objectContaining({ declaration_error: green.items[0].lastCallbackAt, declaration_response: null }),
     })]);
 
