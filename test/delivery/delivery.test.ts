@@ -17,7 +17,7 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
   beforeEach(async () => {
     now = new Date();
     receiver.received.length = 0;
-    receiver.maxInFlight = 0;
+    receiver.reset();
     receiver.answer = () => ({ status: 204 });
     service = await startTestServiceWith({ DELIVERY_MAX_IN_FLIGHT: "3" });
     destination = (await internal(service).post("/v1/destinations", { url: receiver.url }).expect(201)).body;
@@ -141,7 +141,8 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
     await eventually(() => expect(receiver.accepted).toHaveLength(6));
     await settled();
     receiver.received.length = 0;
-    receiver.answer = () => ({ status: 200, delayMs: 150 });
+    // Long enough that the live message is stored while the first three replayed ones still hang.
+    receiver.answer = () => ({ status: 200, delayMs: 1_000 });
     const range = { from: new Date(now.getTime() - 60_000).toISOString(), to: new Date(now.getTime() + 60_000).toISOString() };
     expect((await internal(service).post(`/v1/destinations/${destination.id}/replay`, range).expect(202)).body.deliveries).toBe(6);
     await eventually(() => receiver.inFlight === 3);

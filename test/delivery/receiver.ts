@@ -60,7 +60,18 @@ export class TestReceiver {
     await new Promise((resolve) => server.close(resolve));
   }
 
+  /** Starts counting afresh: a request an earlier test left hanging (one the service gave up waiting for) no
+   *  longer counts as in flight. */
+  reset(): void {
+    this.generation++;
+    this.inFlight = 0;
+    this.maxInFlight = 0;
+  }
+
+  private generation = 0;
+
   private async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void> {
+    const generation = this.generation;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const webhookId = String(req.headers["webhook-id"]);
@@ -79,7 +90,7 @@ export class TestReceiver {
     const answer = this.answer(received);
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     received.answered = answer.status;
-    this.inFlight--;
+    if (generation === this.generation) this.inFlight--;
     this.inFlightIds.delete(webhookId);
     if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body ?? "");
   }
