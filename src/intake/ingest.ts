@@ -52,8 +52,9 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const quarantineId = outcome.outcome === "conflict" ? await keepConflict(deps, res, record, outcome) : null;
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
-    if (examination.validation !== "invalid" && outcome.outcome !== "conflict") await closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
     res.status(200).json(answerOf(outcome, messageId, quarantineId));
+    // After the answer: a busy or locked quarantine table must never hold an acknowledged callback.
+    if (examination.validation !== "invalid" && outcome.outcome !== "conflict") void closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
   };
 }
 

@@ -1,4 +1,5 @@
 import { cli } from "../support/cli";
+import { waitFor } from "../support/wait";
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
@@ -71,6 +72,8 @@ describe.each(databaseProviders())("closing and counting quarantined bodies on %
     const valid = errorMessage({ lrn: "LRN-RESENT" });
     const invalid = (await post({ ...valid, error: "broken" }).expect(400)).body.quarantineId;
     const stored = (await post(valid).expect(200)).body;
+    // Closed just after the answer (a locked quarantine table must not hold the callback).
+    await waitFor(async () => (await detail(invalid)).dismissedAt !== null);
     expect(await detail(invalid)).toMatchObject({
       dismissedBy: "system",
       dismissedReason: `superseded by message ${stored.id} (a later valid re-send)`,
@@ -85,6 +88,7 @@ describe.each(databaseProviders())("closing and counting quarantined bodies on %
     const conflict = (await post({ ...first, declaration: { ...first.declaration, lrn: "LRN-OTHER" } }).expect(200)).body.quarantineId;
     expect(await detail(conflict)).toMatchObject({ reason: "conflict", dismissedAt: null });
     await post(first).expect(200);
+    await waitFor(async () => (await detail(conflict)).dismissedAt !== null);
     expect(await detail(conflict)).toMatchObject({ dismissedBy: "system", dismissedReason: `superseded by message ${stored.id} (a later valid re-send)` });
   });
 });
