@@ -4,7 +4,9 @@
 # No Docker engine runs on this project's CI machines: test/docker/dockerfile.test.ts reads this file and performs
 # its build and start steps outside Docker (DOCKERFILE_TEST=1, run by .ci/run), so the recipe is known to work.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22 LTS (supported until April 2027; Node 20 reached its end of life in April 2026). The code itself still
+# runs on Node 20.19+ (package.json "engines") where a machine has nothing newer.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 is compiled from source when no prebuilt binary can be fetched.

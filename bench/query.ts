@@ -6,7 +6,7 @@ import path from "node:path";
 import type { DatabaseLocation } from "./acks";
 import { sampleCpu, sharesBetween, type CpuShares } from "./cpu";
 import { quantiles } from "./latency";
-import { busyDeclarations, seederFor, type Seeder, type Seeding } from "./seed";
+import { busyDeclarations, registeredDeclarations, seederFor, type Seeder, type Seeding } from "./seed";
 import { REJECTED, storedMessages } from "./stored";
 import { createPostgresDatabase, dropPostgresDatabase, startService, type Running, type Workspace } from "./targets";
 import { applyMigrations } from "../src/db/migrate";
@@ -62,7 +62,7 @@ export async function runQueries(work: Workspace, settings: QuerySettings, log: 
         const seeding = seedings[i];
         result.seeding.push({ database: provider, ...seeding });
         log(`query, ${provider}: ${seeding.rows} rows seeded in ${seeding.seconds.toFixed(1)} s (indexes ${seeding.indexSeconds.toFixed(1)} s), ${Math.round(seeding.megabytes)} MB`);
-        const declarations = await busyDeclarations(database, 10, 50, 20);
+        const declarations = { busy: await busyDeclarations(database, 10, 50, 20), registered: await registeredDeclarations(database, 20) };
         const running = await startService(`query-${provider}-${size}`, url, work);
         try {
           for (const row of await measure(running, work.token, declarations, settings)) {
@@ -85,16 +85,20 @@ export async function runQueries(work: Workspace, settings: QuerySettings, log: 
 
 type Measured = Omit<QueryRow, "database" | "rows">;
 
-async function measure(running: Running, token: string, declarations: string[], settings: QuerySettings): Promise<Measured[]> {
-  if (declarations.length === 0) throw new Error("no declaration with 10 to 50 messages in the seeded rows");
+async function measure(running: Running, token: string, declarations: { busy: string[]; registered: string[] }, settings: QuerySettings): Promise<Measured[]> {
+  const { busy, registered } = declarations;
+  if (busy.length === 0) throw new Error("no declaration with 10 to 50 messages in the seeded rows");
+  if (registered.length === 0) throw new Error("no registration of 50 declarations or more in the seeded rows");
   const get = getter(running.internalUrl, token);
-  const byDeclaration = (i: number) => `/v1/messages?customsDeclarationReference=${declarations[i % declarations.length]}&limit=${PAGE}`;
+  const byDeclaration = (i: number) => `/v1/messages?customsDeclarationReference=${busy[i % busy.length]}&limit=${PAGE}`;
+  const byRegistered = (i: number) => `/v1/messages?customsDeclarationReference=${registered[i % registered.length]}&limit=${PAGE}`;
   const rejected = `/v1/messages?state=${REJECTED.state}&channel=${REJECTED.channel}&limit=${PAGE}`;
   const walkFrom = (cursor: string | null) => `/v1/messages?${WALK}&limit=${PAGE}${cursor ? `&cursor=${cursor}` : ""}`;
-  for (let i = 0; i < settings.warmup; i++) for (const path of [byDeclaration(i), rejected, walkFrom(null)]) await get(path);
+  for (let i = 0; i < settings.warmup; i++) for (const path of [byDeclaration(i), byRegistered(i), rejected, walkFrom(null)]) await get(path);
 
   const rows = [
-    await timed(running, `customsDeclarationReference (${declarations.length} declarations of 10–50 messages)`, () => sequence(settings.requests, (i) => get(byDeclaration(i)))),
+    await timed(running, `customsDeclarationReference (${busy.length} declarations of 10–50 messages)`, () => sequence(settings.requests, (i) => get(byDeclaration(i)))),
+    await timed(running, "customsDeclarationReference (the 50th declaration of registrations of 50–99)", () => sequence(settings.requests, (i) => get(byRegistered(i)))),
     await timed(running, `state=${REJECTED.state}&channel=${REJECTED.channel}`, () => sequence(settings.requests, () => get(rejected))),
   ];
   let cursor: string | null = null;

@@ -94,6 +94,10 @@ export function checkTargets(rows: IntakeRow[]): TargetCheck[] {
       const toA = ratio(row, rows, "a");
       checks.push({ check: `(d) ≥ 0.35 × (a) [${row.mix}]`, measured: fixed(toA, 2), pass: toA >= 0.35 });
     }
+    if (row.target === "e" && rows.some((other) => other.target === "c" && other.mix === row.mix)) {
+      const toC = ratio(row, rows, "c");
+      checks.push({ check: `(e) ≥ 0.8 × (c), intake with one destination [${row.mix}]`, measured: fixed(toC, 2), pass: toC >= 0.8 });
+    }
     checks.push({ check: `zero errors [${at}]`, measured: String(errorsOf(row)), pass: errorsOf(row) === 0 });
     if (row.acks) {
       const lost = row.acks.lost + row.acks.wrongId;

@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmark of issue 6. Phases are separate modules (intake.ts, query.ts); this file only
 // reads the settings, runs the phases and reports.
 // Settings (environment): BENCH_PHASES (intake,query), BENCH_SECONDS (15), BENCH_WARMUP (2), BENCH_CONNECTIONS (50),
-// BENCH_TARGETS (a,b,c,d; the query phase runs on the databases of c, SQLite, and d, PostgreSQL),
+// BENCH_TARGETS (a,b,c,d,e; e is c with one destination configured; the query phase runs on the databases of c, SQLite, and d, PostgreSQL),
 // BENCH_QUERY_ROWS (1000000: the large size of the query phase, after 10,000),
 // BENCH_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE (a folder: servers run
 // under node --cpu-prof and write <target>.cpuprofile there), BENCH_KEEP=1 (keep the temporary folder).
@@ -33,7 +33,7 @@ function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: Qu
   const phases = list("BENCH_PHASES", PHASES.join(","));
   const unknown = phases.filter((phase) => !(PHASES as readonly string[]).includes(phase));
   if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(", ")} (known: ${PHASES.join(", ")})`);
-  const targets = list("BENCH_TARGETS", "a,b,c,d") as Target["id"][];
+  const targets = list("BENCH_TARGETS", "a,b,c,d,e") as Target["id"][];
   const largest = number("BENCH_QUERY_ROWS", 1_000_000);
   return {
     phases: phases as Phase[],

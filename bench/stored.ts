@@ -1,6 +1,7 @@
 // The rows the query phase seeds: what the receiver holds after weeks of DELTA H7 traffic, as one deterministic
 // stream in arrival order (ids follow receivedAt), so the 10k database is the first 10k rows of the 1M one.
-// Bodies are the intake's templates (bodies.ts); the search keys are those the service would extract from them.
+// Bodies are the intake's templates (bodies.ts); the search keys are those the service would extract from them,
+// every declaration a message names included (a registration names 1 to 99).
 import { createHash } from "node:crypto";
 import { errorH7, mulberry32, registrationH7, responseH7, type Render, type Slot } from "./bodies";
 import { TimeQueue } from "./time-queue";
@@ -27,7 +28,11 @@ export interface StoredMessage {
   state: string | null;
   messageDateTime: Date;
   messageDateTimeRaw: string;
+  /** Every declaration the body names, for MessageDeclaration (not a Message column). */
+  declarations: NamedDeclaration[];
 }
+
+export interface NamedDeclaration { lrn: string; customsDeclarationReference: string; mrn: string }
 
 export const STORED_COLUMNS = [
   "api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType", "headers", "receivedAt", "tokenId",
@@ -43,7 +48,8 @@ type Kind = "registration" | "response" | "error" | "unknown";
 interface Pending { at: number; kind: Kind; declaration: Declaration; state: string | null; declarations: number }
 
 const START = Date.UTC(2026, 8, 26); // 60 days before the intake's dates: 1M rows at about 16,700 a day
-const REQUEST_EVERY_MS = 27_000; // mean; a request declares 1 to 4 parcels (mean 1.85), each about 2.9 messages
+// Mean; a request declares 1 to 4 parcels (97 %) or 5 to 99 (3 %): 3.3 on average, each about 2.9 messages.
+const REQUEST_EVERY_MS = 45_000;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -51,7 +57,7 @@ const DAY = 24 * HOUR;
 const RENDERS: Record<Kind, Render[]> = {
   response: [1, 2].map(responseH7),
   unknown: [1].map(responseH7), // D4/D5 (invalidation, amendment) answers: unpublished paths, Response_H7-like bodies
-  registration: [1, 2, 3, 4].map(registrationH7), // by the request's number of declarations
+  registration: Array.from({ length: 99 }, (_, i) => registrationH7(i + 1)), // by the request's number of declarations
   error: [1, 2].map((n) => errorH7(n, false)),
 };
 
@@ -66,7 +72,7 @@ export function storedMessages(seed = 6): () => StoredMessage {
   // One request's whole life is scheduled when it is declared: Douane's answers then arrive interleaved with others'.
   const declare = (at: number) => {
     const serial = String(++requests).padStart(8, "0");
-    const count = 1 + [0.5, 0.75, 0.9].filter((step) => random() > step).length;
+    const count = random() < 0.03 ? 5 + Math.floor(random() * 95) : 1 + [0.5, 0.75, 0.9].filter((step) => random() > step).length;
     const requestRef = `2611${serial}`;
     const declarations = Array.from({ length: count }, (_, i): Declaration => ({
       ref: `${requestRef}${i}`, lrn: `SHP26-${serial}-${i}`, mrn: `26FR${serial}${String(i).padStart(6, "0")}`, opr: `OPR-${serial}`, requestRef,
@@ -166,6 +172,9 @@ function rowOf(pending: Pending, random: () => number): StoredMessage {
     state: kind === "response" || kind === "unknown" ? state : null,
     messageDateTime,
     messageDateTimeRaw: values.MDT,
+    declarations: kind === "registration"
+      ? Array.from({ length: pending.declarations }, (_, i) => ({ lrn: `${values.LRN}-${i}`, customsDeclarationReference: `${values.REF}${i}`, mrn: values.MRN }))
+      : [{ lrn: d.lrn, customsDeclarationReference: d.ref, mrn: d.mrn }],
   };
 }
 

@@ -2,6 +2,7 @@
 // the query phase starts the service (c, d) on databases it seeded itself, with the same helpers.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { Client } from "pg";
@@ -9,7 +10,7 @@ import { applyMigrations } from "../src/db/migrate";
 import type { DatabaseLocation } from "./acks";
 
 export interface Target {
-  id: "a" | "b" | "c" | "d";
+  id: "a" | "b" | "c" | "d" | "e";
   label: string;
   start(work: Workspace): Promise<Running>;
 }
@@ -72,7 +73,42 @@ export const TARGETS: Target[] = [
       return { ...running, database: { provider: "postgresql", url }, dispose: () => dropPostgresDatabase(work.postgresAdminUrl, url) };
     },
   },
+  {
+    id: "e",
+    label: "(e) our service, SQLite, one destination configured (a local receiver answering 204)",
+    async start(work) {
+      const receiver = await startReceiver();
+      const file = path.join(work.dir, "service-delivering.db");
+      const running = await startService("e", `file:${file}`, work);
+      const created = await fetch(`${running.internalUrl}/v1/destinations`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${work.token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ url: receiver.url }),
+      });
+      if (created.status !== 201) throw new Error(`creating the destination answered ${created.status}`);
+      return {
+        ...running,
+        database: { provider: "sqlite", file },
+        async stop() {
+          await running.stop();
+          await receiver.close();
+        },
+      };
+    },
+  },
 ];
+
+/** A downstream receiver for (e): answers 204 to every delivery. */
+function startReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(204).end()));
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hooks`,
+    close: () => new Promise((done) => {
+      server.closeAllConnections();
+      server.close(() => done());
+    }),
+  })));
+}
 
 /** This service (node dist/src/main.js), which applies the migrations on start. */
 export function startService(id: string, databaseUrl: string, work: Workspace): Promise<Running> {

@@ -5,33 +5,62 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import { analyzeSqlite, openStore, type Db } from "./db/client";
+import { BasePathAdmin, startMoveMaintenance } from "./basepaths/admin";
+import { basePathRoutes } from "./basepaths/routes";
+import { BasePathStore } from "./basepaths/store";
+import { consoleRouter } from "./console/app";
+import { analyzeSqlite, openStore, probeWrite, type Db } from "./db/client";
+import { withDeadline } from "./db/deadline";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
-import type { ReadinessCheck } from "./http/health";
+import { DestinationCache } from "./delivery/cache";
+import { deliveryRoutes } from "./delivery/delivery-routes";
+import { destinationRoutes } from "./delivery/destination-routes";
+import { DestinationAdmin } from "./delivery/destinations";
+import { storedHooks } from "./delivery/enqueue";
+import { FeedSignal, feedRoutes } from "./delivery/feed";
+import { deliveryWarnings, sampleDeliveryMetrics } from "./delivery/health";
+import { DeliveryWorker, type WorkerOptions } from "./delivery/worker";
+import { cachedReadiness, type ReadinessCheck } from "./http/health";
 import { createMetrics, type Metrics } from "./http/metrics";
-import { apisOf } from "./intake/apis";
+import { apisOf } from "./douane/apis";
+import { type ListenerLimits, serverOptionsOf } from "./http/listener-limits";
 import { createPublicApp } from "./intake/app";
+import { deferContinue } from "./intake/body";
 import { FailureLimiter } from "./intake/failure-limiter";
 import { createInternalApp } from "./internal/app";
 import { messageRoutes } from "./messages/routes";
 import { MessageWriter } from "./messages/writer";
+import { expectationRoutes } from "./outbound/expectation-routes";
+import { overdueCounts } from "./outbound/expectations";
+import { createOutbound, type Outbound } from "./outbound/outbound";
+import { outboundRoutes } from "./outbound/routes";
+import { timelineRoutes } from "./outbound/timeline";
+import { quarantineRoutes } from "./quarantine/routes";
+import { sampleStatus } from "./status/metrics";
+import { budgetOf, statusReport } from "./status/report";
+import { statusRoutes } from "./status/routes";
 import { TokenAdmin } from "./tokens/admin";
-import { LifecycleRefusal } from "./tokens/lifecycle";
+import { configuredTokensOf } from "./tokens/configured";
 import { startTokenMaintenance } from "./tokens/maintenance";
 import { tokenRoutes } from "./tokens/routes";
 import { TokenStore, type Clock } from "./tokens/store";
 import { startUpkeep } from "./upkeep/run";
 import { recordUpkeepGauges, upkeepState } from "./upkeep/state";
+import { automaticSwitch } from "./tokens/switch";
 
 export interface Service {
   config: Config;
   db: Db;
   tokens: TokenStore;
   tokenAdmin: TokenAdmin;
+  destinations: DestinationAdmin;
+  basePathAdmin: BasePathAdmin;
+  basePaths: BasePathStore;
   metrics: Metrics;
+  outbound: Outbound;
   readiness(): Promise<ReadinessCheck>;
   publicApp: Express;
-  /** Null when INTERNAL_API_TOKEN is not set: without a credential there is no way in, so no listener. */
+  /** Null when no internal credential is set: without one there is no way in, so no listener. */
   internalApp: Express | null;
   close(): Promise<void>;
 }
@@ -41,25 +70,25 @@ export interface ServiceOptions {
   clock?: Clock;
   /** False only where the database is known to be migrated already (tests copy a migrated template). */
   migrate?: boolean;
+  /** Tests poll faster, shorten the timeout, or fix the jitter. */
+  delivery?: Partial<Pick<WorkerOptions, "pollMs" | "timeoutMs" | "random">>;
 }
 
 export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const { clock = () => new Date(), migrate = true } = options;
   if (migrate) await applyMigrations(config.database);
-  const { db, sql } = await openStore(config.database);
-  const apis = apisOf(config);
+  const { db, sql, dropBusyConnections } = await openStore(config.database);
+  const apis = apisOf(config.apis);
   const tokens = new TokenStore(db, clock, logger);
-  await tokens.seed("h7", config.H7_TOKEN);
-  const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload());
-  // Douane presents the new token only once the portal holds it: its first use is the switch.
-  tokens.onPendingTokenUsed = async (token) => {
-    await tokenAdmin
-      .activate({ api: token.api, tokenId: token.id, actor: "douane", reason: "first callback with the pending token" })
-      .catch((error) => {
-        if (!(error instanceof LifecycleRefusal)) throw error; // another replica switched first
-      });
-  };
+  for (const api of config.apis) await tokens.seed(api.name, api.token);
+  const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload(), configuredTokensOf(config));
+  tokens.onPendingTokenUsed = automaticSwitch(tokenAdmin, logger);
   await tokens.start();
+  const basePaths = new BasePathStore(db, clock, logger);
+  const basePathAdmin = new BasePathAdmin(db, clock, config.URL_MOVE_WINDOW_MINUTES, () => basePaths.reload());
+  await basePathAdmin.seed(config.apis, logger);
+  await basePaths.start();
+  const stopMoveMaintenance = startMoveMaintenance(basePathAdmin, apis.map((api) => api.name), logger);
   const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
   const stopUpkeep = startUpkeep(db, config, logger, clock);
   const analyzing = config.database.provider === "sqlite"
@@ -68,24 +97,42 @@ export async function createService(config: Config, logger: Logger, options: Ser
   for (const api of apis) {
     if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
+  const destinationCache = new DestinationCache(db, logger);
+  await destinationCache.start();
+  const destinations = new DestinationAdmin(db, clock, () => destinationCache.reload());
+  const stored = storedHooks(config.database.provider, () => destinationCache.all, clock);
   const metrics = createMetrics();
-  const writer = new MessageWriter(db, sql, (messages, seconds) => {
-    metrics.commitSeconds.observe(seconds);
-    metrics.commitBatchSize.observe(messages);
+  const worker = config.DELIVERY_WORKER
+    ? new DeliveryWorker(db, sql, destinationCache, {
+        clock, maxInFlight: config.DELIVERY_MAX_IN_FLIGHT, timeoutMs: config.DELIVERY_TIMEOUT_SECONDS * 1000, pollMs: 1_000, ...options.delivery,
+      }, logger, metrics)
+    : null;
+  worker?.start();
+  const feedSignal = new FeedSignal();
+  const outbound = createOutbound(config, db, { clock, logger, metrics });
+  const writer = new MessageWriter(db, sql, {
+    commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
+    onOverrun: () => logger.error({ timeoutMs: config.DB_COMMIT_TIMEOUT_MS, dropped: dropBusyConnections() }, "a group commit overran: its callers got 503, busy connections replaced"),
+    onCommit: (messages, seconds) => {
+      metrics.commitSeconds.observe(seconds);
+      metrics.commitBatchSize.observe(messages);
+      worker?.wake();
+      feedSignal.notify();
+      outbound.reconciler.nudge(); // a stored message may be an expected return
+    },
+    onStored: stored.writer,
   });
-  const migrationsShipped = shippedMigrationCount(config.database.provider);
-  const readiness = async (): Promise<ReadinessCheck> => {
-    const applied = await appliedMigrationCount(db).catch(() => null);
-    const checks = { database: applied !== null, migrations: applied !== null && applied >= migrationsShipped, tokens: tokens.loadedAt !== null };
-    return { ready: Object.values(checks).every(Boolean), checks };
-  };
+  const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
+  const readiness = cachedReadiness(readinessCheck(db, config, () => tokens.loadedAt !== null, withoutUsableToken), READINESS_CACHE_MS, clock, () => `${writer.lastCommitFailed} ${withoutUsableToken()}`);
   const publicApp = createPublicApp({
     apis,
     db,
     tokens,
+    basePaths,
     writer,
     validationMode: config.VALIDATION_MODE,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxInflightBytes: config.MAX_INFLIGHT_BYTES,
     logger,
     metrics,
     failureLimiter: new FailureLimiter(config.AUTH_FAILURE_LIMIT_PER_MINUTE, clock),
@@ -93,16 +140,42 @@ export async function createService(config: Config, logger: Logger, options: Ser
     trustProxy: config.TRUST_PROXY,
     clock,
   });
-  if (!config.INTERNAL_API_TOKEN) logger.warn("INTERNAL_API_TOKEN is not set: the internal API listener stays off");
-  const internalApp = config.INTERNAL_API_TOKEN
+  const report = () => statusReport(db, tokenAdmin, apis, budgetOf(config), clock(), {
+    basePaths: basePathAdmin,
+    deliveryWarnings: async (api) => deliveryWarnings(await destinations.list(), api, clock()),
+    overdueExpectations: () => overdueCounts(db, clock()),
+  });
+  const credentials = { admin: config.INTERNAL_API_TOKEN ?? [], read: config.INTERNAL_READ_TOKEN ?? [] };
+  const internalOn = credentials.admin.length + credentials.read.length > 0;
+  if (!internalOn) logger.warn("neither INTERNAL_API_TOKEN nor INTERNAL_READ_TOKEN is set: the internal API listener stays off");
+  const internalRoutes = [
+    ...statusRoutes(report),
+    ...messageRoutes(db),
+    ...quarantineRoutes(db, stored.accept, clock),
+    ...tokenRoutes(apis, tokenAdmin),
+    ...basePathRoutes(apis, basePathAdmin, basePaths),
+    ...destinationRoutes(destinations),
+    ...deliveryRoutes({ db, sql, admin: destinations, clock, wake: () => worker?.wake() }),
+    ...feedRoutes(db, feedSignal),
+    ...outboundRoutes(db, outbound),
+    ...expectationRoutes(db, outbound, apis.map((api) => api.name) as [string, ...string[]]),
+    ...timelineRoutes(db, clock),
+  ];
+  const internalApp = internalOn
     ? createInternalApp({
-        db,
-        credentials: config.INTERNAL_API_TOKEN,
-        routes: [...messageRoutes(db), ...tokenRoutes(apis, tokenAdmin)],
+        credentials,
+        routes: internalRoutes,
         logger,
         metrics,
         readiness,
-        sampleGauges: async () => recordUpkeepGauges(metrics, await upkeepState(db, config, clock()), clock()),
+        sampleMetrics: async () => {
+          const status = await report();
+          sampleStatus(metrics, status, clock());
+          for (const item of status.items) metrics.overdueExpectations.set({ api: item.api }, item.overdueExpectations);
+          await sampleDeliveryMetrics(db, metrics, clock());
+          recordUpkeepGauges(metrics, await upkeepState(db, config, clock()), clock());
+        },
+        console: consoleRouter({ routes: internalRoutes, adminCredentials: credentials.admin, readCredentials: credentials.read, clock }),
       })
     : null;
   return {
@@ -110,17 +183,52 @@ export async function createService(config: Config, logger: Logger, options: Ser
     db,
     tokens,
     tokenAdmin,
+    destinations,
+    basePathAdmin,
+    basePaths,
     metrics,
+    outbound,
     readiness,
     publicApp,
     internalApp,
     async close() {
+      // A stalled database must not hold the shutdown: each step is bounded, and a failed one does not skip the next.
+      const bounded = (work: Promise<unknown>, what: string) =>
+        withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what).catch((error) => logger.warn({ err: error }, `${what} failed while closing`));
       stopMaintenance();
       stopUpkeep();
+      stopMoveMaintenance();
+      destinationCache.stop();
       if (analyzing) clearInterval(analyzing);
-      await tokens.stop();
-      await db.$disconnect();
+      await bounded(worker?.stop() ?? Promise.resolve(), "stopping the delivery worker");
+      await bounded(outbound.stop(), "stopping the outbound reconciler");
+      await bounded(basePaths.stop(), "saving base path call counts");
+      await bounded(tokens.stop(), "saving token use counts");
+      await bounded(db.$disconnect(), "closing the database");
     },
+  };
+}
+
+const READINESS_CACHE_MS = 1_000;
+
+/** Ready: the database answers, holds every migration we ship, would take a write now (a table lock, a
+ *  read-only file or a stalled connection all fail it), and the tokens are loaded. Each check is bounded. */
+function readinessCheck(db: Db, config: Config, tokensLoaded: () => boolean, withoutUsableToken: () => string[]): () => Promise<ReadinessCheck> {
+  const migrationsShipped = shippedMigrationCount(config.database.provider);
+  const bound = <T>(work: Promise<T>, what: string) => withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what);
+  return async () => {
+    const [applied, writable] = await Promise.all([
+      bound(appliedMigrationCount(db), "the migration count").catch(() => null),
+      bound(probeWrite(db), "the write probe").then(() => true, () => false),
+    ]);
+    const apisWithoutUsableToken = withoutUsableToken();
+    const checks = {
+      database: applied !== null,
+      migrations: applied !== null && applied >= migrationsShipped,
+      writes: writable,
+      tokens: tokensLoaded() && apisWithoutUsableToken.length === 0,
+    };
+    return { ready: Object.values(checks).every(Boolean), checks, apisWithoutUsableToken };
   };
 }
 
@@ -128,17 +236,23 @@ export interface ListenOptions {
   port: number;
   host: string;
   tls?: { certFile: string; keyFile: string };
+  limits: ListenerLimits;
+  /** The public listener: 100 Continue only once the caller is authenticated (see intake/body.ts). */
+  deferContinue?: boolean;
+  /** Called for each connection closed on arrival because `limits.maxConnections` are open. */
+  onDrop?: () => void;
 }
 
-/** Starts a listener, HTTPS when given a certificate, with timeouts so a slow or stalled client cannot hold
- *  a connection forever. Keep-alive outlasts common load balancers' 60 s idle timeout. */
+/** Starts a listener, HTTPS when given a certificate, with its connections capped and timed out so neither
+ *  silent nor slow clients can hold them (docs/operations-edge.md). */
 export function listen(app: Express, options: ListenOptions): Promise<http.Server> {
+  const serverOptions = serverOptionsOf(options.limits);
   const server = options.tls
-    ? https.createServer({ cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
-    : http.createServer(app);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
+    ? https.createServer({ ...serverOptions, cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
+    : http.createServer(serverOptions, app);
+  server.maxConnections = options.limits.maxConnections;
+  if (options.deferContinue) server.on("checkContinue", deferContinue(app));
+  if (options.onDrop) server.on("drop", options.onDrop);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

@@ -4,7 +4,7 @@ import { archiveMessages } from "../upkeep/archive";
 import { ArchiveDamaged, readManifest, verifyArchive } from "../upkeep/archive-file";
 import { importArchive } from "../upkeep/archive-import";
 import { printRecord, printRows } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 /** `archive …`: the daily message archives in ARCHIVE_DIR. */
 export function archiveCommand(context: CliContext): Command {

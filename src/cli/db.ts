@@ -8,7 +8,7 @@ import { restoreSqlite } from "../upkeep/restore";
 import { retentionIsOn, retentionOf } from "../upkeep/run";
 import { sqliteFileOf } from "../upkeep/sqlite-file";
 import { printRecord, printRows } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 /** `db …`: migrations, backups and restores. */
 export function dbCommand(context: CliContext, env: NodeJS.ProcessEnv): Command {

@@ -1,9 +1,10 @@
 import { Command } from "commander";
+import { stringifyExact } from "../douane/numbers";
 import { findMessage, findRawBody, listMessages } from "../messages/queries";
 import { messageQuery } from "../messages/routes";
 import { idArgument, optionFlag, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 export const MESSAGE_COLUMNS = ["id", "receivedAt", "channel", "messageId", "lrn", "mrn", "customsDeclarationReference", "state", "validation"];
 
@@ -41,7 +42,7 @@ export function messagesCommand(context: CliContext): Command {
         if (context.output.json) return printRecord(context.output, message);
         const { payload, ...metadata } = message;
         printRecord(context.output, metadata);
-        context.output.stdout.write(`\npayload:\n${JSON.stringify(payload, null, 2)}\n`);
+        context.output.stdout.write(`\npayload:\n${stringifyExact(payload, 2)}\n`);
       }),
     );
   return command;

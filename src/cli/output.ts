@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { stringifyExact } from "../douane/numbers";
 
 export interface Output {
   json: boolean;
@@ -33,7 +34,7 @@ export function printPage(output: Output, page: { items: Record<string, unknown>
 
 export function printRecord(output: Output, record: Record<string, unknown>): void {
   if (output.json) {
-    output.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    output.stdout.write(`${stringifyExact(record, 2)}\n`); // a payload's numbers keep Douane's digits
     return;
   }
   const width = Math.max(...Object.keys(record).map((key) => key.length));
@@ -43,6 +44,6 @@ export function printRecord(output: Output, record: Record<string, unknown>): vo
 function cellOf(value: unknown): string {
   if (value === null || value === undefined) return "-";
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "object") return stringifyExact(value);
   return String(value);
 }

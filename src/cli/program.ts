@@ -1,22 +1,21 @@
 import type { Writable } from "node:stream";
 import { Command, CommanderError } from "commander";
-import { readConfig, type Config } from "../config";
-import { openDatabase, type Db } from "../db/client";
+import { readConfig } from "../config";
+import { openDatabase } from "../db/client";
+import { describeDatabaseError, isSqliteBusy, requireExistingSqliteFile } from "../db/errors";
 import { archiveCommand } from "./archive";
 import { dbCommand } from "./db";
+import { destinationsCommand } from "./destinations";
+import { expectationsCommand } from "./expectations";
+import { apisCommand } from "./apis";
+import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
+import { sandboxCommand } from "./sandbox";
 import { simulateCommand } from "./simulate";
 import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
-
-export interface CliContext {
-  output: Output;
-  /** What the process exits with once the command has run (a command sets it to report a failure it printed). */
-  exitCode: number;
-  withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void>;
-}
 
 /** Runs one CLI invocation; returns the exit code. In-process, so tests drive it like a person would. */
 export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Writable } = {}): Promise<number> {
@@ -25,18 +24,28 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   const context: CliContext = {
     output,
     exitCode: 0,
+    errorExitCode: 1,
     async withDatabase(work) {
       const config = readConfig(env);
-      const db = await openDatabase(config.database);
+      requireExistingSqliteFile(config.database);
       try {
-        await work(db, config);
-      } finally {
-        await db.$disconnect();
+        const db = await openDatabase(config.database);
+        try {
+          await work(db, config);
+        } finally {
+          await db.$disconnect();
+        }
+      } catch (error) {
+        if (isSqliteBusy(error)) {
+          throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
+        }
+        const described = describeDatabaseError(error, config.database);
+        throw described ? new Error(described) : error;
       }
     },
   };
   const program = new Command("douane-callback-receiver")
-    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, database (backup, retention), archives, and a Douane simulator")
+    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, destinations, expectations, URL moves, database (backup, retention), archives, and a Douane simulator")
     .option("--json", "machine-readable output", false)
     .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) })
@@ -47,9 +56,13 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   program.addCommand(messagesCommand(context));
   program.addCommand(quarantineCommand(context));
   program.addCommand(tokensCommand(context));
+  program.addCommand(destinationsCommand(context));
+  program.addCommand(expectationsCommand(context));
+  program.addCommand(apisCommand(context));
   program.addCommand(dbCommand(context, env));
   program.addCommand(archiveCommand(context));
   program.addCommand(simulateCommand(context, env, stderr));
+  program.addCommand(sandboxCommand(context, env));
   const inherit = (command: Command): void => {
     for (const child of command.commands) {
       child.exitOverride().configureOutput(program.configureOutput());
@@ -63,6 +76,6 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return context.errorExitCode;
   }
 }

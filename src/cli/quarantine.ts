@@ -1,19 +1,19 @@
 import { Command } from "commander";
 import os from "node:os";
-import { z } from "zod";
-import { acceptQuarantined, type AcceptOutcome } from "../messages/accept";
-import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
+import { viewOf } from "../delivery/destinations";
+import { storedHooks } from "../delivery/enqueue";
 import { findMessage } from "../messages/queries";
-import { findQuarantined, findQuarantinedRawBody, listQuarantine } from "../messages/quarantine-queries";
 import { quarantineReasons } from "../messages/records";
+import { acceptQuarantined } from "../quarantine/accept";
+import { explainRefusal } from "../quarantine/outcomes";
+import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "../quarantine/queries";
+import { dismissQuarantined } from "../quarantine/store";
+import { quarantineQuery } from "../quarantine/routes";
 import { idArgument, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 const QUARANTINE_COLUMNS = ["id", "receivedAt", "reason", "channel", "messageId", "acceptedAt", "acceptedBy", "messageRowId"];
-
-// The query of GET /v1/quarantine.
-const quarantineQuery = queryParameters({ reason: z.enum(quarantineReasons).optional(), limit: limitParameter, cursor: cursorParameter("quarantine") });
 
 /** `quarantine …`: bodies Douane sent that were refused or conflicted, and accepting one by hand. */
 export function quarantineCommand(context: CliContext): Command {
@@ -23,6 +23,7 @@ export function quarantineCommand(context: CliContext): Command {
     .command("list")
     .description("quarantined bodies, newest first")
     .option("--reason <reason>", quarantineReasons.join(" | "))
+    .option("--state <state>", `${quarantineStates.join(" | ")} (open: waiting for a decision)`)
     .option("--limit <n>", "page size, 1 to 500 (default 50)")
     .option("--cursor <cursor>", "nextCursor of the previous page")
     .action((options: Record<string, string | undefined>) =>
@@ -58,10 +59,12 @@ export function quarantineCommand(context: CliContext): Command {
     .option("--message-id <id>", "only for a body without its own header.messageId")
     .option("--actor <name>", "who accepts it, recorded on the message", `cli:${os.userInfo().username}`)
     .action((value: string, options: { reason: string; messageId?: string; actor: string }) =>
-      context.withDatabase(async (db) => {
+      context.withDatabase(async (db, config) => {
         const quarantineId = idArgument(value, "quarantined body");
-        const outcome = await acceptQuarantined(db, { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() });
-        if (outcome.outcome !== "accepted") throw new Error(`refused (${outcome.outcome}): ${explain(quarantineId, outcome)}`);
+        const destinations = (await db.destination.findMany()).map(viewOf);
+        const hooks = storedHooks(config.database.provider, () => destinations, () => new Date());
+        const outcome = await acceptQuarantined(db, { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() }, hooks.accept);
+        if (outcome.outcome !== "accepted") throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome, "--message-id").message}`);
         const message = (await findMessage(db, outcome.messageRowId))!;
         if (context.output.json) return printRecord(context.output, message);
         const { payload: _payload, headers: _headers, ...summary } = message;
@@ -69,22 +72,22 @@ export function quarantineCommand(context: CliContext): Command {
         context.output.stdout.write(`\naccepted: quarantined body ${quarantineId} is now message ${message.id}\n`);
       }),
     );
+  command
+    .command("dismiss <id>")
+    .description("close a quarantined body without storing it (who, when and why are recorded on it)")
+    .requiredOption("--reason <text>", "why this body needs no message")
+    .option("--actor <name>", "who dismisses it", `cli:${os.userInfo().username}`)
+    .action((value: string, options: { reason: string; actor: string }) =>
+      context.withDatabase(async (db) => {
+        const quarantineId = idArgument(value, "quarantined body");
+        const reason = options.reason.trim();
+        if (!reason) throw new Error("--reason: must not be empty");
+        const outcome = await dismissQuarantined(db, { quarantineId, reason, actor: options.actor, now: new Date() });
+        if (outcome.outcome !== "dismissed") throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome).message}`);
+        const row = (await findQuarantined(db, quarantineId))!;
+        printRecord(context.output, row);
+        if (!context.output.json) context.output.stdout.write(`\ndismissed: quarantined body ${quarantineId}\n`);
+      }),
+    );
   return command;
-}
-
-function explain(id: number, outcome: Exclude<AcceptOutcome, { outcome: "accepted" }>): string {
-  switch (outcome.outcome) {
-    case "not_found":
-      return `no quarantined body with id ${id}`;
-    case "already_accepted":
-      return `quarantined body ${id} was already accepted${outcome.messageRowId ? ` (message ${outcome.messageRowId})` : ""}`;
-    case "body_not_kept":
-      return `quarantined body ${id} was too large to be kept: there is nothing to store`;
-    case "message_exists":
-      return `message ${outcome.messageRowId} already has messageId ${outcome.messageId}: the message Douane sent first is never replaced`;
-    case "message_id_required":
-      return "the body has no header.messageId: give one with --message-id";
-    case "message_id_mismatch":
-      return `the body's header.messageId is ${outcome.bodyMessageId}: leave --message-id out`;
-  }
 }

@@ -8,7 +8,7 @@ import { progressOn } from "../simulator/progress";
 import { sendAll } from "../simulator/sender";
 import { formatSummary, summarize } from "../simulator/summary";
 import { parseOptions } from "./arguments";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
 
 /** "0.1" or "10%". */
 const fraction = z

@@ -1,46 +1,51 @@
 import { Command } from "commander";
-import { apisOf } from "../intake/apis";
+import { BasePathAdmin } from "../basepaths/admin";
+import { DestinationAdmin } from "../delivery/destinations";
+import { deliveryWarnings } from "../delivery/health";
+import { apisOf } from "../douane/apis";
+import { budgetOf, exitCodeOf, statusReport } from "../status/report";
+import { overdueCounts } from "../outbound/expectations";
 import { TokenAdmin } from "../tokens/admin";
 import { upkeepState } from "../upkeep/state";
 import { printRecord, printRows } from "./output";
-import type { CliContext } from "./program";
+import type { CliContext } from "./context";
+import { configuredTokensOf } from "../tokens/configured";
 
-/** `status`: per Douane API, the customs portal's traffic light from this side, and what to look at. */
+/** `status`: per Douane API, the customs portal's traffic light from this side, and what to look at. Exits 0 when
+ *  every API is green, 1 when one is yellow, 2 when one is red, as monitoring plugins do. */
 export function statusCommand(context: CliContext): Command {
   return new Command("status")
-    .description("per API: base path, token header, status (green | yellow | red) with its warnings, last callback, quarantine awaiting a decision; then backups, archives and retention")
-    .action(() =>
-      context.withDatabase(async (db, config) => {
-        const admin = new TokenAdmin(db, () => new Date(), config.TOKEN_ROTATION_WINDOW_MINUTES);
-        const upkeep = await upkeepState(db, config, new Date());
-        const items = await Promise.all(apisOf(config).map(async (api) => {
-          const health = await admin.health(api.name);
-          const last = await db.message.findFirst({ where: { api: api.name }, orderBy: { id: "desc" }, select: { receivedAt: true } });
-          const quarantined = await db.quarantinedBody.count({ where: { api: api.name, acceptedAt: null } });
-          return {
-            api: api.name,
-            basePath: api.basePath,
-            authHeader: api.authHeader,
-            // A lagging archive holds the purge back and leaves raw messages with no copy outside the database.
-            status: health.status === "green" && upkeep.archiveBehind ? "yellow" : health.status,
-            usableTokens: health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status) && !(token.expiresAt && token.expiresAt <= new Date())).length,
-            lastCallbackAt: last?.receivedAt ?? null,
-            quarantinedNotAccepted: quarantined,
-            warnings: health.warnings,
-          };
-        }));
+    .description("per API: base path, token header, status (green | yellow | red) with its warnings, last callback, quarantine awaiting a decision; exits 0 green, 1 yellow, 2 red, 3 when it cannot tell")
+    .action(() => {
+      context.errorExitCode = 3;
+      return context.withDatabase(async (db, config) => {
+        const now = new Date();
+        const admin = new TokenAdmin(db, () => now, config.TOKEN_ROTATION_WINDOW_MINUTES, undefined, configuredTokensOf(config));
+        const destinations = await new DestinationAdmin(db, () => now).list();
+        const upkeep = await upkeepState(db, config, now);
+        const report = await statusReport(db, admin, apisOf(config.apis), budgetOf(config), now, {
+          basePaths: new BasePathAdmin(db, () => now, config.URL_MOVE_WINDOW_MINUTES),
+          deliveryWarnings: async (api) => deliveryWarnings(destinations, api, now),
+          overdueExpectations: () => overdueCounts(db, now),
+          archiveBehind: upkeep.archiveBehind,
+        });
+        const items = report.items.map(({ tokens: _tokens, ...item }) => item);
+        context.exitCode = exitCodeOf(items.map((item) => item.status));
         if (context.output.json) {
-          context.output.stdout.write(`${JSON.stringify({ items, upkeep }, null, 2)}\n`);
+          context.output.stdout.write(`${JSON.stringify({ items, quarantine: report.quarantine, upkeep }, null, 2)}\n`);
           return;
         }
-        printRows(context.output, items, ["api", "basePath", "authHeader", "status", "usableTokens", "lastCallbackAt", "quarantinedNotAccepted"]);
+        printRows(context.output, items, ["api", "basePath", "authHeader", "status", "usableTokens", "lastCallbackAt", "quarantinedOpen"]);
         for (const item of items) {
           for (const warning of item.warnings) context.output.stdout.write(`warning: ${item.api}: token ${warning.fingerprint}: ${warning.message}\n`);
-          if (item.status === "red") context.output.stdout.write(`${item.api}: no usable token, every callback gets 401: run tokens rotate and enter the token in the customs portal (H7_TOKEN only seeds an empty store)\n`);
+          for (const warning of item.deliveryWarnings) context.output.stdout.write(`warning: ${item.api}: ${warning.message}\n`);
+          if (item.overdueExpectations > 0) context.output.stdout.write(`${item.api}: ${item.overdueExpectations} expected Douane returns are overdue: run expectations list --status overdue\n`);
+          if (item.quarantineWarning) context.output.stdout.write(`warning: ${item.api}: ${item.quarantineWarning}\n`);
+          if (item.usableTokens === 0) context.output.stdout.write(`${item.api}: no usable token, every callback gets 401: run tokens rotate and enter the token in the customs portal (the <API>_TOKEN variable only seeds an empty store)\n`);
         }
         if (upkeep.archiveBehind) context.output.stdout.write(`warning: the archive is behind (archived through ${upkeep.archivedThrough ?? "nothing yet"}), so the purge is held back: run archive run, see docs/backup-and-retention.md\n`);
         context.output.stdout.write("\n");
         printRecord(context.output, { ...upkeep, archiveBehind: upkeep.archiveBehind ? "yes" : "no" });
-      }),
-    );
+      });
+    });
 }

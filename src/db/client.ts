@@ -2,8 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client";
 import { PrismaClient as PgClient } from "../generated/postgres/client";
-import type { Config } from "../config";
-import { driverSql, ReachablePgAdapterFactory, type DriverSql } from "./driver";
+import { defaultLimits, type Config } from "../config";
+import { driverSql, ReachablePgAdapterFactory, WRITE_PROBE_SQL, type DriverSql } from "./driver";
+import { isSqliteBusy } from "./errors";
+import { boundedPoolConfig, PgConnections } from "./pg-pool";
 import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
 
 export { Prisma } from "../generated/sqlite/client";
@@ -11,29 +13,65 @@ export { Prisma } from "../generated/sqlite/client";
 /** The app codes against the SQLite client's type; both clients come from the same prisma/models.prisma. */
 export type Db = SqliteClient;
 
+/** The database cannot be used as configured: start-up stops with this message, which names the cause. */
+export class DatabaseUnusable extends Error {}
+
 export async function openDatabase(database: Config["database"]): Promise<Db> {
   return (await openStore(database)).db;
 }
 
-/** The Prisma client, and the same connection reached without Prisma's query compiler (see driver.ts). */
-export async function openStore(database: Config["database"]): Promise<{ db: Db; sql: DriverSql }> {
+export interface Store {
+  db: Db;
+  /** The same connection reached without Prisma's query compiler (see driver.ts). */
+  sql: DriverSql;
+  /** Replaces the connections waiting for an answer, presumed stalled; returns how many (0 on SQLite). */
+  dropBusyConnections(): number;
+}
+
+export async function openStore(database: Config["database"]): Promise<Store> {
+  const limits = database.limits ?? defaultLimits();
   if (database.provider === "postgresql") {
-    const factory = new ReachablePgAdapterFactory({ connectionString: database.url, max: 10, connectionTimeoutMillis: 5_000 });
+    const connections = new PgConnections();
+    const factory = new ReachablePgAdapterFactory(boundedPoolConfig(database.url, limits, connections));
     const db = new PgClient({ adapter: factory });
     await db.$connect();
-    return { db: db as unknown as Db, sql: driverSql("postgresql", () => factory.adapter!) };
+    return { db: db as unknown as Db, sql: driverSql("postgresql", () => factory.adapter!), dropBusyConnections: () => connections.dropBusy() };
   }
   const file = database.url.slice("file:".length);
-  fs.mkdirSync(path.dirname(file), { recursive: true }); // better-sqlite3 does not create folders
-  const factory = new SerializedSqliteAdapterFactory({ url: database.url });
+  ensureWritableFolder(path.dirname(file));
+  const factory = new SerializedSqliteAdapterFactory({ url: database.url, timeout: limits.sqliteBusyMs });
   const db = new SqliteClient({ adapter: factory });
   // The adapter keeps one connection per client, so these pragmas hold for the client's lifetime.
   // synchronous=FULL: a commit is on disk before we acknowledge it, even on power loss.
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
-  await db.$executeRawUnsafe("PRAGMA busy_timeout = 5000");
-  await analyzeSqlite(db, "opening");
-  return { db, sql: driverSql("sqlite", () => factory.adapter!) };
+  // better-sqlite3 waits for another process's lock synchronously: the whole process waits, so keep it short.
+  await db.$executeRawUnsafe(`PRAGMA busy_timeout = ${limits.sqliteBusyMs}`);
+  // Statistics are an optimisation: another process holding the lock (the service, beside the CLI) must not stop us.
+  await analyzeSqlite(db, "opening").catch((error) => {
+    if (!isSqliteBusy(error)) throw error;
+  });
+  // better-sqlite3 is synchronous: nothing of it is ever left waiting.
+  return { db, sql: driverSql("sqlite", () => factory.adapter!), dropBusyConnections: () => 0 };
+}
+
+/** SQLite writes the database and its -wal and -shm files in this folder: say so plainly when it cannot,
+ *  rather than the migration engine's "External error id#0". */
+export function ensureWritableFolder(folder: string): void {
+  const probe = path.join(folder, `.write-check-${process.pid}`);
+  try {
+    fs.mkdirSync(folder, { recursive: true }); // better-sqlite3 does not create folders
+    fs.writeFileSync(probe, "");
+    fs.rmSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new DatabaseUnusable(`the SQLite database folder ${folder} is not writable (${code}): the service keeps its database and journal files there; give it write access or set DATABASE_URL to a writable place`);
+  }
+}
+
+/** Whether a write would succeed now (readiness): takes the write lock as a real write would. */
+export async function probeWrite(db: Db): Promise<void> {
+  await db.$executeRawUnsafe(WRITE_PROBE_SQL);
 }
 
 /** SQLite plans with statistics only once ANALYZE has run: without them a list filtered on two columns can pick

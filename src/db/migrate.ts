@@ -3,13 +3,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Config } from "../config";
-import type { Db } from "./client";
+import { ensureWritableFolder, type Db } from "./client";
 
 const run = promisify(execFile);
 
 /** Applies prisma/<provider>/migrations with the Prisma CLI (the same `migrate deploy` ops would run by hand).
  *  On PostgreSQL, Prisma takes an advisory lock, so replicas starting together migrate once. */
 export async function applyMigrations(database: Config["database"]): Promise<void> {
+  if (database.provider === "sqlite") ensureWritableFolder(path.dirname(database.url.slice("file:".length)));
   const root = projectRoot();
   const cli = require.resolve("prisma/build/index.js");
   const timers = path.join(root, "scripts/unref-long-timers.cjs");

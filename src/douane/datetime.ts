@@ -1,10 +1,11 @@
 /**
  * Douane's date-times are Java ZonedDateTime text: `2014-04-12T03:30:30-05:00[US/Central]`.
  * A strict RFC 3339 parser rejects the trailing zone id, and Java omits zero seconds (`…T03:30-05:00[…]`),
- * so we parse the offset date-time ourselves and keep the raw text beside the instant.
+ * so we parse the offset date-time ourselves and keep the raw text beside the instant. The published pattern
+ * ends in `.+` after the offset: whatever follows it is allowed, and read as a zone id when it is `[Zone/Id]`.
  */
 const ZONED_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[([^\]\s]{1,64})\])?$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[([^\]]+)\]|.*)$/;
 
 export interface ZonedDateTime {
   instant: Date;
@@ -24,7 +25,11 @@ export function parseZonedDateTime(text: string): ZonedDateTime | null {
   const local = new Date(0);
   local.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
   local.setUTCHours(h, mi, s, millis);
-  return { instant: new Date(local.getTime() - offsetSeconds * 1000), offset, ...(zoneId ? { zoneId } : {}) };
+  const instant = new Date(local.getTime() - offsetSeconds * 1000);
+  // Both databases hold years 0001–9999 and ISO 8601 writes four digits: an offset can carry a date that
+  // reads well past either end (9999-12-31T23:59:59-18:00 is year 10000 in UTC).
+  if (instant.getUTCFullYear() < 1 || instant.getUTCFullYear() > 9999) return null;
+  return { instant, offset, ...(zoneId ? { zoneId } : {}) };
 }
 
 function parseOffset(offset: string): number | null {

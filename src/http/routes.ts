@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { HttpError } from "./errors";
 
-type Method = "get" | "post" | "delete";
+type Method = "get" | "post" | "patch" | "delete";
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 export interface RouteInput<P, Q, B> {
@@ -29,6 +29,8 @@ export interface RouteDefinition<P extends AnyObject = AnyObject, Q extends AnyO
   /** The JSON answer; a route without one writes its own answer (documented by `produces`). */
   response?: R;
   produces?: string;
+  /** How the answer becomes JSON text, when JSON.stringify would change it (a payload's exact numbers). */
+  json?: (answer: unknown) => string;
   status?: number;
   errors?: number[];
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.input<R> | void>;
@@ -44,14 +46,23 @@ export function routerOf(routes: RouteDefinition[]): Router {
   const router = Router();
   for (const route of routes) {
     router[route.method](route.path, async (req, res) => {
-      const params = validate(route.params, req.params, "params");
-      const query = validate(route.query, req.query, "query");
-      const body = validate(route.body, req.body, "body");
-      const result = await route.handler({ params, query, body, actor: res.locals.actor, req, res });
-      if (route.response) res.status(route.status ?? 200).json(route.response.parse(result));
+      const answer = await runRoute(route, { params: req.params, query: req.query, body: req.body, actor: res.locals.actor, req, res });
+      if (!route.response) return;
+      if (route.json) res.status(route.status ?? 200).type("application/json").send(route.json(answer));
+      else res.status(route.status ?? 200).json(answer);
     });
   }
   return router;
+}
+
+/** Validates a request's parts, runs the handler and shapes its answer: the one path from a request to a route's
+ *  result, for the JSON API and the console's pages alike. Undefined for a route that writes its own answer. */
+export async function runRoute(route: RouteDefinition, input: { params: unknown; query: unknown; body: unknown; actor: string; req: Request; res: Response }): Promise<unknown> {
+  const params = validate(route.params, input.params, "params");
+  const query = validate(route.query, input.query, "query");
+  const body = validate(route.body, input.body, "body");
+  const result = await route.handler({ params, query, body, actor: input.actor, req: input.req, res: input.res });
+  return route.response ? route.response.parse(result) : undefined;
 }
 
 function validate(schema: z.ZodType | undefined, value: unknown, where: "params" | "query" | "body"): any {
@@ -99,7 +110,7 @@ export function openApiDocument(routes: RouteDefinition[], info: { title: string
     info,
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "INTERNAL_API_TOKEN" } },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "INTERNAL_API_TOKEN (admin) or INTERNAL_READ_TOKEN (GET only)" } },
       schemas: {
         Error: {
           type: "object",

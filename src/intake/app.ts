@@ -1,6 +1,8 @@
-import express, { Router, type Express } from "express";
+import express, { Router, type Express, type RequestHandler } from "express";
+import type { BasePathStore } from "../basepaths/store";
 import helmet from "helmet";
 import type { Logger } from "pino";
+import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { errorHandler, HttpError } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
@@ -8,8 +10,9 @@ import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
 import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
-import type { ApiDefinition } from "./apis";
+import type { ApiDefinition } from "../douane/apis";
 import { authenticate } from "./authenticate";
+import { InflightBytes, readBody } from "./body";
 import type { FailureLimiter } from "./failure-limiter";
 import { ingest, keepTooLarge } from "./ingest";
 
@@ -17,15 +20,18 @@ export interface PublicAppDeps {
   apis: ApiDefinition[];
   db: Db;
   tokens: TokenStore;
+  basePaths: BasePathStore;
   writer: MessageWriter;
   validationMode: "reject" | "flag";
   maxBodyBytes: number;
+  /** Bytes of bodies held at once, all requests together: beyond it, 503 with Retry-After. */
+  maxInflightBytes: number;
   logger: Logger;
   metrics: Metrics;
   failureLimiter: FailureLimiter;
   readiness: () => Promise<ReadinessCheck>;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For give the source address (rate limiting, logs). */
-  trustProxy: boolean | number | string;
+  trustProxy: Config["TRUST_PROXY"];
   clock: () => Date;
 }
 
@@ -35,10 +41,15 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("trust proxy", deps.trustProxy);
+  app.set("case sensitive routing", true); // the base path registered with Douane, in its exact case
   app.use(helmet());
   app.use(healthRoutes(deps.readiness));
   app.use(requestLogger(deps.logger, "public"));
-  for (const api of deps.apis) app.use(api.basePath, intakeRouter(api, deps));
+  const inflight = new InflightBytes(deps.maxInflightBytes, (held, refused) => {
+    deps.metrics.bodyBytesInFlight.set(held);
+    if (refused) deps.metrics.busyRefusals.inc();
+  });
+  app.use(dispatchByBasePath(deps, inflight));
   app.use(() => {
     throw new HttpError(404, "not_found", "no such endpoint");
   });
@@ -46,15 +57,43 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   return app;
 }
 
-function intakeRouter(api: ApiDefinition, deps: PublicAppDeps): Router {
+/** Routes a call to the API whose base path it falls under, from the paths recorded in the database: the current
+ *  one, and during a URL move the previous one too. A retired path answers 404, counted. */
+function dispatchByBasePath(deps: PublicAppDeps, inflight: InflightBytes): RequestHandler {
+  const routers = new Map(deps.apis.map((api) => [api.name, intakeRouter(api, deps, inflight)]));
+  return (req, res, next) => {
+    const served = deps.basePaths.match(req.path);
+    const router = served && routers.get(served.api);
+    if (!served || !router) return next();
+    deps.metrics.basePathCalls.inc({ api: served.api, role: served.role });
+    if (served.role === "retired") throw new HttpError(404, "not_found", "no such endpoint: this base path was retired after a URL move");
+    deps.basePaths.recordCall(served);
+    res.locals.log = { ...res.locals.log, basePath: served.basePath };
+    const url = req.url;
+    req.url = url.slice(served.basePath.length) || "/";
+    req.baseUrl = served.basePath;
+    router(req, res, (error?: unknown) => {
+      req.url = url;
+      req.baseUrl = "";
+      next(error);
+    });
+  };
+}
+
+function intakeRouter(api: ApiDefinition, deps: PublicAppDeps, inflight: InflightBytes): Router {
   const router = Router({ caseSensitive: true, strict: false });
+  router.use((_req, res, next) => {
+    const end = deps.metrics.callbackSeconds.startTimer({ api: api.name });
+    res.once("finish", () => end({ code: `${String(res.statusCode)[0]}xx` }));
+    next();
+  });
   router.use(authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger));
   router.use((req, _res, next) => {
     if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });
     next();
   });
-  // Any content type is read, so a body refused for its type can still be kept in quarantine.
-  router.use(express.raw({ type: () => true, limit: deps.maxBodyBytes }));
+  // Any content type and encoding is read as it came, so a body refused for either can be kept in quarantine.
+  router.use(readBody(deps.maxBodyBytes, inflight));
   router.use(ingest({ ...deps, api }));
   router.use(keepTooLarge({ ...deps, api }));
   return router;

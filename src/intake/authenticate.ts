@@ -4,8 +4,8 @@ import { HttpError } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
-import type { ApiDefinition } from "./apis";
-import type { FailureLimiter } from "./failure-limiter";
+import type { ApiDefinition } from "../douane/apis";
+import { sourceOf, type FailureLimiter } from "./failure-limiter";
 
 /** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row.
  *  A valid token always passes; only a source that keeps failing gets 429 instead of 401. */
@@ -13,8 +13,9 @@ export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: Fa
   const challenge = { "WWW-Authenticate": `Bearer realm="${api.name}"` };
   return (req, res, next) => {
     const presented = readPresentedToken(api.authHeader, req.headers[api.authHeader]);
-    const token = presented === null ? null : tokens.authenticate(api.name, presented);
-    if (token) {
+    const outcome = presented === null ? null : tokens.authenticate(api.name, presented);
+    if (outcome?.accepted) {
+      const { token } = outcome;
       res.locals.token = { id: token.id, fingerprint: token.fingerprint };
       res.locals.log = { api: api.name, tokenFingerprint: token.fingerprint };
       metrics.tokenUses.inc({ api: api.name, fingerprint: token.fingerprint, status: token.status });
@@ -27,11 +28,22 @@ export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: Fa
         "Retry-After": String(limiter.retryAfterSeconds(source)),
       });
     }
-    limiter.recordFailure(source);
-    const reason = presented === null ? "missing_token" : "invalid_token";
+    if (limiter.recordFailure(source)) {
+      // One line per source and minute; its 429s are then logged at debug level only.
+      logger.warn({ api: api.name, source: sourceOf(source) }, "too many failed authentications: this source gets 429 for the rest of its minute");
+    }
+    const reason = outcome === null ? "missing_token" : outcome.reason;
     metrics.authFailures.inc({ api: api.name, reason });
-    // Header names only: which header Douane used is worth knowing, its value never.
-    res.locals.log = { api: api.name, authFailure: reason, headerNames: Object.keys(req.headers) };
-    throw new HttpError(401, "unauthorized", `a valid token is required in the ${api.authHeader} header`, {}, challenge);
+    // Header names only: which header Douane used is worth knowing, its value never. A retired token is
+    // named by its fingerprint, which is no secret and tells ops which old token Douane still holds.
+    const retired = outcome?.token ? { tokenFingerprint: outcome.token.fingerprint } : {};
+    res.locals.log = { api: api.name, authFailure: reason, ...retired, headerNames: Object.keys(req.headers) };
+    throw new HttpError(401, "unauthorized", refusalMessage(reason, api.authHeader), { reason }, challenge);
   };
+}
+
+function refusalMessage(reason: string, header: string): string {
+  if (reason === "expired_token") return `this token's rotation window has ended: present the current token in the ${header} header`;
+  if (reason === "revoked_token") return `this token was revoked: present the current token in the ${header} header`;
+  return `a valid token is required in the ${header} header`;
 }

@@ -1,16 +1,17 @@
-import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { examineMessage, readMessageId } from "../douane/examine";
-import { matchChannel } from "../douane/h7/channels";
+import type { Reading } from "../douane/contract";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
-import { quarantine } from "../messages/quarantine";
-import type { Envelope, QuarantineReason } from "../messages/records";
-import type { MessageWriter, StoreOutcome } from "../messages/writer";
-import type { ApiDefinition } from "./apis";
+import { closeSuperseded, quarantine } from "../quarantine/store";
+import type { Classification } from "../messages/classify";
+import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
+import type { MessageWriter } from "../messages/writer";
+import type { ApiDefinition } from "../douane/apis";
+import { parseJson } from "./json-body";
 
 export interface IngestDeps {
   api: ApiDefinition;
@@ -18,58 +19,100 @@ export interface IngestDeps {
   writer: MessageWriter;
   validationMode: Config["VALIDATION_MODE"];
   metrics: Metrics;
+  logger: Logger;
   clock: () => Date;
 }
 
 /** The whole intake of one authenticated callback, top to bottom:
- *  content type → parse → messageId → validate → store (committed) → answer. */
+ *  content encoding and type → parse → messageId → validate → store (committed) → answer. */
 export function ingest(deps: IngestDeps): RequestHandler {
   const { api, writer, validationMode, metrics } = deps;
   return async (req, res) => {
-    const { channel, pathParams } = matchChannel(api.channels, req.path);
-    const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
-    const json = parseJson(envelope.rawBody);
-    const messageId = json.ok ? readMessageId(json.value) : null;
-    res.locals.log = { ...res.locals.log, channel: channel.name, messageId };
+    const { channel, pathParams } = api.contract.channelOf(req.path);
+    const envelope = envelopeOf(req, res, deps, channel, pathParams);
+    const checked = readMessage(api, envelope, req.headers, pathParams);
+    res.locals.log = { ...res.locals.log, channel, messageId: checked.messageId };
     const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
-      refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId });
+      refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId: checked.messageId });
 
-    if (!isJsonContentType(envelope.contentType)) {
-      return refuse(415, "unsupported_content_type", "the body must be application/json (UTF-8)");
-    }
-    if (!json.ok) return refuse(400, json.reason, json.message);
-    if (messageId === null) return refuse(400, "missing_message_id", "header.messageId is required (a string of 1 to 291 characters)");
-
-    const examination = examineMessage(channel, json.value as Record<string, unknown>, pathParams);
+    if (checked.refusal) return refuse(checked.refusal.status, checked.refusal.reason, checked.refusal.message, checked.refusal.detail);
+    const { examination, messageId } = checked;
     const errors = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
     if (errors.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
       const issues = errors.map(({ path, message }) => ({ path, message }));
-      return refuse(400, "invalid_schema", `the body does not match the ${channel.name} message schema`, { issues });
+      return refuse(400, "invalid_schema", `the body does not match the ${channel} message schema`, { issues });
     }
 
-    const outcome = await committed(
-      deps,
-      res,
-      writer.store({ ...envelope, ...examination.keys, messageId, validation: examination.valid ? "valid" : "invalid", findings: examination.findings }),
-    );
+    const record: MessageRecord = { ...envelope, ...examination.keys, messageId, validation: examination.validation, declarations: examination.declarations, findings: examination.findings };
+    const outcome = await committed(deps, res, writer.store(record));
+    if (outcome.outcome === "unstorable") {
+      return refuse(400, "unstorable", "the database refused to store this message as it is", { database: { code: outcome.code, message: outcome.message } });
+    }
+    const quarantineId = outcome.outcome === "conflict" ? await keepConflict(deps, res, record, outcome) : null;
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
-    metrics.callbacks.inc({ api: api.name, channel: channel.name, outcome: outcome.outcome });
-    if (outcome.outcome === "conflict") metrics.quarantined.inc({ api: api.name, reason: "conflict" });
-    res.status(200).json(answerOf(outcome, messageId));
+    metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
+    res.status(200).json(answerOf(outcome, messageId, quarantineId));
+    // After the answer: a busy or locked quarantine table must never hold an acknowledged callback.
+    if (examination.validation !== "invalid" && outcome.outcome !== "conflict") void closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
   };
 }
+
+/** A body that differs from the one stored under its messageId is kept beside it. Here, in the request, and not
+ *  in the writer's commit loop: a stream of conflicts must not hold the valid callbacks queued behind it. */
+async function keepConflict(deps: IngestDeps, res: Response, record: MessageRecord, stored: { id: number; storedBodySha256: string }): Promise<number> {
+  const detail = { storedMessageRowId: stored.id, storedBodySha256: stored.storedBodySha256 };
+  const quarantineId = await committed(deps, res, quarantine(deps.db, { ...record, reason: "conflict", detail }));
+  deps.metrics.quarantined.inc({ api: deps.api.name, reason: "conflict" });
+  return quarantineId;
+}
+
+type Refusal = { status: number; reason: QuarantineReason; message: string; detail?: Record<string, unknown> };
+type Checked = { messageId: string | null; refusal: Refusal } | { messageId: string; refusal: null; examination: Reading };
+
+/** The body's encoding, type, JSON and messageId checked, and the message examined under its API's contract. Apart
+ *  from the handler, so the parsed body is garbage as soon as it has been examined, not held while the commit is awaited. */
+function readMessage(api: ApiDefinition, envelope: Envelope, headers: Request["headers"], pathParams: Record<string, string>): Checked {
+  const json = parseJson(envelope.rawBody);
+  const identified = json.ok ? identify(api, json.value, headers, envelope.bodySha256) : null;
+  const messageId = identified?.messageId ?? null;
+  const encoding = String(envelope.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  // Douane sends plain JSON. A compressed body is kept as it came, never decoded into something else.
+  if (encoding !== "identity" && encoding !== "") {
+    return { messageId, refusal: { status: 415, reason: "unsupported_content_encoding", message: "the body must not be content-encoded (Content-Encoding: identity)" } };
+  }
+  if (!isJsonContentType(envelope.contentType)) {
+    return { messageId, refusal: { status: 415, reason: "unsupported_content_type", message: "the body must be application/json (UTF-8)" } };
+  }
+  if (!json.ok) return { messageId, refusal: { status: 400, reason: json.reason, message: json.message, detail: json.detail } };
+  if (messageId === null) return { messageId, refusal: { status: 400, reason: "missing_message_id", message: "header.messageId is required (a string of 1 to 291 characters)" } };
+  const examination = api.contract.examine(envelope.channel, isObject(json.value) ? json.value : {}, pathParams, json.text);
+  if (identified?.byBodyHash) examination.findings.push(bodyHashFinding);
+  return { messageId, refusal: null, examination };
+}
+
+const bodyHashFinding = { path: "", message: "no message id found where this API's message id is read: the body's SHA-256 is its idempotency key", severity: "warning" as const };
+
+/** The message id the API's contract reads, or for an API keyed by body hash, `sha256:<hex>` (a byte-identical
+ *  retry is then a duplicate; a message id found later never collides with it). */
+function identify(api: ApiDefinition, body: unknown, headers: Request["headers"], bodySha256: string): { messageId: string | null; byBodyHash: boolean } {
+  const messageId = api.contract.messageIdOf(body, headers);
+  if (messageId !== null || api.contract.withoutMessageId === "refuse") return { messageId, byBodyHash: false };
+  return { messageId: `sha256:${bodySha256}`, byBodyHash: true };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** A body over MAX_BODY_BYTES is not read, so only the fact that it came is kept. */
 export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
   return async (error, req, res, next) => {
     if ((error as { type?: string }).type !== "entity.too.large") return next(error);
-    const { channel, pathParams } = matchChannel(deps.api.channels, req.path);
-    const envelope = envelopeOf(req, res, deps, channel.name, pathParams);
+    const { channel, pathParams } = deps.api.contract.channelOf(req.path);
+    const envelope = envelopeOf(req, res, deps, channel, pathParams);
     const detail = { message: `the body is larger than ${(error as { limit?: number }).limit} bytes`, contentLength: req.headers["content-length"] ?? null };
-    res.locals.log = { ...res.locals.log, channel: channel.name };
+    res.locals.log = { ...res.locals.log, channel };
     await committed(deps, res, quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
-    countRefusal(deps, channel.name, "too_large");
+    countRefusal(deps, channel, "too_large");
     next(error);
   };
 }
@@ -113,6 +156,13 @@ async function isStored(deps: IngestDeps, messageId: string): Promise<boolean> {
   return (await deps.db.message.count({ where: { api: deps.api.name, messageId } })) > 0;
 }
 
+/** Housekeeping after the message is committed: a failure here must not turn a stored message into an error. */
+async function closeSupersededBodies(deps: IngestDeps, messageId: string, messageRowId: number, at: Date): Promise<void> {
+  await closeSuperseded(deps.db, { api: deps.api.name, messageId, messageRowId, at }).catch((error) =>
+    deps.logger.warn({ err: error, messageId }, "could not close the quarantined bodies this message supersedes"),
+  );
+}
+
 function countRefusal(deps: IngestDeps, channel: string, reason: QuarantineReason): void {
   deps.metrics.callbacks.inc({ api: deps.api.name, channel, outcome: `refused_${reason}` });
   deps.metrics.quarantined.inc({ api: deps.api.name, reason });
@@ -129,10 +179,10 @@ async function committed<T>(deps: IngestDeps, res: Response, write: Promise<T>):
   }
 }
 
-function answerOf(outcome: StoreOutcome, messageId: string) {
+function answerOf(outcome: Classification, messageId: string, quarantineId: number | null) {
   if (outcome.outcome === "stored") return { id: outcome.id, messageId, duplicate: false };
   if (outcome.outcome === "duplicate") return { id: outcome.id, messageId, duplicate: true };
-  return { id: outcome.id, messageId, duplicate: true, conflict: true, quarantineId: outcome.quarantineId };
+  return { id: outcome.id, messageId, duplicate: true, conflict: true, quarantineId };
 }
 
 /** `application/json`, with an optional charset that must then be UTF-8. */
@@ -141,21 +191,6 @@ export function isJsonContentType(contentType: string): boolean {
   if (type !== "application/json") return false;
   return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));
 }
-
-type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: "invalid_utf8" | "invalid_json"; message: string };
-
-function parseJson(bytes: Buffer): ParsedJson {
-  if (!isUtf8(bytes)) return { ok: false, reason: "invalid_utf8", message: "the body is not valid UTF-8" };
-  // A byte order mark is allowed before JSON text (RFC 8259 §8.1) and is not part of it.
-  const text = bytes.toString("utf8", hasBom(bytes) ? 3 : 0);
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, reason: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` };
-  }
-}
-
-const hasBom = (bytes: Buffer) => bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
 function headersWithoutCredentials(headers: Request["headers"], authHeader: string): Record<string, string | string[]> {

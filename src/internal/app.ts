@@ -1,23 +1,23 @@
-import express, { type Express } from "express";
+import express, { type Express, type Router } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
-import type { Db } from "../db/client";
 import { errorHandler, HttpError } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
 import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
 import { defineRoute, openApiDocument, routerOf, type RouteDefinition } from "../http/routes";
-import { requireInternalCredential } from "./credentials";
+import { requireInternalCredential, type InternalCredentials } from "./credentials";
 
 export interface InternalAppDeps {
-  db: Db;
-  credentials: string[];
+  credentials: InternalCredentials;
   routes: RouteDefinition[];
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<ReadinessCheck>;
-  /** Brings the sampled gauges (database size, backups, archives) up to date before a scrape. */
-  sampleGauges?: () => Promise<void>;
+  /** The ops console: it signs people in with its own session cookie, so it comes before the bearer check. */
+  console?: Router;
+  /** Sets the gauges sampled from the database, just before a scrape is answered. */
+  sampleMetrics: () => Promise<void>;
 }
 
 /** The internal listener (never the Douane-facing one): queries, quarantine, token administration. */
@@ -28,14 +28,15 @@ export function createInternalApp(deps: InternalAppDeps): Express {
   app.use(helmet());
   app.use(healthRoutes(deps.readiness));
   app.use(requestLogger(deps.logger, "internal"));
+  if (deps.console) app.use(deps.console);
   app.use(requireInternalCredential(deps.credentials));
   app.get("/metrics", async (_req, res) => {
-    for (const row of await deps.db.quarantinedBody.groupBy({ by: ["api"], where: { acceptedAt: null }, _count: { _all: true } })) {
-      deps.metrics.quarantineSize.set({ api: row.api }, row._count._all);
-    }
-    await deps.sampleGauges?.();
+    await deps.sampleMetrics();
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  // A Creation_H7 holds a whole declaration (up to 99 items) and a bulk of expectations up to 500: more than
+  // the 64 KiB that serve every other internal call. The first parser to run wins (body-parser skips a parsed body).
+  app.use(["/v1/outbound", "/v1/expectations"], express.json({ limit: "5mb" }));
   app.use(express.json({ limit: "64kb" }));
   const openApi = defineRoute({
     method: "get",

@@ -2,9 +2,9 @@ import { z } from "zod";
 
 /** Keyset paging, newest first. The cursor is the last id of a page: ids come from one autoincrement, a strict
  *  total order, so `id < cursor` resumes exactly where the page ended however many rows arrived since. */
-export type CursorKind = "message" | "quarantine";
+export type CursorKind = "message" | "quarantine" | "delivery" | "expectation";
 
-const PREFIX: Record<CursorKind, string> = { message: "m", quarantine: "q" };
+const PREFIX: Record<CursorKind, string> = { message: "m", quarantine: "q", delivery: "d", expectation: "e" };
 
 export function encodeCursor(kind: CursorKind, lastId: number): string {
   return Buffer.from(`${PREFIX[kind]}${lastId}`, "utf8").toString("base64url");
@@ -15,7 +15,7 @@ export function cursorParameter(kind: CursorKind) {
   return z
     .string()
     .transform((cursor, ctx) => {
-      const match = /^([mq])([1-9][0-9]{0,14})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+      const match = /^([a-z])([1-9][0-9]{0,14})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
       if (!match || match[1] !== PREFIX[kind] || encodeCursor(kind, Number(match[2])) !== cursor) {
         ctx.addIssue({ code: "custom", message: "not a cursor of this list: pass nextCursor from the previous page unchanged" });
         return z.NEVER;

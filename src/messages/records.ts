@@ -1,4 +1,4 @@
-import type { MessageKeys } from "../douane/examine";
+import type { MessageKeys, NamedDeclaration, ValidationLabel } from "../douane/examine";
 
 /** What we know of one received body before it is stored, whether as a message or in quarantine. */
 export interface Envelope {
@@ -17,18 +17,22 @@ export interface Envelope {
 
 export interface MessageRecord extends Envelope, MessageKeys {
   messageId: string;
-  validation: "valid" | "invalid";
+  validation: ValidationLabel;
+  /** Every declaration the message names, stored beside it (MessageDeclaration). */
+  declarations: NamedDeclaration[];
   findings: { path: string; message: string; severity: string }[];
 }
 
 export const quarantineReasons = [
   "unsupported_content_type",
+  "unsupported_content_encoding",
   "too_large",
   "invalid_utf8",
   "invalid_json",
   "missing_message_id",
   "invalid_schema",
   "conflict",
+  "unstorable",
 ] as const;
 
 export type QuarantineReason = (typeof quarantineReasons)[number];

@@ -1,26 +1,31 @@
+import { validations } from "../douane/examine";
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { stringifyExact } from "../douane/numbers";
+import { codePointLength } from "../douane/text";
 import { HttpError } from "../http/errors";
+import { sendRawBody } from "../http/raw-body";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
 import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
-import { quarantineRoutes } from "./quarantine-routes";
-import { declarationTimeline as timelineView, messageDetail, messagePage, sendRawBody } from "./views";
+import { declarationTimeline as timelineView, messageDetail, messagePage } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
-const key = z.string().min(1).max(350).optional();
+/** A search key: 1 to 350 characters (code points), the most a stored key holds. */
+const searchKey = z.string().min(1).refine((value) => codePointLength(value) <= 350, { message: "expected at most 350 characters" });
+const key = searchKey.optional();
 
 /** The query of GET /v1/messages; the CLI's `messages list` takes the same filters. */
 export const messageQuery = queryParameters({
   api: key.describe("the Douane API, e.g. h7"),
   channel: key.describe("declaration_response | request_registration | declaration_error | unknown"),
-  lrn: key,
-  mrn: key,
-  customsDeclarationReference: key,
+  lrn: key.describe("any declaration the message names has this lrn"),
+  mrn: key.describe("any declaration the message names has this mrn"),
+  customsDeclarationReference: key.describe("any declaration the message names has this customsDeclarationReference"),
   customsRequestReference: key,
   operatorRequestReference: key,
   state: key.describe("declaration state, e.g. ACC"),
-  validation: z.enum(["valid", "invalid"]).optional(),
+  validation: z.enum(validations).optional(),
   tokenId: z.coerce.number().int().positive().optional().describe("id of the Douane token the message came with"),
   receivedFrom: instantParameter.describe("received at or after this ISO 8601 instant"),
   receivedTo: instantParameter.describe("received before this ISO 8601 instant"),
@@ -30,7 +35,7 @@ export const messageQuery = queryParameters({
 
 const notFound = (what: string, id: number | string) => new HttpError(404, "not_found", `no ${what} ${id}`);
 
-/** Internal routes over stored messages and declarations, and the quarantine's. */
+/** Internal routes over stored messages and declarations. */
 export function messageRoutes(db: Db): RouteDefinition[] {
   return [
     defineRoute({
@@ -49,6 +54,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       tag: "messages",
       params: idParams,
       response: messageDetail,
+      json: stringifyExact,
       errors: [404],
       handler: async ({ params }) => {
         const message = await findMessage(db, params.id);
@@ -75,7 +81,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       path: "/v1/declarations/:customsDeclarationReference",
       summary: "A declaration's timeline (every message about it, in messageDateTime order) and its latest state, lrn and mrn",
       tag: "declarations",
-      params: z.object({ customsDeclarationReference: z.string().min(1).max(350) }),
+      params: z.object({ customsDeclarationReference: searchKey }),
       response: timelineView,
       errors: [404],
       handler: async ({ params: { customsDeclarationReference } }) => {
@@ -84,6 +90,5 @@ export function messageRoutes(db: Db): RouteDefinition[] {
         return timeline;
       },
     }),
-    ...quarantineRoutes(db),
   ];
 }

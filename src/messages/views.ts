@@ -1,4 +1,3 @@
-import type { Response } from "express";
 import { z } from "zod";
 
 /** The JSON shapes of the internal API's answers. Dates leave as ISO 8601 instants; raw bodies never leave as
@@ -9,8 +8,18 @@ export const isoInstant = z.codec(z.date(), z.iso.datetime(), {
   encode: (text) => new Date(text),
 });
 
+/** Douane's own instant as stored: null when no ISO 8601 instant can carry it (a year past 9999 stored by an older
+ *  version, or a date SQLite cannot read back), so that one row never makes a read fail; messageDateTimeRaw still
+ *  holds what Douane wrote. */
+export const storedInstant = z.codec(z.custom<Date>((value) => value instanceof Date).nullable(), z.iso.datetime().nullable(), {
+  decode: (date) => (date !== null && isIsoYear(date) ? date.toISOString() : null),
+  encode: (text) => (text === null ? null : new Date(text)),
+});
+
+const isIsoYear = (date: Date) => !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 0 && date.getUTCFullYear() <= 9999;
+
 const finding = z.object({ path: z.string(), message: z.string(), severity: z.string() });
-const headers = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+export const headers = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
 export const messageSummary = z.object({
   id: z.number(),
@@ -18,14 +27,14 @@ export const messageSummary = z.object({
   channel: z.string(),
   messageId: z.string(),
   receivedAt: isoInstant,
-  validation: z.string().describe("valid | invalid"),
-  lrn: z.string().nullable(),
-  mrn: z.string().nullable(),
-  customsDeclarationReference: z.string().nullable(),
+  validation: z.string().describe("valid | invalid | unchecked (a path no channel knows: nothing was checked)"),
+  lrn: z.string().nullable().describe("of the first declaration the message names (all of them: GET /v1/messages/{id})"),
+  mrn: z.string().nullable().describe("of the first declaration the message names"),
+  customsDeclarationReference: z.string().nullable().describe("of the first declaration the message names"),
   customsRequestReference: z.string().nullable(),
   operatorRequestReference: z.string().nullable(),
   state: z.string().nullable(),
-  messageDateTime: isoInstant.nullable().describe("Douane's header.messageDateTime as an instant"),
+  messageDateTime: storedInstant.describe("Douane's header.messageDateTime as an instant (null when it has none in years 0001–9999)"),
   messageDateTimeRaw: z.string().nullable().describe("header.messageDateTime as Douane wrote it (Java ZonedDateTime)"),
   tokenId: z.number().nullable(),
   contentType: z.string(),
@@ -40,7 +49,10 @@ export const messageDetail = messageSummary.extend({
   acceptedReason: z.string().nullable(),
   quarantineId: z.number().nullable(),
   simulated: z.boolean().describe("sent by the simulator (X-Simulated: true), not by Douane"),
-  payload: z.unknown().describe("the body parsed as JSON; null when it is not JSON (see /raw)"),
+  declarations: z
+    .array(z.object({ lrn: z.string().nullable(), customsDeclarationReference: z.string().nullable(), mrn: z.string().nullable() }))
+    .describe("every declaration the message names, in its order (a registration names up to 99)"),
+  payload: z.unknown().describe("the body parsed as JSON, every number with the digits Douane sent; null when it is not JSON (see /raw)"),
 });
 
 export const messagePage = z.object({ items: z.array(messageSummary), nextCursor: z.string().nullable() });
@@ -53,28 +65,6 @@ export const declarationTimeline = z.object({
   messages: z.array(messageSummary).describe("every message about the declaration, in Douane's messageDateTime order"),
 });
 
-export const quarantineSummary = z.object({
-  id: z.number(),
-  api: z.string(),
-  channel: z.string(),
-  reason: z.string(),
-  messageId: z.string().nullable(),
-  receivedAt: isoInstant,
-  contentType: z.string(),
-  bodySha256: z.string(),
-  tokenId: z.number().nullable(),
-  acceptedAt: isoInstant.nullable(),
-  acceptedBy: z.string().nullable(),
-  messageRowId: z.number().nullable().describe("the message created when it was accepted"),
-});
-
-export const quarantineDetail = quarantineSummary.extend({
-  pathParams: z.record(z.string(), z.string()),
-  headers,
-  detail: z.unknown().describe("what was wrong with the body"),
-});
-
-export const quarantinePage = z.object({ items: z.array(quarantineSummary), nextCursor: z.string().nullable() });
 
 /** The columns of a summary: never rawBody, which may weigh megabytes. */
 export const summaryColumns = {
@@ -82,14 +72,3 @@ export const summaryColumns = {
   customsDeclarationReference: true, customsRequestReference: true, operatorRequestReference: true, state: true,
   messageDateTime: true, messageDateTimeRaw: true, tokenId: true, contentType: true, bodySha256: true, acceptedBy: true,
 } as const;
-
-export const quarantineColumns = {
-  id: true, api: true, channel: true, reason: true, messageId: true, receivedAt: true, contentType: true,
-  bodySha256: true, tokenId: true, acceptedAt: true, acceptedBy: true, messageRowId: true,
-} as const;
-
-/** Answers the exact bytes Douane sent, with the content type it sent them with. */
-export function sendRawBody(res: Response, row: { rawBody: Uint8Array; contentType: string }): void {
-  res.setHeader("Content-Type", row.contentType || "application/octet-stream");
-  res.status(200).send(Buffer.from(row.rawBody));
-}

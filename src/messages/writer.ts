@@ -1,12 +1,14 @@
 import type { Db } from "../db/client";
-import type { DriverSql } from "../db/driver";
-import { quarantine } from "./quarantine";
+import { DeadlineExceeded, withDeadline } from "../db/deadline";
+import type { DriverSql, SqlQuery } from "../db/driver";
+import { databaseCodeOf, refusesData } from "../db/errors";
+import { classify, firstOfEachKey, keyOf, type Classification } from "./classify";
+import { declarationInserts, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
 
-export type StoreOutcome =
-  | { outcome: "stored"; id: number }
-  | { outcome: "duplicate"; id: number }
-  | { outcome: "conflict"; id: number; quarantineId: number };
+/** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
+ *  `unstorable`: the database refused this row for what it holds; retrying it can never succeed. */
+export type StoreOutcome = Classification | { outcome: "unstorable"; code: string | null; message: string };
 
 interface Waiting {
   record: MessageRecord;
@@ -14,7 +16,17 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-const MAX_BATCH_ROWS = 200; // 21 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
+export interface WriterOptions {
+  /** A group commit still unanswered after this long fails its callers (503): the writer moves on. */
+  commitTimeoutMs: number;
+  /** Called when a commit overran: its connection is presumed stalled and should be replaced. */
+  onOverrun?: () => void;
+  onCommit?: (messages: number, seconds: number) => void;
+  /** Runs in the transaction that inserts the group, with the rows it inserted (feed positions, deliveries). */
+  onStored?: StoredHook;
+}
+
+const MAX_BATCH_ROWS = 200; // 20 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -26,11 +38,13 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 export class MessageWriter {
   private queue: Waiting[] = [];
   private draining = false;
+  /** The last group commit failed for want of the database (not for a row's data): readiness looks again. */
+  lastCommitFailed = false;
 
   constructor(
     private readonly db: Db,
     private readonly sql: DriverSql,
-    private readonly onCommit: (messages: number, seconds: number) => void = () => {},
+    private readonly options: WriterOptions,
   ) {}
 
   store(record: MessageRecord): Promise<StoreOutcome> {
@@ -46,27 +60,34 @@ export class MessageWriter {
       while (this.queue.length > 0) {
         // Let the requests already read from sockets join this batch before it is taken.
         await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.takeBatch();
-        try {
-          await this.commitAndAnswer(batch);
-        } catch (error) {
-          if (batch.length === 1) {
-            batch[0].reject(error);
-            continue;
-          }
-          // One row the database refuses must not fail its neighbours: retry them one by one.
-          for (const waiting of batch) await this.commitAndAnswer([waiting]).catch((single) => waiting.reject(single));
-        }
+        await this.commitGroup(this.takeBatch());
       }
     } finally {
       this.draining = false;
     }
   }
 
+  private async commitGroup(batch: Waiting[]): Promise<void> {
+    try {
+      await this.commitAndAnswer(batch);
+      this.lastCommitFailed = false;
+    } catch (error) {
+      // Unreachable, locked, stalled: the whole group gets 503 at once, never one timeout per row.
+      if (!refusesData(error)) {
+        this.lastCommitFailed = true;
+        if (error instanceof DeadlineExceeded) this.options.onOverrun?.();
+        return batch.forEach((waiting) => waiting.reject(error));
+      }
+      if (batch.length === 1) return batch[0].resolve({ outcome: "unstorable", code: databaseCodeOf(error) ?? null, message: (error as Error).message });
+      // One row the database refuses must not fail its neighbours: retry them one by one.
+      for (const waiting of batch) await this.commitGroup([waiting]);
+    }
+  }
+
   private async commitAndAnswer(batch: Waiting[]): Promise<void> {
     const started = process.hrtime.bigint();
-    const outcomes = await this.commit(batch.map((waiting) => waiting.record));
-    this.onCommit(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+    const outcomes = await withDeadline(this.commit(batch.map((waiting) => waiting.record)), this.options.commitTimeoutMs, "the group commit");
+    this.options.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
   }
 
@@ -81,50 +102,25 @@ export class MessageWriter {
     return this.queue.splice(0, count);
   }
 
-  private async commit(records: MessageRecord[]): Promise<StoreOutcome[]> {
-    const firstByKey = new Map<string, MessageRecord>();
-    for (const record of records) if (!firstByKey.has(keyOf(record))) firstByKey.set(keyOf(record), record);
-    const inserted = await this.insertNew([...firstByKey.values()]);
-    const stored = new Map<string, { id: number; bodySha256: string }>();
-    for (const [key, id] of inserted) stored.set(key, { id, bodySha256: firstByKey.get(key)!.bodySha256 });
-    const notInserted = [...firstByKey.values()].filter((record) => !inserted.has(keyOf(record)));
-    for (const [key, row] of await this.findStored(notInserted)) stored.set(key, row);
-
-    const outcomes: StoreOutcome[] = [];
-    for (const record of records) {
-      const key = keyOf(record);
-      const existing = stored.get(key);
-      if (!existing) throw new Error(`message ${record.messageId} was neither inserted nor found`);
-      if (firstByKey.get(key) === record && inserted.has(key)) {
-        outcomes.push({ outcome: "stored", id: existing.id });
-      } else if (existing.bodySha256 === record.bodySha256) {
-        outcomes.push({ outcome: "duplicate", id: existing.id });
-      } else {
-        const quarantineId = await quarantine(this.db, {
-          ...record,
-          reason: "conflict",
-          detail: { storedMessageRowId: existing.id, storedBodySha256: existing.bodySha256 },
-        });
-        outcomes.push({ outcome: "conflict", id: existing.id, quarantineId });
-      }
-    }
-    return outcomes;
+  /** Inserts what is new, looks up what was not inserted, and says what each record turned out to be. */
+  private async commit(records: MessageRecord[]): Promise<Classification[]> {
+    const firsts = firstOfEachKey(records);
+    const inserted = await this.insertNew(firsts);
+    const found = await this.findStored(firsts.filter((record) => !inserted.has(keyOf(record))));
+    return classify(records, inserted, found);
   }
 
-  /** One statement, so one commit, for the whole batch; returns the ids of the rows it inserted. */
+  /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
+   *  they name (a few statements at most); returns the ids of the rows it inserted. */
   private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
-    const rows = records.map(() => ROW_PLACEHOLDERS).join(", ");
-    const args = records.flatMap((r) => [
-      r.api, r.channel, r.messageId, JSON.stringify(r.pathParams), r.rawBody, r.bodySha256, r.contentType,
-      JSON.stringify(r.headers), r.receivedAt, r.tokenId, r.validation, JSON.stringify(r.findings), r.lrn, r.mrn,
-      r.customsDeclarationReference, r.customsRequestReference, r.operatorRequestReference, r.state,
-      r.messageDateTime, r.messageDateTimeRaw, r.simulated,
-    ]);
-    const returned = await this.sql.query(
-      `INSERT INTO "Message" (${MESSAGE_COLUMNS}) VALUES ${rows} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING "id", "api", "messageId"`,
-      args,
-    );
-    return new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+    const { sql, args } = groupInsert(records);
+    return this.sql.transaction(async (tx) => {
+      const returned = await tx.query(sql, args);
+      const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+      for (const insert of declarationInserts(records, inserted)) await tx.query(insert.sql, insert.args);
+      if (this.options.onStored) await this.options.onStored(tx, returned.map(storedOf));
+      return inserted;
+    });
   }
 
   private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
@@ -141,11 +137,17 @@ export class MessageWriter {
   }
 }
 
-const MESSAGE_COLUMNS = [
-  "api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType", "headers", "receivedAt", "tokenId",
-  "validation", "findings", "lrn", "mrn", "customsDeclarationReference", "customsRequestReference",
-  "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw", "simulated",
-].map((column) => `"${column}"`).join(", ");
-const ROW_PLACEHOLDERS = `(${MESSAGE_COLUMNS.split(", ").map(() => "?").join(", ")})`;
+export interface StoredRow {
+  id: number;
+  api: string;
+  channel: string;
+  customsDeclarationReference: string | null;
+}
+export type StoredHook = (sql: SqlQuery, rows: StoredRow[]) => Promise<void>;
 
-const keyOf = (message: { api: string; messageId: string }) => `${message.api}\u0000${message.messageId}`;
+const storedOf = (row: Record<string, unknown>): StoredRow => ({
+  id: Number(row.id),
+  api: String(row.api),
+  channel: String(row.channel),
+  customsDeclarationReference: row.customsDeclarationReference === null ? null : String(row.customsDeclarationReference),
+});

@@ -1,16 +1,19 @@
 import { z } from "zod";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
-import type { ApiDefinition } from "../intake/apis";
+import type { ApiDefinition } from "../douane/apis";
+import type { BasePathAdmin } from "../basepaths/admin";
+import { basePathView } from "../basepaths/routes";
 import type { TokenAdmin } from "./admin";
-import { LifecycleRefusal } from "./lifecycle";
+import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
+import { isRetired, tokenStatusSchema } from "./status";
 
 const instant = z.date().transform((date) => date.toISOString());
 const tokenView = z.object({
   id: z.number(),
   api: z.string(),
   fingerprint: z.string(),
-  status: z.string(),
+  status: tokenStatusSchema,
   source: z.string(),
   createdAt: instant,
   activatedAt: instant.nullable(),
@@ -19,11 +22,20 @@ const tokenView = z.object({
   firstSeenAt: instant.nullable(),
   lastSeenAt: instant.nullable(),
   useCount: z.number(),
+  retiringSince: instant.nullable(),
+  lastRefusedAt: instant.nullable(),
 });
+/** On every lifecycle answer: until when the token being replaced is still accepted. */
+const oldToken = z.object({ id: z.number(), fingerprint: z.string(), acceptedUntil: instant.nullable(), meaning: z.string() }).nullable();
+const lifecycleAnswer = tokenView.extend({ oldToken });
+export const extendBody = z.object({ minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES), reason: z.string().max(500).optional() });
+const forceQuery = z.object({ force: z.enum(["true", "false"]).default("false").transform((value) => value === "true") });
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
+/** An API's warnings: about one of its tokens, or (tokenId null) about its base paths during a URL move. */
+const apiWarning = warning.extend({ tokenId: z.number().nullable(), fingerprint: z.string().nullable() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
-/** Token administration and per-API status on the internal listener; the same TokenAdmin serves the CLI. */
+/** Token administration on the internal listener (per-API status: status/routes.ts); the same TokenAdmin serves the CLI. */
 export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
   const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
@@ -37,29 +49,6 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
     }
   };
   return [
-    defineRoute({
-      method: "get",
-      path: "/v1/apis",
-      summary: "Each API: base path, tokens in force, and a portal-like status (green, yellow, red) with its warnings",
-      tag: "tokens",
-      response: z.object({
-        items: z.array(z.object({
-          api: z.string(),
-          basePath: z.string(),
-          authHeader: z.string(),
-          status: z.enum(["green", "yellow", "red"]),
-          warnings: z.array(warning),
-          tokens: z.array(tokenView.pick({ id: true, fingerprint: true, status: true, expiresAt: true, lastSeenAt: true })),
-        })),
-      }),
-      handler: async () => ({
-        items: await Promise.all(apis.map(async (api) => {
-          const health = await admin.health(api.name);
-          const inForce = health.tokens.filter((token) => ["active", "pending", "retiring"].includes(token.status));
-          return { api: api.name, basePath: api.basePath, authHeader: api.authHeader, status: health.status, warnings: health.warnings, tokens: inForce };
-        })),
-      }),
-    }),
     defineRoute({
       method: "get",
       path: "/v1/apis/:api/tokens",
@@ -77,20 +66,23 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       params: z.object({ api: apiParam }),
       body: change,
       status: 201,
-      response: tokenView.extend({ token: z.string() }),
+      response: lifecycleAnswer.extend({ token: z.string() }),
       errors: [409],
       handler: async ({ params, body, actor }) => run(() => admin.rotate({ api: params.api, actor, reason: body.reason })),
     }),
     defineRoute({
       method: "post",
       path: "/v1/apis/:api/tokens/:id/activate",
-      summary: "Confirm the portal now holds this pending token: it becomes active, the active one retires",
+      summary: "Confirm the portal now holds this pending token: it becomes active, the active one retires. " +
+        "A token Douane never presented only with ?force=true (the first callback with it switches by itself)",
       tag: "tokens",
       params: tokenParams,
-      body: change,
-      response: tokenView,
+      query: forceQuery,
+      body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
+      response: lifecycleAnswer,
       errors: refusals,
-      handler: async ({ params, body, actor }) => run(() => admin.activate({ api: params.api, tokenId: params.id, actor, reason: body.reason })),
+      handler: async ({ params, query, body, actor }) =>
+        run(() => admin.activate({ api: params.api, tokenId: params.id, actor, reason: body.reason, force: query.force || body.force })),
     }),
     defineRoute({
       method: "post",
@@ -99,7 +91,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       tag: "tokens",
       params: tokenParams,
       body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
-      response: tokenView,
+      response: lifecycleAnswer,
       errors: refusals,
       handler: async ({ params, body, actor }) =>
         run(() => admin.revoke({ api: params.api, tokenId: params.id, actor, reason: body.reason, force: body.force })),
@@ -110,10 +102,22 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       summary: "Cancel a pending token Douane never used",
       tag: "tokens",
       params: tokenParams,
-      response: z.object({ id: z.number(), fingerprint: z.string(), status: z.literal("cancelled") }),
+      response: z.object({ id: z.number(), fingerprint: z.string(), status: z.literal("cancelled"), oldToken }),
       errors: refusals,
       handler: async ({ params, actor, req }) =>
         run(() => admin.cancel({ api: params.api, tokenId: params.id, actor, reason: typeof req.query.reason === "string" ? req.query.reason : undefined })),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/apis/:api/tokens/:id/extend",
+      summary: "Accept a retiring (or expired) token `minutes` longer: Douane still presents it",
+      tag: "tokens",
+      params: tokenParams,
+      body: extendBody,
+      response: lifecycleAnswer,
+      errors: refusals,
+      handler: async ({ params, body, actor }) =>
+        run(() => admin.extend({ api: params.api, tokenId: params.id, actor, reason: body.reason, minutes: body.minutes })),
     }),
     defineRoute({
       method: "get",

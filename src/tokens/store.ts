@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
-import { fingerprintOf, hashToken, verifyToken, type KnownToken } from "./verify";
+import { isUniqueViolation } from "../db/errors";
+import { isRetired, isUsable, tokenStatusOf } from "./status";
+import { fingerprintOf, hashToken, identifyToken, type KnownToken } from "./verify";
 
 export type Clock = () => Date;
 
@@ -8,6 +10,11 @@ export type Clock = () => Date;
  *  (or the CLI) is honoured everywhere within this delay. */
 export const TOKEN_CACHE_MS = 5_000;
 const USAGE_FLUSH_MS = 1_000;
+
+/** What a presented token gets: accepted, or refused with the reason the metrics and the 401 carry. */
+export type Authentication =
+  | { accepted: true; token: KnownToken }
+  | { accepted: false; reason: "invalid_token" | "expired_token" | "revoked_token"; token: KnownToken | null };
 
 interface Usage {
   count: number;
@@ -22,6 +29,8 @@ export class TokenStore {
   /** When the token set was last read from the database; null until the first read. */
   loadedAt: Date | null = null;
   private usage = new Map<number, Usage>();
+  /** Retired tokens presented since the last flush: token id → last refusal. */
+  private refused = new Map<number, Date>();
   private timers: NodeJS.Timeout[] = [];
   private switching = new Set<number>();
   /** Called (once per process and token) when Douane first presents a pending token: see service.ts. */
@@ -48,33 +57,41 @@ export class TokenStore {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.db.apiToken.findMany({ where: { status: { in: ["active", "pending", "retiring"] } } });
+    // Retired tokens too: a refused call is told apart (expired, revoked) from an unknown token.
+    const rows = await this.db.apiToken.findMany();
     this.known = rows.map((row) => ({
       id: row.id,
       api: row.api,
       hash: Buffer.from(row.tokenHash, "hex"),
       fingerprint: row.fingerprint,
-      status: row.status,
+      status: tokenStatusOf(row.status),
       expiresAt: row.expiresAt,
     }));
     this.loadedAt = new Date();
   }
 
-  /** The accepted token of `api` that `presented` is, or null. */
-  authenticate(api: string, presented: string): KnownToken | null {
-    const token = verifyToken(this.known.filter((known) => known.api === api), presented, this.clock());
-    if (token) this.countUse(token.id);
-    if (token?.status === "pending" && !this.switching.has(token.id)) {
+  /** Whether `presented` is an accepted token of `api`, and if not, why. */
+  authenticate(api: string, presented: string): Authentication {
+    const now = this.clock();
+    const token = identifyToken(this.known.filter((known) => known.api === api), presented);
+    if (!token) return { accepted: false, reason: "invalid_token", token: null };
+    if (!isUsable(token, now)) {
+      this.refused.set(token.id, now);
+      return { accepted: false, reason: token.status === "revoked" ? "revoked_token" : "expired_token", token };
+    }
+    this.countUse(token.id);
+    if (token.status === "pending" && !this.switching.has(token.id)) {
       this.switching.add(token.id);
       this.onPendingTokenUsed(token)
         .catch((error) => this.logger.error({ err: error, api, fingerprint: token.fingerprint }, "automatic switch to the pending token failed"))
         .finally(() => this.switching.delete(token.id));
     }
-    return token;
+    return { accepted: true, token };
   }
 
   usableTokenCount(api: string): number {
-    return this.known.filter((known) => known.api === api).length;
+    const now = this.clock();
+    return this.known.filter((known) => known.api === api && isUsable(known, now)).length;
   }
 
   /** On first start, the token configured in the environment becomes the API's active token. */
@@ -85,6 +102,11 @@ export class TokenStore {
     if (existing > 0) {
       const same = await this.db.apiToken.findUnique({ where: { tokenHash } });
       if (!same) this.logger.warn({ api }, "the configured token is not in the token store: the store wins (see the rotation runbook)");
+      const status = same && tokenStatusOf(same.status);
+      if (same && status && isRetired(status)) {
+        this.logger.warn({ api, tokenId: same.id, fingerprint: same.fingerprint, status },
+          `the configured token (${api.toUpperCase()}_TOKEN) is a ${status} token: it is refused; remove it from the environment`);
+      }
       return;
     }
     const now = this.clock();
@@ -97,7 +119,7 @@ export class TokenStore {
         await tx.tokenEvent.create({ data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now } });
       });
     } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return; // another replica seeded the same token first
+      if (isUniqueViolation(error)) return; // another replica seeded the same token first
       throw error;
     }
     this.logger.info({ api, fingerprint }, "token store seeded from the environment");
@@ -115,6 +137,16 @@ export class TokenStore {
   }
 
   async flushUsage(): Promise<void> {
+    const refused = this.refused;
+    this.refused = new Map();
+    for (const [id, at] of refused) {
+      await this.db.$executeRaw`UPDATE "ApiToken" SET "lastRefusedAt" = ${at} WHERE "id" = ${id} AND ("lastRefusedAt" IS NULL OR "lastRefusedAt" < ${at})`
+        .catch((error) => {
+          // Put every one back (a repeat is harmless: the update only ever moves lastRefusedAt forward).
+          for (const [again, when] of refused) if (!this.refused.has(again)) this.refused.set(again, when);
+          throw error;
+        });
+    }
     const pending = this.usage;
     this.usage = new Map();
     for (const [id, usage] of pending) {

@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { isUsable, type TokenStatus } from "./status";
 
-/** What the intake needs to know of a stored token: never the token itself, only its hash. */
+/** What the intake needs to know of a stored token, retired ones included: never the token itself, only its hash. */
 export interface KnownToken {
   id: number;
   api: string;
   hash: Buffer;
   fingerprint: string;
-  status: string;
+  status: TokenStatus;
   expiresAt: Date | null;
 }
 
@@ -16,20 +17,21 @@ export const hashToken = (token: string): Buffer => createHash("sha256").update(
 export const fingerprintOf = (token: string): string =>
   createHash("sha256").update(`fingerprint:${token}`, "utf8").digest("hex").slice(0, 12);
 
-export function isAccepted(token: Pick<KnownToken, "status" | "expiresAt">, now: Date): boolean {
-  if (token.status === "active" || token.status === "pending") return true;
-  return token.status === "retiring" && token.expiresAt !== null && token.expiresAt > now;
-}
-
-/** The token among `known` that `presented` matches and that is accepted now, or null.
+/** The token among `known` that `presented` is, whatever its status, or null.
  *  Compares every candidate's hash in constant time and never stops early. */
-export function verifyToken(known: KnownToken[], presented: string, now: Date): KnownToken | null {
+export function identifyToken(known: KnownToken[], presented: string): KnownToken | null {
   const presentedHash = hashToken(presented);
   let match: KnownToken | null = null;
   for (const token of known) {
-    if (timingSafeEqual(token.hash, presentedHash) && isAccepted(token, now)) match = token;
+    if (timingSafeEqual(token.hash, presentedHash)) match = token;
   }
   return match;
+}
+
+/** The token among `known` that `presented` matches and that is usable now, or null. */
+export function verifyToken(known: KnownToken[], presented: string, now: Date): KnownToken | null {
+  const token = identifyToken(known, presented);
+  return token && isUsable(token, now) ? token : null;
 }
 
 /** The token in a request header. With `Authorization`, `Bearer <token>` (any case) or the bare token, as

@@ -83,4 +83,33 @@ export const purgeSteps: PurgeStep[] = [
       })).map((row) => ({ id: row.id, at: row.at, api: row.api })),
     remove: async (db, ids) => (await db.tokenEvent.deleteMany({ where: { id: { in: ids } } })).count,
   },
+  {
+    table: "DeliveryAttempt",
+    byApi: false,
+    archived: false,
+    simulated: false,
+    candidates: async (db, query) =>
+      (await db.deliveryAttempt.findMany({
+        where: keyset("at", query),
+        orderBy: [{ at: "asc" }, { id: "asc" }],
+        take: query.limit,
+        select: { id: true, at: true },
+      })).map((row) => ({ id: row.id, at: row.at, api: null })),
+    remove: async (db, ids) => (await db.deliveryAttempt.deleteMany({ where: { id: { in: ids } } })).count,
+  },
+  {
+    // Only deliveries that ended (delivered or failed for good): a pending one is still owed to its destination.
+    table: "Delivery",
+    byApi: false,
+    archived: false,
+    simulated: false,
+    candidates: async (db, query) =>
+      (await db.delivery.findMany({
+        where: { ...keyset("createdAt", query), status: { not: "pending" } },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        take: query.limit,
+        select: { id: true, createdAt: true },
+      })).map((row) => ({ id: row.id, at: row.createdAt, api: null })),
+    remove: async (db, ids) => (await db.delivery.deleteMany({ where: { id: { in: ids } } })).count,
+  },
 ];

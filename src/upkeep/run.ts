@@ -1,14 +1,12 @@
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { apisOf } from "../intake/apis";
 import { archiveMessages, type ArchiveRun } from "./archive";
 import { purge, type PurgeReport, type Retention } from "./purge";
 
-/** RETENTION_DAYS and each API's own (H7_RETENTION_DAYS). */
+/** RETENTION_DAYS and each API's own (<API>_RETENTION_DAYS). */
 export function retentionOf(config: Config): Retention {
-  const own: Record<string, number | undefined> = { h7: config.H7_RETENTION_DAYS };
-  return { days: config.RETENTION_DAYS, byApi: Object.fromEntries(apisOf(config).map((api) => [api.name, own[api.name]])) };
+  return { days: config.RETENTION_DAYS, byApi: Object.fromEntries(config.apis.map((api) => [api.name, api.retentionDays])) };
 }
 
 export const retentionIsOn = (retention: Retention) => retention.days !== undefined || Object.values(retention.byApi).some((days) => days !== undefined);

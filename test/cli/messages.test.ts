@@ -76,4 +76,17 @@ describe.each(databaseProviders())("the messages CLI on %s", (provider) => {
     expect(await cli(env, "messages", "show", "999999")).toMatchObject({ code: 1, stderr: "error: no message with id 999999\n" });
     expect((await cli(env, "messages", "show", "one")).stderr).toContain("not a message id: one");
   });
+
+  test("messages show prints amounts with the digits Douane sent, as the API does", async () => {
+    const message = responseMessage({ customsDeclarationReference: "CDR-C9" });
+    const text = JSON.stringify({ ...message, dutiesAndTaxes: { generalTaxation: { guaranteedAmount: "@1", unguaranteedAmount: "@2", totalPayableTaxAmount: 0 } } })
+      .replace('"@1"', "9999999999999999")
+      .replace('"@2"', "12.50");
+    const id = (await postCallback(service.publicApp, paths.response("CDR-C9"), text).expect(200)).body.id;
+    for (const argv of [[], ["--json"]]) {
+      const { stdout } = await cli(env, "messages", "show", String(id), ...argv);
+      expect(stdout).toContain('"guaranteedAmount": 9999999999999999');
+      expect(stdout).toContain('"unguaranteedAmount": 12.50');
+    }
+  });
 });

@@ -12,10 +12,10 @@ describe.each(databaseProviders())("status and db migrate on %s", (provider) => 
   }, 60_000);
   afterAll(() => testDatabase?.drop());
 
-  test("status is red without a token, green with one, yellow during a rotation, with the last callback and the quarantine", async () => {
+  test("status is red (exit 2) without a token, green (exit 0) with one, yellow (exit 1) during a rotation, with the last callback and the quarantine", async () => {
     const red = await cli(env, "status");
-    expect(red.code).toBe(0);
-    expect(red.stdout).toMatch(/^api\s+basePath\s+authHeader\s+status\s+usableTokens\s+lastCallbackAt\s+quarantinedNotAccepted$/m);
+    expect(red.code).toBe(2);
+    expect(red.stdout).toMatch(/^api\s+basePath\s+authHeader\s+status\s+usableTokens\s+lastCallbackAt\s+quarantinedOpen$/m);
     expect(red.stdout).toMatch(/^h7\s+\/dh7\s+authorization\s+red\s+0\s+-\s+0$/m);
     expect(red.stdout).toContain("h7: no usable token, every callback gets 401");
 
@@ -26,14 +26,20 @@ describe.each(databaseProviders())("status and db migrate on %s", (provider) => 
     } finally {
       await service.stop();
     }
-    const green = JSON.parse((await cli({ ...env, H7_BASE_PATH: "/douane/dh7" }, "--json", "status")).stdout);
+    // The base path the service recorded in the database is the one shown, whatever the CLI's environment says.
+    const greenRun = await cli({ ...env, H7_BASE_PATH: "/douane/dh7" }, "--json", "status");
+    expect(greenRun.code).toBe(0);
+    const green = JSON.parse(greenRun.stdout);
     expect(green.items).toEqual([expect.objectContaining({
-      api: "h7", basePath: "/douane/dh7", authHeader: "authorization", status: "green", usableTokens: 1,
-      lastCallbackAt: expect.stringMatching(/^\d{4}-.*Z$/), quarantinedNotAccepted: 1, warnings: [],
+      api: "h7", basePath: "/dh7", authHeader: "authorization", status: "green", usableTokens: 1,
+      lastCallbackAt: expect.stringMatching(/^\d{4}-.*Z$/), quarantinedOpen: 1, overdueExpectations: 0, warnings: [],
+      lastCallbackByChannel: expect.objectContaining({ declaration_error: green.items[0].lastCallbackAt, declaration_response: null }),
     })]);
 
     expect((await cli(env, "tokens", "rotate")).code).toBe(0);
-    expect((await cli(env, "status")).stdout).toMatch(/^h7\s+\/dh7\s+authorization\s+yellow\s+2\s/m);
+    const yellow = await cli(env, "status");
+    expect(yellow.code).toBe(1);
+    expect(yellow.stdout).toMatch(/^h7\s+\/dh7\s+authorization\s+yellow\s+2\s/m);
     expect((await cli(env, "status")).stdout).not.toContain(TEST_TOKEN);
   });
 });
@@ -53,7 +59,7 @@ test.each(databaseProviders())("db migrate applies every migration to an empty %
 
 test("every command has --help", async () => {
   const commands = [[], ["status"], ["messages"], ["messages", "list"], ["messages", "show"], ["quarantine"], ["quarantine", "list"], ["quarantine", "show"],
-    ["quarantine", "accept"], ["tokens"], ["tokens", "list"], ["tokens", "rotate"], ["tokens", "activate"], ["tokens", "revoke"], ["tokens", "cancel"],
+    ["quarantine", "accept"], ["quarantine", "dismiss"], ["tokens"], ["tokens", "list"], ["tokens", "rotate"], ["tokens", "activate"], ["tokens", "revoke"], ["tokens", "cancel"],
     ["tokens", "events"], ["db"], ["db", "migrate"], ["db", "backup"], ["db", "restore"], ["db", "purge"],
     ["archive"], ["archive", "run"], ["archive", "verify"], ["archive", "import"], ["simulate"]];
   for (const argv of commands) {

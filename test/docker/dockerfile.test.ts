@@ -12,7 +12,8 @@ const stepsOf = <Kind extends Step["kind"]>(stage: Stage, kind: Kind) => stage.s
 
 test("the image is built in one stage and runs from another, as an unprivileged user, with its data on a volume and a health check", () => {
   expect(stages.map((stage) => stage.name)).toEqual(["build", "runtime"]);
-  expect(new Set(stages.map((stage) => stage.image))).toEqual(new Set(["node:20-bookworm-slim"]));
+  expect(new Set(stages.map((stage) => stage.image))).toEqual(new Set(["node:22-bookworm-slim"])); // a supported LTS
+  expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node).toBe(">=20.19"); // the code still runs there
   const users = stepsOf(runtime, "user").map((step) => step.user);
   expect(users[users.length - 1]).toBe("node");
   const databaseUrl = envOf(runtime).DATABASE_URL;

@@ -16,6 +16,11 @@ describe("Douane's Java-style date-times", () => {
     expect(parseZonedDateTime("2020-06-12T05:36:30-05:00")?.instant).toEqual(new Date("2020-06-12T10:36:30Z"));
   });
 
+  test("whatever follows the offset is allowed, as the published pattern ends in .+; only [Zone/Id] is read as a zone", () => {
+    expect(parseZonedDateTime("2014-04-12T03:30:30-05:00[US/Central")).toEqual({ instant: new Date("2014-04-12T08:30:30Z"), offset: "-05:00" });
+    expect(parseZonedDateTime("2014-04-12T03:30:30-05:00 CDT")?.instant).toEqual(new Date("2014-04-12T08:30:30Z"));
+  });
+
   test("Java's form without seconds, printed when they are zero, is read as well", () => {
     expect(parseZonedDateTime("2014-04-12T03:30-05:00[US/Central]")?.instant).toEqual(new Date("2014-04-12T08:30:00Z"));
   });
@@ -27,7 +32,6 @@ describe("Douane's Java-style date-times", () => {
     "2014-13-01T03:30:30Z",
     "2014-04-12T24:00:00Z",
     "2014-04-12T03:30:30+19:00",
-    "2014-04-12T03:30:30-05:00[US/Central",
     "12/04/2014",
     "",
   ])("%j is refused", (text) => {
@@ -46,5 +50,19 @@ describe("Douane's Java-style date-times", () => {
   test("a leap day is a valid date only in a leap year", () => {
     expect(parseZonedDateTime("2024-02-29T00:00:00Z")).not.toBeNull();
     expect(parseZonedDateTime("2023-02-29T00:00:00Z")).toBeNull();
+  });
+});
+
+describe("instants the databases cannot hold", () => {
+  test.each([
+    ["0000-01-01T00:00:00Z", "year 0"],
+    ["0001-01-01T00:00:00+00:01", "one minute before year 1 in UTC"],
+    ["9999-12-31T23:59:59-18:00", "year 10000 in UTC"],
+  ])("%j (%s) is refused", (text) => {
+    expect(parseZonedDateTime(text)).toBeNull();
+  });
+
+  test.each(["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59+18:00"])("%j, at the edge, is read", (text) => {
+    expect(parseZonedDateTime(text)).not.toBeNull();
   });
 });

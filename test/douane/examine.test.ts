@@ -100,14 +100,13 @@ describe("examining H7 messages", () => {
   });
 
   test("keys with U+0000 or unpaired surrogates, from the body or the path, are kept with U+FFFD in their place", () => {
-    const body = JSON.parse('{"header": {"messageId": "k", "lrn": "L\\u00001", "mrn": "\\udbffM"}, "request": {"customsRequestReference": ""}}');
+    const body = JSON.parse('{"header": {"messageId": "k"}, "request": {"customsRequestReference": ""}, "declarations": [{"lrn": "L\\u00001", "mrn": "\\udbffM"}]}');
     const { keys } = examine("/demandes/R%00Q/enregistrement", body);
     expect(keys).toMatchObject({ lrn: "L\uFFFD1", mrn: "\uFFFDM", customsRequestReference: "R\uFFFDQ" });
   });
 
-  test("a key cut at 350 characters through a surrogate pair keeps no half of it", () => {
-    const lrn = "L".repeat(349) + "\u{1F600}";
-    const { keys } = examine("/x", { header: { messageId: "k", lrn } });
-    expect(keys.lrn).toBe("L".repeat(349) + "\uFFFD");
+  test("a key is cut at 350 characters counted in code points, never through a surrogate pair", () => {
+    const { keys } = examine("/x", { header: { messageId: "k", lrn: "L".repeat(349) + "\u{1F600}\u{1F600}" } });
+    expect(keys.lrn).toBe("L".repeat(349) + "\u{1F600}");
   });
 });

@@ -265,12 +265,13 @@ describe.each(databaseProviders())("hostile input on %s", (provider) => {
     const protoKey = fc.constantFrom("__proto__", "constructor", "prototype", "polluted", "toString", "hasOwnProperty", "__defineGetter__", "valueOf");
     const { value: protoJson } = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
       value: fc.oneof({ depthSize: "small" }, fc.constantFrom("1", '"x"', "null", "true", '{"polluted":"yes"}', '{"isAdmin":true}'), tie("object"), tie("array")),
+      // Each name once per object: a repeated name is refused for that alone (edge.test.ts).
       object: fc
-        .array(fc.tuple(protoKey, tie("value")), { maxLength: 4 })
+        .uniqueArray(fc.tuple(protoKey, tie("value")), { maxLength: 4, selector: ([key]) => key })
         .map((members) => `{${members.map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(",")}}`),
       array: fc.array(tie("value"), { maxLength: 3 }).map((items) => `[${items.join(",")}]`),
     }));
-    const members = fc.array(fc.tuple(protoKey, protoJson), { maxLength: 4 }).map((list) => list.map(([key, value]) => `${JSON.stringify(key)}:${value},`).join(""));
+    const members = fc.uniqueArray(fc.tuple(protoKey, protoJson), { maxLength: 4, selector: ([key]) => key }).map((list) => list.map(([key, value]) => `${JSON.stringify(key)}:${value},`).join(""));
 
     test("__proto__, constructor and prototype keys anywhere pollute nothing: alone a 400, in a valid message stored as sent", async () => {
       await fc.assert(
@@ -441,7 +442,7 @@ describe.each(databaseProviders())("hostile input on %s", (provider) => {
   });
 
   test("the service logged no unexpected error", () => {
-    const errors = service.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level >= 50);
+    const errors = service.logs.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((line) => ["error", "fatal"].includes(line.level));
     expect(errors).toEqual([]);
   });
 });

@@ -136,7 +136,7 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     const message = { header: { messageDateTime: "2021-01-01T00:00:00Z", messageId: `inv-${Date.now()}` }, customsRequestReference: "CRR-9", declarations: [{ lrn: "L9", state: "INV" }] };
     await post("/dh7/demandes/CRR-9/invalidation", message).expect(200);
     const [row] = await messagesWith(message.header.messageId);
-    expect(row).toMatchObject({ channel: "unknown", customsRequestReference: "CRR-9", lrn: "L9", state: "INV", validation: "valid" });
+    expect(row).toMatchObject({ channel: "unknown", customsRequestReference: "CRR-9", lrn: "L9", state: "INV", validation: "unchecked" });
     expect(JSON.parse(row.pathParams)).toEqual({ path: "/demandes/CRR-9/invalidation" });
   });
 

@@ -45,7 +45,7 @@ describe.each(databaseProviders())("a row the database refuses, on %s", (provide
   }, 60_000);
   afterAll(() => service?.stop());
 
-  test("fails only its own callback, not the others committed in the same group", async () => {
+  test("gets 400 and goes to quarantine with the database's reason, failing none of the callbacks committed with it", async () => {
     // A rule the database enforces that one message of the group breaks.
     await service.db.$executeRawUnsafe(
       provider === "postgresql"
@@ -55,7 +55,11 @@ describe.each(databaseProviders())("a row the database refuses, on %s", (provide
     const good = Array.from({ length: 10 }, () => withMessageId(errorH7Example));
     const poison = withMessageId({ ...errorH7Example, declaration: { ...errorH7Example.declaration, lrn: "POISON" } });
     const answers = await Promise.all([...good, poison].map((message) => postCallback(service.publicApp, paths.error, message)));
-    expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(200), 503]);
+    expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(200), 400]);
+    expect(answers[10].body).toMatchObject({ error: "unstorable", quarantineId: expect.any(Number) });
     expect(await service.db.message.count({ where: { messageId: { in: good.map((m) => m.header.messageId) } } })).toBe(10);
+    const kept = await service.db.quarantinedBody.findUniqueOrThrow({ where: { id: answers[10].body.quarantineId } });
+    expect(kept).toMatchObject({ reason: "unstorable", messageId: poison.header.messageId });
+    expect(JSON.parse(kept.detail).database.code).toBe(provider === "postgresql" ? "23514" : "SQLITE_CONSTRAINT_TRIGGER");
   });
 });

@@ -55,7 +55,7 @@ describe.each(databaseProviders())("the internal API's OpenAPI document on %s", 
     const list = document.paths["/v1/messages"].get as unknown as { parameters: { name: string; required: boolean; schema: Record<string, unknown> }[]; responses: Record<string, any> };
     const parameter = (name: string) => list.parameters.find((candidate) => candidate.name === name);
     expect(list.parameters.map((candidate) => candidate.name)).toEqual(expect.arrayContaining(["lrn", "mrn", "customsDeclarationReference", "validation", "receivedFrom", "limit", "cursor"]));
-    expect(parameter("validation")).toMatchObject({ required: false, schema: { enum: ["valid", "invalid"] } });
+    expect(parameter("validation")).toMatchObject({ required: false, schema: { enum: ["valid", "invalid", "unchecked"] } });
     expect(parameter("limit")).toMatchObject({ required: false, schema: { maximum: 500, default: 50 } });
     const page = list.responses["200"].content["application/json"].schema;
     expect(page.properties.items.items.properties.receivedAt).toMatchObject({ type: "string", format: "date-time" });

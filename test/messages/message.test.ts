@@ -24,7 +24,8 @@ describe.each(databaseProviders())("one message on %s", (provider) => {
       operatorRequestReference: "OP-D1", state: null, messageDateTime: "2014-04-12T08:30:30.000Z",
       messageDateTimeRaw: "2014-04-12T03:30:30-05:00[US/Central]", tokenId: expect.any(Number), contentType: "application/json",
       bodySha256: createHash("sha256").update(JSON.stringify(message)).digest("hex"), acceptedBy: null, acceptedReason: null, quarantineId: null, simulated: false,
-      findings: [], pathParams: { customsRequestReference: "REQ-D1" }, headers: expect.objectContaining({ "x-request-id": "req-42" }), payload: message,
+      findings: [], pathParams: { customsRequestReference: "REQ-D1" },
+      declarations: [{ lrn: "LRN-D1", customsDeclarationReference: "CDR-D1", mrn: "21FR0000000000G0G0" }], headers: expect.objectContaining({ "x-request-id": "req-42" }), payload: message,
     });
     expect(body.headers).not.toHaveProperty("authorization");
   });

@@ -56,7 +56,8 @@ export function registrationMessage(keys: Keys & { customsRequestReference: stri
   };
 }
 
-/** Inserts `count` plain rows straight into the table, in chunks: only to build volume quickly. */
+/** Inserts `count` plain rows straight into the table, in chunks, each with the declaration its lrn, mrn and
+ *  customsDeclarationReference name (as the writer stores it): only to build volume quickly. */
 export async function seedRows(db: Db, count: number, row: (i: number) => Partial<SeedRow> = () => ({})): Promise<void> {
   const body = Buffer.from("{}");
   const sha = createHash("sha256").update(body).digest("hex");
@@ -69,7 +70,11 @@ export async function seedRows(db: Db, count: number, row: (i: number) => Partia
         receivedAt: new Date(Date.UTC(2020, 0, 1) + i * 1000), validation: "valid", findings: "[]", ...row(i),
       });
     }
-    await db.message.createMany({ data });
+    const rows = await db.message.createManyAndReturn({ data, select: { id: true, lrn: true, mrn: true, customsDeclarationReference: true } });
+    const declarations = rows.filter((row) => row.lrn || row.mrn || row.customsDeclarationReference);
+    await db.messageDeclaration.createMany({
+      data: declarations.map(({ id, lrn, mrn, customsDeclarationReference }) => ({ messageRowId: id, position: 0, lrn, mrn, customsDeclarationReference })),
+    });
   }
 }
 

@@ -14,7 +14,7 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
     for (const app of [service.publicApp, service.internalApp!]) {
       await request(app).get("/health/live").expect(200, { status: "ok" });
       const ready = await request(app).get("/health/ready").expect(200);
-      expect(ready.body).toEqual({ status: "ok", checks: { database: true, migrations: true, tokens: true } });
+      expect(ready.body).toEqual({ status: "ok", checks: { database: true, migrations: true, writes: true, tokens: true } });
     }
   });
 

@@ -1,62 +1,48 @@
-import net from "node:net";
+import http from "node:http";
+import Database from "better-sqlite3";
+import { Client } from "pg";
 import request from "supertest";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
-import { postCallback, startTestService, type TestService } from "../support/service";
+import { startServerProcess } from "../support/process";
+import { proxyFor, type DatabaseProxy } from "../support/proxy";
+import { postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
-/** A TCP proxy to PostgreSQL that the test can cut (every connection dropped, new ones refused) and restore. */
-class CuttableProxy {
-  private server = net.createServer((client) => this.accept(client));
-  private sockets = new Set<net.Socket>();
-  private open = true;
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return (this.server.address() as net.AddressInfo).port;
-  }
-  cut(): void {
-    this.open = false;
-    for (const socket of this.sockets) socket.destroy();
-  }
-  restore(): void {
-    this.open = true;
-  }
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-  private accept(client: net.Socket): void {
-    if (!this.open) return void client.destroy();
-    const upstream = net.connect(this.target.port, this.target.host);
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket)).on("error", () => socket.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  }
-}
+/** Short bounds, so that a test of a stall takes a second or two (the defaults are seconds). */
+const SHORT_LIMITS = {
+  DB_CONNECT_TIMEOUT_MS: "500",
+  DB_STATEMENT_TIMEOUT_MS: "500",
+  DB_LOCK_TIMEOUT_MS: "300",
+  DB_COMMIT_TIMEOUT_MS: "1500",
+  SQLITE_BUSY_TIMEOUT_MS: "200",
+};
+/** Far past every bound above: a request still unanswered then is one that hangs. */
+const HANG = 8_000;
 
 const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
 
-onPostgres("PostgreSQL unreachable while the service runs", () => {
-  let testDatabase: TestDatabase;
-  let proxy: CuttableProxy;
-  let service: TestService;
+/** The service on a fresh PostgreSQL database reached through a proxy the test controls. */
+function behindProxy(env: Record<string, string> = {}) {
+  const context = {} as { testDatabase: TestDatabase; proxy: DatabaseProxy; service: TestService };
   beforeAll(async () => {
-    testDatabase = await createTestDatabase("postgresql");
-    const url = new URL(testDatabase.database.url);
-    proxy = new CuttableProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    url.host = `127.0.0.1:${await proxy.listen()}`;
-    service = await startTestService("postgresql", {}, undefined, { ...testDatabase, database: { provider: "postgresql", url: url.toString() } });
+    context.testDatabase = await createTestDatabase("postgresql");
+    context.proxy = proxyFor(context.testDatabase.database.url);
+    const url = await context.proxy.listen(context.testDatabase.database.url);
+    context.service = await startTestService("postgresql", env, undefined, { ...context.testDatabase, database: { provider: "postgresql", url } });
   }, 60_000);
   afterAll(async () => {
-    await service?.stop().catch(() => undefined);
-    await proxy?.close();
-    await testDatabase?.drop();
+    await context.service?.stop().catch(() => undefined);
+    await context.proxy?.close();
+    await context.testDatabase?.drop();
   });
+  return context;
+}
+
+onPostgres("PostgreSQL unreachable while the service runs", () => {
+  const context = behindProxy();
 
   test("callbacks get 503 with Retry-After and nothing is acknowledged; once it is back the same process serves again", async () => {
+    const { service, proxy } = context;
     await request(service.publicApp).get("/health/ready").expect(200);
     proxy.cut();
     const refused = await Promise.all(Array.from({ length: 5 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example))));
@@ -75,10 +61,106 @@ onPostgres("PostgreSQL unreachable while the service runs", () => {
   }, 60_000);
 });
 
+onPostgres("a PostgreSQL connection that stalls (sockets open, no byte passes)", () => {
+  const context = behindProxy(SHORT_LIMITS);
+
+  test("callbacks get 503 with Retry-After within the bounds, readiness says writes fail, and intake recovers by itself", async () => {
+    const { service, proxy } = context;
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200); // connections open
+    await request(service.publicApp).get("/health/ready").expect(200);
+    proxy.stall();
+    const refused = await Promise.all(Array.from({ length: 3 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG)));
+    expect(refused.map((answer) => answer.status)).toEqual([503, 503, 503]);
+    expect(refused[0].headers["retry-after"]).toBe("5");
+    const notReady = await request(service.publicApp).get("/health/ready").timeout(HANG).expect(503);
+    expect(notReady.body.checks).toMatchObject({ writes: false });
+    await request(service.publicApp).get("/health/live").expect(200);
+
+    proxy.restore();
+    const message = withMessageId(errorH7Example);
+    await postCallback(service.publicApp, paths.error, message).timeout(HANG).expect(200);
+    await request(service.publicApp).get("/health/ready").timeout(HANG).expect(200);
+    expect(await service.db.message.count({ where: { messageId: message.header.messageId } })).toBe(1);
+  }, 30_000);
+});
+
+onPostgres("a group commit that overruns DB_COMMIT_TIMEOUT_MS", () => {
+  // The statement bounds are far longer: only the writer's own deadline can answer these callers.
+  const context = behindProxy({ ...SHORT_LIMITS, DB_STATEMENT_TIMEOUT_MS: "20000", DB_COMMIT_TIMEOUT_MS: "1000" });
+
+  test("its callers get 503 with Retry-After, and the writer goes on with the next group once the database answers", async () => {
+    const { service, proxy } = context;
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
+    proxy.stall();
+    const refused = await Promise.all(Array.from({ length: 3 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG)));
+    expect(refused.map((answer) => [answer.status, answer.headers["retry-after"]])).toEqual(Array(3).fill([503, "5"]));
+    expect(service.logText()).toMatch(/"dropped":[1-9]\d*,"msg":"a group commit overran: its callers got 503, busy connections replaced"/);
+    proxy.restore();
+    const message = withMessageId(errorH7Example);
+    await postCallback(service.publicApp, paths.error, message).timeout(HANG).expect(200);
+    expect(await service.db.message.count({ where: { messageId: message.header.messageId } })).toBe(1);
+  }, 30_000);
+});
+
+onPostgres("a table lock held in another PostgreSQL session", () => {
+  const context = behindProxy(SHORT_LIMITS);
+
+  test("callbacks get 503 once the lock timeout passes instead of waiting for the lock; readiness says writes fail until it is released", async () => {
+    const { service, testDatabase } = context;
+    const locker = new Client({ connectionString: testDatabase.database.url });
+    await locker.connect();
+    await locker.query(`BEGIN; LOCK TABLE "Message" IN ACCESS EXCLUSIVE MODE`);
+    try {
+      const refused = await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG);
+      expect(refused.status).toBe(503);
+      const notReady = await request(service.publicApp).get("/health/ready").timeout(HANG).expect(503);
+      expect(notReady.body.checks).toMatchObject({ database: true, writes: false });
+    } finally {
+      await locker.query("COMMIT");
+      await locker.end();
+    }
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG).expect(200);
+    await request(service.publicApp).get("/health/ready").expect(200);
+  }, 30_000);
+});
+
+onPostgres("shutdown with a stalled database", () => {
+  let testDatabase: TestDatabase;
+  let proxy: DatabaseProxy;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase("postgresql");
+    proxy = proxyFor(testDatabase.database.url);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await testDatabase?.drop();
+  });
+
+  test("SIGTERM ends the process within SHUTDOWN_TIMEOUT_MS even while a callback waits on the database", async () => {
+    const url = await proxy.listen(testDatabase.database.url);
+    // Statement and commit bounds far longer than the shutdown bound: only the latter can end this.
+    const server = await startServerProcess({ DATABASE_URL: url, H7_TOKEN: TEST_TOKEN, DB_STATEMENT_TIMEOUT_MS: "60000", DB_COMMIT_TIMEOUT_MS: "60000", SHUTDOWN_TIMEOUT_MS: "1500" });
+    try {
+      proxy.stall();
+      const body = JSON.stringify(withMessageId(errorH7Example));
+      const call = http.request({ port: server.port, path: paths.error, method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_TOKEN}` } });
+      call.on("error", () => undefined).end(body);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the callback reaches the writer
+      server.child.kill("SIGTERM");
+      const outcome = await Promise.race([server.exited.then((code) => ({ exited: code })), new Promise((resolve) => setTimeout(() => resolve("still running"), HANG))]);
+      expect(outcome).toEqual({ exited: 1 });
+      expect(server.output()).toContain("shutdown did not finish in time");
+    } finally {
+      if (server.child.exitCode === null) server.child.kill("SIGKILL");
+      proxy.restore();
+    }
+  }, 60_000);
+});
+
 describe("a SQLite database that cannot be written", () => {
-  let service: TestService;
+  let service: Awaited<ReturnType<typeof startTestService>>;
   beforeEach(async () => {
-    service = await startTestService("sqlite");
+    service = await startTestService("sqlite", SHORT_LIMITS);
   }, 60_000);
   afterEach(() => service?.stop());
 
@@ -98,5 +180,22 @@ describe("a SQLite database that cannot be written", () => {
     const answer = await postCallback(service.publicApp, paths.error, big).expect(503);
     expect(answer.body.error).toBe("storage_unavailable");
     await request(service.publicApp).get("/health/live").expect(200);
+  });
+
+  test("another connection holding the write lock: callbacks get 503 after SQLITE_BUSY_TIMEOUT_MS, readiness says writes fail, intake resumes when it lets go", async () => {
+    const holder = new Database(service.testDatabase.database.url.slice("file:".length));
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      const refused = await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG);
+      expect(refused.status).toBe(503);
+      expect(refused.headers["retry-after"]).toBe("5");
+      const notReady = await request(service.publicApp).get("/health/ready").timeout(HANG).expect(503);
+      expect(notReady.body.checks).toMatchObject({ database: true, writes: false });
+    } finally {
+      holder.exec("COMMIT");
+      holder.close();
+    }
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
+    await request(service.publicApp).get("/health/ready").expect(200);
   });
 });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { Client } from "pg";
 import type { Config } from "../../src/config";
 import { applyMigrations } from "../../src/db/migrate";
+import { runPrefix } from "./test-run";
 
 export type Provider = Config["database"]["provider"];
 
@@ -25,7 +26,7 @@ export interface TestDatabase {
 /** A fresh database with every migration applied, copied from a template migrated once (the Prisma CLI takes
  *  about two seconds a run): a SQLite file copy, or PostgreSQL's CREATE DATABASE … TEMPLATE. */
 export async function createTestDatabase(provider: Provider): Promise<TestDatabase> {
-  const name = `receiver_test_${randomBytes(6).toString("hex")}`;
+  const name = `${runPrefix()}test_${randomBytes(6).toString("hex")}`;
   if (provider === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receiver-"));
     const file = path.join(dir, `${name}.db`);
@@ -38,7 +39,7 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
 
 /** A database with nothing in it, not even the schema: for tests of migration itself. */
 export async function createEmptyTestDatabase(provider: Provider): Promise<TestDatabase> {
-  const name = `receiver_test_${randomBytes(6).toString("hex")}`;
+  const name = `${runPrefix()}test_${randomBytes(6).toString("hex")}`;
   if (provider === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receiver-"));
     return { database: { provider, url: `file:${path.join(dir, `${name}.db`)}` }, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
@@ -58,10 +59,10 @@ function sqliteTemplate(): Promise<string> {
 }
 
 let postgresTemplateName: Promise<string> | undefined;
-/** Named after the migrations it holds, so it is made once per server and migration set, even across runs. */
+/** Made once per run and migration set (the workers of a run share it); dropped with the run's other databases. */
 function postgresTemplate(): Promise<string> {
   postgresTemplateName ??= (async () => {
-    const name = `receiver_template_${migrationsDigest()}`;
+    const name = `${runPrefix()}template_${migrationsDigest()}`;
     const exists = await onServer(`SELECT 1 FROM pg_database WHERE datname = '${name}'`);
     if (exists > 0) return name;
     const building = `${name}_${randomBytes(4).toString("hex")}`;

@@ -3,7 +3,7 @@ import type { Express } from "express";
 import request from "supertest";
 import { readConfig, type Config } from "../../src/config";
 import { createLogger } from "../../src/http/logger";
-import { createService, type Service } from "../../src/service";
+import { createService, type Service, type ServiceOptions } from "../../src/service";
 import { createTestDatabase, type Provider, type TestDatabase } from "./databases";
 
 export const TEST_TOKEN = "test-token-5mQ0c3Vv9kq2bPz1xY7wR4tL";
@@ -22,6 +22,7 @@ export async function startTestService(
   env: Record<string, string> = {},
   clock?: () => Date,
   testDatabase?: TestDatabase,
+  options: Pick<ServiceOptions, "delivery"> = {},
 ): Promise<TestService & { testDatabase: TestDatabase }> {
   const owned = testDatabase === undefined;
   const db = testDatabase ?? (await createTestDatabase(provider));
@@ -32,8 +33,9 @@ export async function startTestService(
       done();
     },
   });
-  const config: Config = { ...readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env }), database: db.database };
-  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false });
+  const read = readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env });
+  const config: Config = { ...read, database: { ...db.database, limits: read.database.limits } };
+  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false, ...options });
   return {
     ...service,
     testDatabase: db,
@@ -69,6 +71,7 @@ export function internal(service: Service) {
   return {
     get: (path: string) => auth(request(app).get(path)),
     post: (path: string, body: object = {}) => auth(request(app).post(path)).send(body),
+    patch: (path: string, body: object = {}) => auth(request(app).patch(path)).send(body),
     delete: (path: string) => auth(request(app).delete(path)),
   };
 }

@@ -1,6 +1,7 @@
 import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
+import { waitFor } from "../support/wait";
 
 const MINUTE = 60_000;
 
@@ -66,7 +67,7 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
 
   test("during the window both tokens get 200; after expiresAt the old one gets 401", async () => {
     const pending = await rotate();
-    await api().post(`/v1/apis/h7/tokens/${pending.id}/activate`, { reason: "portal updated" }).expect(200);
+    await api().post(`/v1/apis/h7/tokens/${pending.id}/activate?force=true`, { reason: "portal updated" }).expect(200);
     advance(29 * MINUTE);
     await callback(TEST_TOKEN).expect(200);
     await callback(pending.token).expect(200);
@@ -82,7 +83,7 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
 
   test("revoking is immediate; the last usable token is revoked only by force", async () => {
     const pending = await rotate();
-    await api().post(`/v1/apis/h7/tokens/${pending.id}/activate`, {}).expect(200);
+    await api().post(`/v1/apis/h7/tokens/${pending.id}/activate?force=true`, {}).expect(200);
     const oldId = (await tokens()).find((token) => token.status === "retiring")!.id;
     await api().post(`/v1/apis/h7/tokens/${oldId}/revoke`, { reason: "leaked in a ticket" }).expect(200);
     await callback(TEST_TOKEN).expect(401);
@@ -106,11 +107,11 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     const first = await rotate("first try");
     await api().delete(`/v1/apis/h7/tokens/${first.id}?reason=typo`).set("X-Actor", "bob").expect(200);
     const second = await rotate("second try");
-    await api().post(`/v1/apis/h7/tokens/${second.id}/activate`, { reason: "portal updated" }).set("X-Actor", "alice").expect(200);
+    await api().post(`/v1/apis/h7/tokens/${second.id}/activate?force=true`, { reason: "portal updated" }).set("X-Actor", "alice").expect(200);
     advance(31 * MINUTE);
     await service.tokenAdmin.expireDue("h7");
     const events = remember(await api().get("/v1/apis/h7/tokens/events?limit=3").expect(200)).body;
-    expect(events.items.map((event: { event: string }) => event.event)).toEqual(["expired", "activated", "rotated"]);
+    expect(events.items.map((event: { event: string }) => event.event)).toEqual(["expired", "activated (forced)", "rotated"]);
     expect(events.items[1]).toMatchObject({ actor: expect.stringMatching(/^alice \(credential [0-9a-f]{12}\)$/), reason: "portal updated" });
     const rest = (await api().get(`/v1/apis/h7/tokens/events?before=${events.nextBefore}`).expect(200)).body;
     expect(rest.items.map((event: { event: string; actor: string }) => `${event.event} by ${event.actor.split(" ")[0]}`)).toEqual([
@@ -121,19 +122,20 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     expect(rest.nextBefore).toBeNull();
   });
 
-  test("the API status is green, yellow while a rotation is under way or a token warns, red without a usable token", async () => {
+  test("the API status is green, yellow while a token is pending or a token warns, green again once switched", async () => {
     const status = async () => (await api().get("/v1/apis").expect(200)).body.items[0];
     expect((await status()).status).toBe("green");
     const pending = await rotate();
     expect((await status()).status).toBe("yellow");
     advance(61 * MINUTE);
     expect((await status()).warnings).toEqual([expect.objectContaining({ tokenId: pending.id, code: "pending_unseen" })]);
-    await api().post(`/v1/apis/h7/tokens/${pending.id}/activate`, {}).expect(200);
-    advance(26 * MINUTE);
+    await api().post(`/v1/apis/h7/tokens/${pending.id}/activate?force=true`, {}).expect(200);
+    expect((await status()).status).toBe("green"); // the old token retiring unused is the plan
+    advance(16 * MINUTE);
     await callback(TEST_TOKEN).expect(200);
     await service.tokens.flushUsage();
-    expect((await status()).warnings).toEqual([expect.objectContaining({ code: "retiring_still_used" })]);
-    advance(5 * MINUTE);
+    expect(await status()).toMatchObject({ status: "yellow", warnings: [expect.objectContaining({ code: "retiring_still_used" })] });
+    advance(15 * MINUTE);
     await service.tokenAdmin.expireDue("h7");
     expect((await status()).status).toBe("green");
   });
@@ -147,11 +149,3 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     expect(active).toMatchObject({ useCount: 2, firstSeenAt: "2026-11-25T10:00:00.000Z", lastSeenAt: "2026-11-25T10:01:00.000Z" });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,6 +1,7 @@
-import { fingerprintOf, hashToken, isAccepted, readPresentedToken, verifyToken, type KnownToken } from "../../src/tokens/verify";
+import type { TokenStatus } from "../../src/tokens/status";
+import { fingerprintOf, hashToken, identifyToken, readPresentedToken, verifyToken, type KnownToken } from "../../src/tokens/verify";
 
-const token = (id: number, value: string, status: string, expiresAt: Date | null = null): KnownToken => ({
+const token = (id: number, value: string, status: TokenStatus, expiresAt: Date | null = null): KnownToken => ({
   id,
   api: "h7",
   hash: hashToken(value),
@@ -51,10 +52,13 @@ describe("verifying a token", () => {
     expect(verifyToken(known, "retiring-token", expiry)).toBeNull();
   });
 
-  test("expired and revoked tokens are refused", () => {
-    expect(isAccepted({ status: "expired", expiresAt: null }, now)).toBe(false);
-    expect(isAccepted({ status: "revoked", expiresAt: null }, now)).toBe(false);
-    expect(isAccepted({ status: "retiring", expiresAt: null }, now)).toBe(false);
+  test("expired and revoked tokens are refused, yet still identified (to tell them from an unknown token)", () => {
+    const retired = [...known, token(4, "expired-token", "expired"), token(5, "revoked-token", "revoked")];
+    expect(verifyToken(retired, "expired-token", now)).toBeNull();
+    expect(verifyToken(retired, "revoked-token", now)).toBeNull();
+    expect(identifyToken(retired, "expired-token")?.id).toBe(4);
+    expect(identifyToken(retired, "revoked-token")?.id).toBe(5);
+    expect(identifyToken(retired, "never-issued")).toBeNull();
   });
 
   test("a fingerprint is short, stable, and reveals neither the token nor its stored hash", () => {

@@ -44,6 +44,8 @@ describe.each(databaseProviders())("archive and retention on %s (injected clock)
       expect.objectContaining({ table: "Message", api: "h7", removed: 0, keptNotArchived: 5 }),
       expect.objectContaining({ table: "QuarantinedBody", api: "h7", removed: 1, keptNotArchived: 0 }),
       expect.objectContaining({ table: "TokenEvent", api: "h7", removed: 1 }),
+      expect.objectContaining({ table: "DeliveryAttempt", api: null, removed: 0 }),
+      expect.objectContaining({ table: "Delivery", api: null, removed: 0 }),
     ]);
     expect(await service.db.quarantinedBody.count()).toBe(1); // a dry run removes nothing
 
@@ -150,7 +152,7 @@ test.each(databaseProviders())("on %s, H7_RETENTION_DAYS overrides RETENTION_DAY
 
     await runUpkeep(service.db, { ...service.config, RETENTION_DAYS: 30 }, later);
     expect(await service.db.message.count()).toBe(2);
-    const { archive, purge: report } = await runUpkeep(service.db, { ...service.config, RETENTION_DAYS: 30, H7_RETENTION_DAYS: 3 }, later);
+    const { archive, purge: report } = await runUpkeep(service.db, { ...service.config, RETENTION_DAYS: 30, apis: service.config.apis.map((api) => ({ ...api, retentionDays: 3 })) }, later);
     expect(archive).toBeNull();
     expect(report?.tables[0]).toMatchObject({ table: "Message", api: "h7", before: "2026-03-03T00:00:00.000Z", removed: 1 });
     expect(await service.db.message.findMany({ select: { messageId: true } })).toEqual([{ messageId: recent.body.messageId }]);

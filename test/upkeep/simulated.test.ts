@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { listenerLimitsOf } from "../../src/http/listener-limits";
 import { listen, portOf } from "../../src/service";
 import { cli } from "../support/cli";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
@@ -14,7 +15,7 @@ describe.each(databaseProviders())("simulated traffic on %s", (provider) => {
     testDatabase = await createTestDatabase(provider);
     env = { DATABASE_URL: testDatabase.database.url };
     service = await startTestService(provider, {}, undefined, testDatabase);
-    server = await listen(service.publicApp, { port: 0, host: "127.0.0.1" });
+    server = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) });
   }, 60_000);
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));

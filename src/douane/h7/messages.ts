@@ -1,32 +1,48 @@
 import { z } from "zod";
 import { parseZonedDateTime } from "../datetime";
+import { numberText, plainDecimal } from "../numbers";
+import { codePointLength } from "../text";
 
 /**
- * Zod schemas of the DELTA H7 messages Douane sends (../shared/douane/H7-CALLBACKS.md, spec 0.3.0).
+ * Zod schemas of the DELTA H7 messages Douane sends (../shared/douane/H7-CALLBACKS.md, spec 0.3.0): each rule
+ * here is one the spec makes, and the deliberate leniencies are listed with their reasons in docs/h7-validation.md.
  * Objects are loose: the published specs are incomplete (D1 item tail, D4, D5), so an unknown field is
  * never a reason to refuse a message. The raw body is stored anyway, byte for byte.
  */
 
-const text = (max: number) => z.string().max(max);
+/** A string of at most `max` characters, counted in code points as JSON Schema counts them. */
+const text = (max: number) =>
+  z.string().refine((value) => codePointLength(value) <= max, { message: `expected at most ${max} characters` });
+/** The published patterns are ECMA-262 regular expressions; `u` makes `.` one code point. */
+const pattern = (regex: RegExp, message: string) => z.string().regex(new RegExp(`^(?:${regex.source})$`, "u"), message);
 const dateTime = z.string().refine((value) => parseZonedDateTime(value) !== null, {
-  message: "expected a date-time like 2014-04-12T03:30:30-05:00[US/Central]",
+  message: "expected a date-time like 2014-04-12T03:30:30-05:00[US/Central], in years 0001 to 9999 (UTC)",
 });
-const mrnStrict = z.string().regex(/^[0-9a-zA-Z]{18}$/, "expected 18 letters or digits");
-const amountPattern = /^(([0-9]{1,14}\.[0-9]{1,2})|([0-9]{1,15}\.[0-9])|([0-9]{1,16}))$/;
-const amount = z.number().refine((value) => amountPattern.test(String(value)), {
-  message: "expected an amount with at most 16 digits and 2 decimals",
-});
+const mrnAlphanumeric = pattern(/[0-9a-zA-Z]{18}/, "expected 18 letters or digits");
+
+/** A JSON number whose text matches `regex`, as sent or in its plain spelling (`1E2` is 100, `5.000` is 5). */
+const jsonNumber = (regex: RegExp, message: string) =>
+  z.custom<unknown>((value) => {
+    const sent = numberText(value);
+    if (sent === null) return false;
+    const plain = plainDecimal(sent);
+    return regex.test(sent) || (plain !== null && regex.test(plain));
+  }, { message });
+const amount = jsonNumber(
+  /^(?:([0-9]{1,14}[.][0-9]{1,2})|([0-9]{1,15}[.][0-9])|([0-9]{1,16}))$/,
+  "expected an amount of at most 16 digits, 2 of them decimals",
+);
 
 export const messageHeader = z.looseObject({
   messageDateTime: dateTime,
-  messageId: z.string().min(1).max(291),
+  messageId: text(291),
 });
 
 export const responseH7 = z.looseObject({
   header: messageHeader.extend({
     lrn: text(22),
     customsDeclarationReference: text(22),
-    mrn: mrnStrict.optional(), // absent while the declaration is pre-lodged
+    mrn: mrnAlphanumeric.optional(), // absent while the declaration is pre-lodged
   }),
   declarationState: z.looseObject({
     state: text(35),
@@ -39,7 +55,12 @@ export const responseH7 = z.looseObject({
       .looseObject({ guaranteedAmount: amount, unguaranteedAmount: amount, totalPayableTaxAmount: amount })
       .optional(),
     itemsTaxation: z
-      .array(z.looseObject({ itemNumber: z.number().int().min(0).max(99999), nationalTaxCode: z.string().length(4).optional() }))
+      .array(
+        z.looseObject({
+          itemNumber: jsonNumber(/^-?[0-9]{1,5}$/, "expected an integer of at most 5 digits"),
+          nationalTaxCode: pattern(/.{4}/, "expected 4 characters").optional(),
+        }),
+      )
       .max(99)
       .optional(),
   }),
@@ -49,25 +70,25 @@ export const responseRegistrationH7 = z.looseObject({
   header: messageHeader.extend({ operatorRequestReference: text(35) }),
   request: z
     .looseObject({
-      customsRequestReference: text(22), // the spec's own example sends ""
+      customsRequestReference: z.string(), // no maximum in the spec; its own example sends ""
       requestRegistrationDateTime: dateTime,
     })
     .optional(),
   declarations: z
-    .array(z.looseObject({ lrn: text(22), customsDeclarationReference: text(22), mrn: z.string().length(18) }))
+    .array(z.looseObject({ lrn: text(22), customsDeclarationReference: text(22), mrn: pattern(/.{18}/, "expected 18 characters") }))
     .max(99),
 });
 
 export const errorH7 = z.looseObject({
   header: messageHeader,
   declaration: z
-    .looseObject({ lrn: text(22), customsDeclarationReference: text(22).optional(), mrn: mrnStrict.optional() })
+    .looseObject({ lrn: text(22), customsDeclarationReference: text(22).optional(), mrn: mrnAlphanumeric.optional() })
     .optional(),
   request: z.looseObject({ operatorRequestReference: text(35) }).optional(),
   error: z
     .array(
       z.looseObject({
-        errorType: z.number().int().min(0).max(99).optional(),
+        errorType: jsonNumber(/^[0-9]{1,2}$/, "expected an integer of 2 digits at most").optional(),
         errorCode: text(10).optional(),
         errorPointer: text(210).optional(),
         errorDescription: text(350).optional(),
@@ -75,10 +96,3 @@ export const errorH7 = z.looseObject({
     )
     .max(999),
 });
-
-/** D4 and D5 paths are not public: whatever arrives elsewhere must at least carry the common header. */
-export const unknownH7 = z.looseObject({ header: messageHeader });
-
-export type ResponseH7 = z.infer<typeof responseH7>;
-export type ResponseRegistrationH7 = z.infer<typeof responseRegistrationH7>;
-export type ErrorH7 = z.infer<typeof errorH7>;

@@ -1,0 +1,57 @@
+-- CreateTable
+CREATE TABLE "OutboundSubmission" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "api" TEXT NOT NULL,
+    "operation" TEXT NOT NULL,
+    "lrn" TEXT,
+    "operatorRequestReference" TEXT,
+    "requestBody" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "httpStatus" INTEGER,
+    "answerBody" TEXT,
+    "error" TEXT,
+    "actor" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL,
+    "answeredAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "Expectation" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "api" TEXT NOT NULL,
+    "lrn" TEXT,
+    "operatorRequestReference" TEXT,
+    "sentAt" DATETIME NOT NULL,
+    "dueAt" DATETIME NOT NULL,
+    "source" TEXT NOT NULL,
+    "submissionId" INTEGER,
+    "dedupeKey" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL,
+    "closedAt" DATETIME,
+    "closedByMessageId" INTEGER,
+    "representedAt" DATETIME,
+    "representedBy" TEXT,
+    "representedReason" TEXT
+);
+
+-- CreateIndex
+CREATE INDEX "OutboundSubmission_lrn_id_idx" ON "OutboundSubmission"("lrn", "id");
+
+-- CreateIndex
+CREATE INDEX "OutboundSubmission_operatorRequestReference_id_idx" ON "OutboundSubmission"("operatorRequestReference", "id");
+
+-- CreateIndex
+CREATE INDEX "OutboundSubmission_status_id_idx" ON "OutboundSubmission"("status", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Expectation_dedupeKey_key" ON "Expectation"("dedupeKey");
+
+-- CreateIndex
+CREATE INDEX "Expectation_closedAt_dueAt_idx" ON "Expectation"("closedAt", "dueAt");
+
+-- CreateIndex
+CREATE INDEX "Expectation_lrn_idx" ON "Expectation"("lrn");
+
+-- CreateIndex
+CREATE INDEX "Expectation_operatorRequestReference_idx" ON "Expectation"("operatorRequestReference");
+

@@ -1,0 +1,52 @@
+import type { DriverSql } from "../db/driver";
+
+export interface Claimed {
+  id: number;
+  destinationId: number;
+  messageRowId: number;
+  attempts: number;
+}
+
+/** A claim outlives its request (and the recording of its outcome) by far: another replica takes a delivery
+ *  over only when its sender died. 30 s with the default 10 s timeout. */
+export const leaseFor = (timeoutMs: number) => 2 * timeoutMs + 10_000;
+
+/** Due deliveries no earlier pending delivery of the same declaration (to the same destination) waits before;
+ *  live ones first, so a large replay does not hold back what arrives meanwhile. */
+const CLAIMABLE = `
+  SELECT d."id" FROM "Delivery" d
+  WHERE d."destinationId" = ? AND d."status" = 'pending' AND d."nextAttemptAt" <= ? AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ?)
+    AND NOT EXISTS (
+      SELECT 1 FROM "Delivery" e
+      WHERE e."destinationId" = d."destinationId" AND e."orderKey" = d."orderKey" AND e."status" = 'pending'
+        AND (e."position" < d."position" OR (e."position" = d."position" AND e."id" < d."id")))
+  ORDER BY CASE WHEN d."trigger" = 'live' THEN 0 ELSE 1 END, d."position", d."id"
+  LIMIT ?`;
+
+/**
+ * Leases up to `maxInFlight` minus what is already leased to one destination, in one transaction. On PostgreSQL
+ * the destination row is locked first, so replicas claiming for the same destination take turns and the
+ * in-flight count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is
+ * finishing is skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
+ */
+export async function claimDeliveries(sql: DriverSql, destinationId: number, now: Date, limits: { maxInFlight: number; leaseMs: number }, owner: string): Promise<Claimed[]> {
+  const pg = sql.provider === "postgresql";
+  return sql.transaction(async (tx) => {
+    if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
+    const [leased] = await tx.query(
+      `SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
+      [destinationId, now],
+    );
+    const slots = limits.maxInFlight - Number(leased.n);
+    if (slots <= 0) return [];
+    const rows = await tx.query(
+      `UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${CLAIMABLE}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
+       RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
+      [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
+    );
+    return rows
+      .map((row) => ({ id: Number(row.id), destinationId: Number(row.destinationId), messageRowId: Number(row.messageRowId), attempts: Number(row.attempts), position: Number(row.position) }))
+      .sort((a, b) => a.position - b.position || a.id - b.id)
+      .map(({ position: _position, ...claimed }) => claimed);
+  });
+}
