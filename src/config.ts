@@ -222,7 +222,7 @@ function isProxyAddress(entry: string): boolean {
   return family === 4 && isIP(range) === 4;
 }
 
-export type Environment = z.infer<typeof environmentSchema>;
+type Environment = z.infer<typeof environmentSchema>;
 
 /** Every variable the service reads: the documentation and .env.example are tested against this list. */
 export const environmentVariables: string[] = [
@@ -241,7 +241,7 @@ export interface Config extends Environment {
 }
 
 /** Where the database is, and how long any wait on it may last. */
-export interface DatabaseConfig {
+interface DatabaseConfig {
   provider: "sqlite" | "postgresql";
   url: string;
   limits?: DatabaseLimits;
@@ -318,7 +318,7 @@ function databaseOf(url: string): Omit<DatabaseConfig, "limits"> {
 /** The limits of a database given without them (the CLI's and tests' own connections): the defaults. */
 export const defaultLimits = (): DatabaseLimits => limitsOf(environmentSchema.parse({}));
 
-export function limitsOf(env: Environment): DatabaseLimits {
+function limitsOf(env: Environment): DatabaseLimits {
   return {
     connectMs: env.DB_CONNECT_TIMEOUT_MS,
     statementMs: env.DB_STATEMENT_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 /** The URL-move rules, pure: given an API's base paths and the time, what may be done and what to warn about. */
 
-export const basePathRoles = ["current", "previous", "retired", "cancelled"] as const;
+const basePathRoles = ["current", "previous", "retired", "cancelled"] as const;
 export type BasePathRole = (typeof basePathRoles)[number];
 
 export interface BasePathState {
@@ -15,10 +15,8 @@ export interface BasePathState {
   callCount: number;
 }
 
-/** The portal applies a new URL within 4 hours: the old path is served at least that long. */
-export const MIN_MOVE_WINDOW_MINUTES = 240;
 /** The old path is retired only once Douane has not called it for this long. */
-export const QUIET_MINUTES = 30;
+const QUIET_MINUTES = 30;
 
 export class MoveRefusal extends Error {
   constructor(

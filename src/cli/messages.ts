@@ -6,7 +6,7 @@ import { idArgument, optionFlag, parseOptions } from "./arguments";
 import { printPage, printRecord } from "./output";
 import type { CliContext } from "./context";
 
-export const MESSAGE_COLUMNS = ["id", "receivedAt", "channel", "messageId", "lrn", "mrn", "customsDeclarationReference", "state", "validation"];
+const MESSAGE_COLUMNS = ["id", "receivedAt", "channel", "messageId", "lrn", "mrn", "customsDeclarationReference", "state", "validation"];
 
 /** `messages …`: what Douane sent, read with the same queries as GET /v1/messages. */
 export function messagesCommand(context: CliContext): Command {

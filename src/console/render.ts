@@ -4,7 +4,7 @@ import { formatInstant, languages, zoneOf, type Language } from "./i18n";
 import type { Session } from "./session";
 
 // Views and assets are files beside this module; the build copies them into dist (scripts/copy-console-files.cjs).
-export const VIEWS_DIR = path.join(__dirname, "views");
+const VIEWS_DIR = path.join(__dirname, "views");
 export const ASSETS_DIR = path.join(__dirname, "assets");
 
 const eta = new Eta({ views: VIEWS_DIR, cache: process.env.NODE_ENV !== "development", autoEscape: true });

@@ -8,7 +8,6 @@ import { isSqliteBusy } from "./errors";
 import { boundedPoolConfig, PgConnections } from "./pg-pool";
 import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
 
-export { Prisma } from "../generated/sqlite/client";
 
 /** The app codes against the SQLite client's type; both clients come from the same prisma/models.prisma. */
 export type Db = SqliteClient;

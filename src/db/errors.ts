@@ -37,7 +37,7 @@ export function isSqliteBusy(error: unknown): boolean {
 }
 
 /** Where a database is, for a message: the SQLite file, or the PostgreSQL URL without its password. */
-export function whereIs(database: Config["database"]): string {
+function whereIs(database: Config["database"]): string {
   if (database.provider === "sqlite") return database.url.slice("file:".length);
   const url = new URL(database.url);
   url.password = "";

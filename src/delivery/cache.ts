@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { viewOf, type DestinationView } from "./destinations";
 
 /** How often a replica rereads the destinations, to see changes made through another replica or the CLI. */
-export const DESTINATION_RELOAD_MS = 5_000;
+const DESTINATION_RELOAD_MS = 5_000;
 
 export interface StoredMessage {
   id: number;

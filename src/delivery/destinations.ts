@@ -4,9 +4,9 @@ import type { Db } from "../db/client";
 import type { Clock } from "../tokens/store";
 
 /** 24 hours: the old secret keeps signing next to the new one while receivers switch over. */
-export const SECRET_OVERLAP_MS = 24 * 60 * 60_000;
+const SECRET_OVERLAP_MS = 24 * 60 * 60_000;
 
-export const destinationUrl = z
+const destinationUrl = z
   .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
   .max(2000);
 

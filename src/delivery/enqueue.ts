@@ -12,7 +12,7 @@ const ROWS_PER_INSERT = 500; // 7 parameters a row: well under SQLite's and Post
  * The feed positions are taken LAST, by one UPDATE of the counter row: its row lock is held until commit, so
  * positions are handed out in commit order, without gaps, even with several replicas writing at once.
  */
-export async function recordStored(sql: SqlQuery, messages: StoredMessage[], destinations: DestinationView[], now: Date): Promise<void> {
+async function recordStored(sql: SqlQuery, messages: StoredMessage[], destinations: DestinationView[], now: Date): Promise<void> {
   if (messages.length === 0) return;
   const [counter] = await sql.query(`UPDATE "FeedCounter" SET "position" = "position" + ? WHERE "id" = 1 RETURNING "position"`, [messages.length]);
   if (!counter) throw new Error("the FeedCounter row is missing: it is created by migration 0007_delivery");

@@ -28,7 +28,7 @@ export class FeedSignal {
 }
 
 /** Stored messages after `after`, in feed order (commit order, gap-free: see enqueue.ts). */
-export async function readFeed(db: Db, after: number, limit: number) {
+async function readFeed(db: Db, after: number, limit: number) {
   const entries = await db.feedEntry.findMany({ where: { position: { gt: after } }, orderBy: { position: "asc" }, take: limit });
   const events = await eventsOf(db, entries.map((entry) => entry.messageRowId));
   // a message removed since (retention) leaves its position empty: the position still moves on

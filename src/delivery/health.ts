@@ -3,7 +3,7 @@ import type { Metrics } from "../http/metrics";
 import type { DestinationView } from "./destinations";
 
 /** A destination failing for longer than this turns its APIs' status yellow. */
-export const FAILING_ALERT_MS = 15 * 60_000;
+const FAILING_ALERT_MS = 15 * 60_000;
 
 export interface DeliveryWarning {
   destinationId: number;
@@ -25,9 +25,6 @@ export function deliveryWarnings(destinations: DestinationView[], api: string, n
     }));
 }
 
-/** A long-failing destination turns a green API yellow (a red one stays red: no usable token is worse). */
-export const statusWith = <S extends "green" | "yellow" | "red">(tokenStatus: S, warnings: DeliveryWarning[]): S | "yellow" =>
-  tokenStatus === "green" && warnings.length > 0 ? "yellow" : tokenStatus;
 
 /** Pending count and oldest pending age per destination, sampled when /metrics is scraped. */
 export async function sampleDeliveryMetrics(db: Db, metrics: Metrics, now: Date): Promise<void> {

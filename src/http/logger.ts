@@ -5,7 +5,7 @@ import { pinoHttp } from "pino-http";
 
 /** Credentials never reach a log line: request headers are not logged at all, and these paths are
  *  redacted wherever else a token could sit. */
-export const REDACTED_PATHS = ["req.headers", "headers.authorization", "token", "*.token", "authorization", "*.authorization"];
+const REDACTED_PATHS = ["req.headers", "headers.authorization", "token", "*.token", "authorization", "*.authorization"];
 
 /** One strict JSON object a line: the level as a word, the time as an ISO 8601 instant, each key once. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

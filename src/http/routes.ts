@@ -5,7 +5,7 @@ import { HttpError } from "./errors";
 type Method = "get" | "post" | "patch" | "delete";
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export interface RouteInput<P, Q, B> {
+interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;

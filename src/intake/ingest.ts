@@ -186,7 +186,7 @@ function answerOf(outcome: Classification, messageId: string, quarantineId: numb
 }
 
 /** `application/json`, with an optional charset that must then be UTF-8. */
-export function isJsonContentType(contentType: string): boolean {
+function isJsonContentType(contentType: string): boolean {
   const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
   if (type !== "application/json") return false;
   return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));

@@ -28,7 +28,7 @@ type Frame = { names: Set<string>; key: string; expectingKey: boolean } | { inde
 
 /** The first member name repeated within one object of `text`, valid JSON text, with the path to that object.
  *  One pass without recursion, so it costs what JSON.parse costs, however deep the nesting. */
-export function repeatedMember(text: string): { member: string; path: string[] } | null {
+function repeatedMember(text: string): { member: string; path: string[] } | null {
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const char = text[i];

@@ -6,7 +6,7 @@ export type CursorKind = "message" | "quarantine" | "delivery" | "expectation";
 
 const PREFIX: Record<CursorKind, string> = { message: "m", quarantine: "q", delivery: "d", expectation: "e" };
 
-export function encodeCursor(kind: CursorKind, lastId: number): string {
+function encodeCursor(kind: CursorKind, lastId: number): string {
   return Buffer.from(`${PREFIX[kind]}${lastId}`, "utf8").toString("base64url");
 }
 

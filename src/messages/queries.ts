@@ -125,7 +125,7 @@ export function parseJsonOrNull(bytes: Buffer): unknown {
 
 /** The body as shown to people: every number with the digits Douane sent (answer it with stringifyExact).
  *  JSON.parse's reading when lossless-json cannot read it (a repeated key, very deep nesting). */
-export function payloadOf(bytes: Buffer): unknown {
+function payloadOf(bytes: Buffer): unknown {
   try {
     const value = parseExact(bodyText(bytes));
     if (value !== null) {

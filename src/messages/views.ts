@@ -11,7 +11,7 @@ export const isoInstant = z.codec(z.date(), z.iso.datetime(), {
 /** Douane's own instant as stored: null when no ISO 8601 instant can carry it (a year past 9999 stored by an older
  *  version, or a date SQLite cannot read back), so that one row never makes a read fail; messageDateTimeRaw still
  *  holds what Douane wrote. */
-export const storedInstant = z.codec(z.custom<Date>((value) => value instanceof Date).nullable(), z.iso.datetime().nullable(), {
+const storedInstant = z.codec(z.custom<Date>((value) => value instanceof Date).nullable(), z.iso.datetime().nullable(), {
   decode: (date) => (date !== null && isIsoYear(date) ? date.toISOString() : null),
   encode: (text) => (text === null ? null : new Date(text)),
 });

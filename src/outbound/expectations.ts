@@ -28,7 +28,7 @@ export function statusOf(row: { closedAt: Date | null; representedAt: Date | nul
 }
 
 /** The rows of one status, as a query (the (closedAt, dueAt) index serves open and overdue). */
-export function whereStatus(status: ExpectationStatus, now: Date): Prisma.ExpectationWhereInput {
+function whereStatus(status: ExpectationStatus, now: Date): Prisma.ExpectationWhereInput {
   switch (status) {
     case "closed":
       return { closedAt: { not: null } };

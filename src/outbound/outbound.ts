@@ -19,7 +19,7 @@ export interface Outbound {
   stop(): Promise<void>;
 }
 
-export interface OutboundStatus {
+interface OutboundStatus {
   status: "green" | "yellow" | "red";
   enabled: boolean;
   token: TokenStatus | null;

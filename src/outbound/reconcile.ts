@@ -11,7 +11,7 @@ const NUDGE_DELAY_MS = 1_000;
  * idempotent: the conditional update closes a row once, with the first matching return.
  * Returns how many expectations it closed.
  */
-export async function reconcileExpectations(db: Db): Promise<number> {
+async function reconcileExpectations(db: Db): Promise<number> {
   let closed = 0;
   let afterId = 0;
   for (;;) {

@@ -7,10 +7,10 @@ import { AccessTokenClient, TokenUnavailable, type UnavailableCode } from "./tok
 import { networkErrorOf } from "./token-request";
 
 /** Douane's H7 operations we send, and their paths under H7_DOUANE_URL. */
-export const operations = { declaration: "declarations/creer", invalidation: "demandes/invalider" } as const;
+const operations = { declaration: "declarations/creer", invalidation: "demandes/invalider" } as const;
 export type Operation = keyof typeof operations;
 
-export type SubmissionStatus = "sending" | "answered" | "rejected" | "unreachable" | "timeout" | "no_answer" | "not_sent";
+type SubmissionStatus = "sending" | "answered" | "rejected" | "unreachable" | "timeout" | "no_answer" | "not_sent";
 
 // Failures before a connection exists: Douane cannot have received anything.
 const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);

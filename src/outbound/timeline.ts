@@ -13,7 +13,7 @@ import { submissionView } from "./routes";
  * about it when it names the lrn, or the operatorRequestReference of one of its submissions or expectations
  * (a Response_Registration_H7 names the request; its first declaration's lrn is the one indexed).
  */
-export async function timelineByLrn(db: Db, lrn: string, now: Date) {
+async function timelineByLrn(db: Db, lrn: string, now: Date) {
   const submissions = await db.outboundSubmission.findMany({ where: { lrn }, orderBy: { id: "asc" }, omit: { requestBody: true } });
   const expectations = await db.expectation.findMany({ where: { lrn }, orderBy: { id: "asc" }, omit: { dedupeKey: true } });
   const references = [...new Set([...submissions, ...expectations].flatMap((row) => (row.operatorRequestReference ? [row.operatorRequestReference] : [])))];

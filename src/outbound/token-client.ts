@@ -2,7 +2,7 @@ import { credentialsDigest, CredentialsUnreadable, type Credentials } from "./cr
 import { requestToken, type TokenAnswer } from "./token-request";
 
 /** Renew this long before expiry, so a token never expires between our check and Douane's. */
-export const RENEW_BEFORE_EXPIRY_MS = 30_000;
+const RENEW_BEFORE_EXPIRY_MS = 30_000;
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 4_000];
 
 export interface TokenClientOptions {

@@ -11,7 +11,7 @@ export type TokenAnswer =
   | { outcome: "invalid_answer"; detail: string };
 
 /** Douane's tokens are documented as valid 5 minutes; used when the answer omits expires_in (it is only RECOMMENDED). */
-export const DEFAULT_EXPIRES_IN_SECONDS = 300;
+const DEFAULT_EXPIRES_IN_SECONDS = 300;
 
 const REFUSALS = new Set(["invalid_grant", "invalid_client", "unauthorized_client"]);
 

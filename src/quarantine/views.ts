@@ -3,7 +3,7 @@ import { headers, isoInstant } from "../messages/views";
 
 /** The JSON shapes of the quarantine's answers; raw bodies leave only through `/raw`, byte for byte. */
 
-export const quarantineSummary = z.object({
+const quarantineSummary = z.object({
   id: z.number(),
   api: z.string(),
   channel: z.string(),

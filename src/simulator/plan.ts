@@ -3,7 +3,7 @@ import { javaDateTimeOf } from "./identifiers";
 import { makeInvalid, type InvalidKind } from "./invalid";
 import { seededRandom } from "./random";
 
-export type ChannelChoice = SimulatedChannel | "mixed";
+type ChannelChoice = SimulatedChannel | "mixed";
 
 export interface RunOptions {
   seed: number;

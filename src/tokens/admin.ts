@@ -22,7 +22,7 @@ const TOKEN_VIEW = {
 } as const;
 
 /** A row read from the database with its status checked and typed. */
-export const typed = <R extends { status: string }>(row: R): Omit<R, "status"> & { status: TokenStatus } => ({ ...row, status: tokenStatusOf(row.status) });
+const typed = <R extends { status: string }>(row: R): Omit<R, "status"> & { status: TokenStatus } => ({ ...row, status: tokenStatusOf(row.status) });
 
 /**
  * Every change to an API's token set, each in one transaction with its audit event. The lifecycle rules are

@@ -2,12 +2,12 @@ import type { TokenState } from "./lifecycle";
 import { isRetired, isUsable } from "./status";
 
 /** A pending token unseen this long is probably not in the customs portal. */
-export const PENDING_UNSEEN_WARNING_MS = 60 * 60_000;
+const PENDING_UNSEEN_WARNING_MS = 60 * 60_000;
 /** Douane's portal propagates a token change within 15 minutes: a retiring token presented later than that
  *  after the switch (or an extension) means some node still holds it. */
-export const PROPAGATION_DELAY_MS = 15 * 60_000;
+const PROPAGATION_DELAY_MS = 15 * 60_000;
 /** How long a refused presentation of a retired token keeps the API red. */
-export const RETIRED_PRESENTED_RED_MS = 30 * 60_000;
+const RETIRED_PRESENTED_RED_MS = 30 * 60_000;
 /** Rows retired before migration 0005 have no retiringSince: they warn in the window's last 5 minutes, as before. */
 const LEGACY_LAST_USE_WARNING_MS = 5 * 60_000;
 

@@ -2,11 +2,9 @@ import { z } from "zod";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import type { ApiDefinition } from "../douane/apis";
-import type { BasePathAdmin } from "../basepaths/admin";
-import { basePathView } from "../basepaths/routes";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
-import { isRetired, tokenStatusSchema } from "./status";
+import { tokenStatusSchema } from "./status";
 
 const instant = z.date().transform((date) => date.toISOString());
 const tokenView = z.object({
@@ -31,8 +29,6 @@ const lifecycleAnswer = tokenView.extend({ oldToken });
 export const extendBody = z.object({ minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES), reason: z.string().max(500).optional() });
 const forceQuery = z.object({ force: z.enum(["true", "false"]).default("false").transform((value) => value === "true") });
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
-/** An API's warnings: about one of its tokens, or (tokenId null) about its base paths during a URL move. */
-const apiWarning = warning.extend({ tokenId: z.number().nullable(), fingerprint: z.string().nullable() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
 /** Token administration on the internal listener (per-API status: status/routes.ts); the same TokenAdmin serves the CLI. */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { syncFile } from "./backup";
 
 /** One message as archived: every column, the raw body in base64, the JSON columns as JSON. */
-export const archivedMessage = z.object({
+const archivedMessage = z.object({
   id: z.number().int(),
   api: z.string(),
   channel: z.string(),
@@ -39,7 +39,7 @@ export type ArchivedMessage = z.infer<typeof archivedMessage>;
 
 export const ARCHIVE_FORMAT = "douane-callback-receiver.archive/1";
 
-export const manifestSchema = z.object({
+const manifestSchema = z.object({
   format: z.literal(ARCHIVE_FORMAT),
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   part: z.number().int().min(1),
@@ -57,7 +57,7 @@ export class ArchiveDamaged extends Error {}
 
 /** `2026/11/messages-2026-11-25-part1.ndjson.gz`, relative to ARCHIVE_DIR. */
 export const partFileOf = (day: string, part: number) => path.join(day.slice(0, 4), day.slice(5, 7), `messages-${day}-part${part}.ndjson.gz`);
-export const manifestFileOf = (file: string) => file.replace(/\.ndjson\.gz$/, ".manifest.json");
+const manifestFileOf = (file: string) => file.replace(/\.ndjson\.gz$/, ".manifest.json");
 
 /** Writes lines to a gzip file through a temporary name; returns once the file is on disk. */
 export async function writeGzipLines(file: string, lines: AsyncIterable<string>): Promise<void> {

@@ -74,7 +74,7 @@ async function* linesOf(db: Db, where: MessageWhere, tally: { messages: number; 
 
 type MessageRow = Awaited<ReturnType<Db["message"]["findMany"]>>[number];
 
-export function archivedOf(row: MessageRow): ArchivedMessage {
+function archivedOf(row: MessageRow): ArchivedMessage {
   const { rawBody, pathParams, headers, findings, receivedAt, messageDateTime, ...columns } = row;
   return {
     ...columns,

@@ -6,5 +6,5 @@ export const nextDay = (day: string) => dayOf(new Date(startOf(day).getTime() + 
 
 /** A day is archived once it has been over for an hour: a callback received at 23:59:59 may still be
  *  committing just after midnight (PostgreSQL hands out ids before commit, not in commit order). */
-export const ARCHIVE_GRACE_MS = 60 * 60_000;
+const ARCHIVE_GRACE_MS = 60 * 60_000;
 export const lastArchivableDay = (now: Date) => dayOf(new Date(now.getTime() - ARCHIVE_GRACE_MS - DAY_MS));

@@ -10,7 +10,7 @@ export interface Candidate {
 
 /** Which rows a purge looks at, oldest first, in pages: older than `before` (per API when the table has one),
  *  or only the simulator's, and after the keyset `after`. */
-export interface CandidateQuery {
+interface CandidateQuery {
   before: Date;
   api: string | null;
   simulatedOnly: boolean;

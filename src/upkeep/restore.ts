@@ -3,7 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { checkBackup, syncFile, type BackupCheck } from "./backup";
 
-export class DatabaseInUse extends Error {}
+class DatabaseInUse extends Error {}
 
 /**
  * Puts a backup in place of the database at `target`, only when nothing has it open. The test: leaving WAL

@@ -82,7 +82,7 @@ function instructions(text: string) {
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => {
-      const [keyword, ...rest] = line.trim().split(/\s+/);
+      const [keyword] = line.trim().split(/\s+/);
       return { keyword: keyword.toUpperCase(), rest: line.trim().slice(keyword.length).trim() };
     });
 }

@@ -33,7 +33,7 @@ const amount = jsonNumber(
   "expected an amount of at most 16 digits, 2 of them decimals",
 );
 
-export const messageHeader = z.looseObject({
+const messageHeader = z.looseObject({
   messageDateTime: dateTime,
   messageId: text(291),
 });
