@@ -1,6 +1,6 @@
 import { defineConfig } from "prisma/config";
-import { sqliteMigrateAdapter } from "./prisma/sqlite-migrate-adapter";
 import { pgMigrateAdapter } from "./prisma/pg-migrate-adapter";
+import { sqliteMigrateAdapter } from "./prisma/sqlite-migrate-adapter";
 
 // The same rule as src/config.ts: a postgres:// or postgresql:// DATABASE_URL selects PostgreSQL.
 const url = process.env.DATABASE_URL ?? "file:./data/receiver.db";

@@ -41,11 +41,21 @@ const zoned = "2026-11-24T10:15:00+01:00[Europe/Paris]";
 // The templates below are also the bodies of the query phase's stored rows (stored.ts).
 export const responseH7 = (items: number) =>
   template({
-    header: { messageDateTime: "@MDT@", messageId: "@MID@", lrn: "@LRN@", customsDeclarationReference: "@REF@", mrn: "@MRN@" },
+    header: {
+      messageDateTime: "@MDT@",
+      messageId: "@MID@",
+      lrn: "@LRN@",
+      customsDeclarationReference: "@REF@",
+      mrn: "@MRN@",
+    },
     declarationState: { state: "@STATE@", stateDateTime: "@MDT@", event: "Déclaration acceptée" },
     dutiesAndTaxes: {
       generalTaxation: { guaranteedAmount: 0, unguaranteedAmount: 12.5 * items, totalPayableTaxAmount: 13 * items },
-      itemsTaxation: Array.from({ length: items }, (_, i) => ({ itemNumber: i + 1, nationalTaxCode: "B00A", taxBase: 120.4 + i })),
+      itemsTaxation: Array.from({ length: items }, (_, i) => ({
+        itemNumber: i + 1,
+        nationalTaxCode: "B00A",
+        taxBase: 120.4 + i,
+      })),
     },
   });
 
@@ -53,10 +63,15 @@ export const registrationH7 = (declarations: number) =>
   template({
     header: { messageDateTime: "@MDT@", messageId: "@MID@", operatorRequestReference: "@OPR@" },
     request: { customsRequestReference: "@REF@", requestRegistrationDateTime: "@MDT@" },
-    declarations: Array.from({ length: declarations }, (_, i) => ({ lrn: `@LRN@-${i}`, customsDeclarationReference: `@REF@${i}`, mrn: "@MRN@" })),
+    declarations: Array.from({ length: declarations }, (_, i) => ({
+      lrn: `@LRN@-${i}`,
+      customsDeclarationReference: `@REF@${i}`,
+      mrn: "@MRN@",
+    })),
   });
 
-const errorDescription = "Le LRN saisi ne doit pas correspondre à celui d'une autre déclaration déjà déposée par le même opérateur. ";
+const errorDescription =
+  "Le LRN saisi ne doit pas correspondre à celui d'une autre déclaration déjà déposée par le même opérateur. ";
 export const errorH7 = (errors: number, padded: boolean) =>
   template({
     header: { messageDateTime: "@MDT@", messageId: "@MID@" },
@@ -65,7 +80,9 @@ export const errorH7 = (errors: number, padded: boolean) =>
     error: Array.from({ length: errors }, (_, i) => ({
       errorType: 15,
       errorCode: `H7_NAT_${String(i % 1000).padStart(3, "0")}`,
-      errorPointer: padded ? `goodsShipment.governmentAgencyGoodsItem[${i}].commodity.description`.padEnd(200, ".x") : "lrn",
+      errorPointer: padded
+        ? `goodsShipment.governmentAgencyGoodsItem[${i}].commodity.description`.padEnd(200, ".x")
+        : "lrn",
       errorDescription: padded ? errorDescription.repeat(3).slice(0, 350) : errorDescription.trim(),
     })),
   });

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import autocannon from "autocannon";
 import { callbackStream, MIXES } from "./bodies";
-import { sampleCpu, sharesBetween, type CpuShares } from "./cpu";
+import { type CpuShares, sampleCpu, sharesBetween } from "./cpu";
 import { quantiles } from "./latency";
 
 export interface DriverSpec {
@@ -72,7 +72,8 @@ function load(spec: DriverSpec, seconds: number, next: ReturnType<typeof callbac
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve({ result, seconds: Number(process.hrtime.bigint() - started) / 1e9 })),
+      (error, result) =>
+        error ? reject(error) : resolve({ result, seconds: Number(process.hrtime.bigint() - started) / 1e9 }),
     );
     // autocannon's histogram has 1 ms resolution; per-response times are hrtime floats.
     instance.on("response", (_client, _status, _bytes, ms: number) => tally.latencies.push(ms));

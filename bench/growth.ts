@@ -9,7 +9,7 @@ import { Client } from "pg";
 import { openDatabase } from "../src/db/client";
 import { applyMigrations } from "../src/db/migrate";
 import { archiveMessages } from "../src/upkeep/archive";
-import { seedSqlite, seederFor } from "./seed";
+import { seederFor, seedSqlite } from "./seed";
 import { storedMessages } from "./stored";
 
 const ROWS = Number(process.argv[2] ?? 20_000);
@@ -36,7 +36,12 @@ async function main(): Promise<void> {
     await seederFor({ provider: "postgresql", url: pgUrl }, storedMessages()).seed(ROWS);
     const pg = new Client({ connectionString: pgUrl });
     await pg.connect();
-    const sizes = await pg.query<{ heap: string; toast: string; indexes: string; total: string }>(`SELECT pg_relation_size('"Message"') AS heap,
+    const sizes = await pg.query<{
+      heap: string;
+      toast: string;
+      indexes: string;
+      total: string;
+    }>(`SELECT pg_relation_size('"Message"') AS heap,
       pg_total_relation_size('"Message"') - pg_relation_size('"Message"') - pg_indexes_size('"Message"') AS toast,
       pg_indexes_size('"Message"') AS indexes, pg_total_relation_size('"Message"') AS total`);
     await pg.end();
@@ -51,15 +56,26 @@ async function main(): Promise<void> {
 
     const per = (bytes: number, rows = ROWS) => Math.round(bytes / rows);
     const { heap, toast, indexes, total } = sizes.rows[0];
-    console.log(JSON.stringify({
-      rows: ROWS,
-      averageRawBodyBytes: Math.round(body),
-      sqliteBytesPerMessage: per(sqliteBytes),
-      postgresBytesPerMessage: { total: per(Number(total)), heap: per(Number(heap)), toast: per(Number(toast)), indexes: per(Number(indexes)) },
-      archiveBytesPerMessage: per(archiveBytes, archived),
-      archivedMessages: archived,
-      archiveParts: run.parts.length,
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          rows: ROWS,
+          averageRawBodyBytes: Math.round(body),
+          sqliteBytesPerMessage: per(sqliteBytes),
+          postgresBytesPerMessage: {
+            total: per(Number(total)),
+            heap: per(Number(heap)),
+            toast: per(Number(toast)),
+            indexes: per(Number(indexes)),
+          },
+          archiveBytesPerMessage: per(archiveBytes, archived),
+          archivedMessages: archived,
+          archiveParts: run.parts.length,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await server.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await server.end();

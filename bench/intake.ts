@@ -2,7 +2,7 @@
 // acknowledgement checked against its database once the server has stopped.
 import { fork } from "node:child_process";
 import path from "node:path";
-import { checkAcks, type AckCheck } from "./acks";
+import { type AckCheck, checkAcks } from "./acks";
 import { MIXES } from "./bodies";
 import type { DriverReport, DriverSpec } from "./driver";
 import { TARGETS, type Target, type Workspace } from "./targets";
@@ -21,7 +21,11 @@ export interface IntakeRow extends DriverReport {
   acks: AckCheck | null; // null for (a), which stores nothing
 }
 
-export async function runIntake(work: Workspace, settings: IntakeSettings, log: (line: string) => void): Promise<IntakeRow[]> {
+export async function runIntake(
+  work: Workspace,
+  settings: IntakeSettings,
+  log: (line: string) => void,
+): Promise<IntakeRow[]> {
   const rows: IntakeRow[] = [];
   for (const target of TARGETS.filter((candidate) => settings.targets.includes(candidate.id))) {
     log(`${target.label}: starting`);
@@ -61,10 +65,14 @@ export async function runIntake(work: Workspace, settings: IntakeSettings, log: 
 
 export function drive(spec: DriverSpec): Promise<DriverReport> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, "driver.js"), [JSON.stringify(spec)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(path.join(__dirname, "driver.js"), [JSON.stringify(spec)], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     let report: DriverReport | undefined;
     child.once("message", (message) => (report = message as DriverReport));
     child.once("error", reject);
-    child.once("exit", (code) => (report ? resolve(report) : reject(new Error(`driver exited with code ${code} without a report`))));
+    child.once("exit", (code) =>
+      report ? resolve(report) : reject(new Error(`driver exited with code ${code} without a report`)),
+    );
   });
 }

@@ -8,6 +8,7 @@ export interface Quantiles {
 
 export function quantiles(ms: ArrayLike<number>): Quantiles {
   const sorted = Float64Array.from(ms).sort();
-  const at = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+  const at = (p: number) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1) };
 }

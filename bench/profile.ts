@@ -24,9 +24,15 @@ const LAYERS: [string, RegExp][] = [
   ["Prisma client runtime (JS)", /@prisma\/client\//],
   ["validation (zod, douane/)", /node_modules\/zod\/|\/src\/douane\//],
   ["our intake and writer (src/)", /\/src\/|\/bench\//],
-  ["Express, helmet, body reading", /node_modules\/(express|router|helmet|body-parser|raw-body|type-is|on-finished|finalhandler|parseurl|send|content-type|iconv-lite)\//],
+  [
+    "Express, helmet, body reading",
+    /node_modules\/(express|router|helmet|body-parser|raw-body|type-is|on-finished|finalhandler|parseurl|send|content-type|iconv-lite)\//,
+  ],
   ["pino logging", /node_modules\/(pino|sonic-boom|thread-stream)/],
-  ["Node HTTP, sockets, streams", /^node:(_http|net|internal\/streams|events|internal\/stream_base|stream|internal\/http|string_decoder|buffer)|^(writev|writeLatin1String|writeUtf8String)/],
+  [
+    "Node HTTP, sockets, streams",
+    /^node:(_http|net|internal\/streams|events|internal\/stream_base|stream|internal\/http|string_decoder|buffer)|^(writev|writeLatin1String|writeUtf8String)/,
+  ],
   ["Node crypto, text encoding", /^node:internal\/(crypto|encoding)/],
   ["module loading (start-up)", /^node:internal\/modules|^wrapSafe/],
 ];
@@ -67,7 +73,7 @@ export function summarize(profile: Profile, top = 20, requests = 0): string {
       });
   return [
     `${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(1)} s busy (${((100 * busy) / total).toFixed(0)} %)` +
-      (requests > 0 ? `, ${((busy / requests) | 0)} µs per request` : "") +
+      (requests > 0 ? `, ${(busy / requests) | 0} µs per request` : "") +
       "; shares of busy time:",
     ...lines(layers, LAYERS.length + 1),
     "",
@@ -82,5 +88,7 @@ if (require.main === module) {
     console.error("usage: node dist/bench/profile.js <file.cpuprofile> [top]");
     process.exit(2);
   }
-  console.log(summarize(JSON.parse(fs.readFileSync(file, "utf8")) as Profile, Number(top ?? 20), Number(requests ?? 0)));
+  console.log(
+    summarize(JSON.parse(fs.readFileSync(file, "utf8")) as Profile, Number(top ?? 20), Number(requests ?? 0)),
+  );
 }

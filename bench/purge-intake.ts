@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   };
   const only = process.argv[3];
   for (const provider of (["sqlite", "postgresql"] as const).filter((name) => !only || name === only)) {
-    const url = provider === "sqlite" ? `file:${path.join(work.dir, "purge.db")}` : await createPostgresDatabase(work.postgresAdminUrl, "purge");
+    const url =
+      provider === "sqlite"
+        ? `file:${path.join(work.dir, "purge.db")}`
+        : await createPostgresDatabase(work.postgresAdminUrl, "purge");
     try {
       await applyMigrations({ provider, url });
       const location: DatabaseLocation = provider === "sqlite" ? { provider, file: url.slice(5) } : { provider, url };
@@ -33,12 +36,24 @@ async function main(): Promise<void> {
       await seeder.close();
       const running = await startService(provider, url, work);
       try {
-        const spec = (name: string) => ({ url: running.url, serverPid: running.pid, token: work.token, mix: "unique", seed: 7, acksFile: path.join(work.dir, `acks-${provider}-${name}.tsv`), seconds: 10, warmupSeconds: 2, connections: 10 });
+        const spec = (name: string) => ({
+          url: running.url,
+          serverPid: running.pid,
+          token: work.token,
+          mix: "unique",
+          seed: 7,
+          acksFile: path.join(work.dir, `acks-${provider}-${name}.tsv`),
+          seconds: 10,
+          warmupSeconds: 2,
+          connections: 10,
+        });
         const alone = await drive(spec("alone"));
         const purging = purge(url);
         const beside = await drive(spec("purge"));
         const purged = await purging;
-        console.log(JSON.stringify({ provider, seeded: ROWS, alone: pick(alone), duringPurge: pick(beside), purge: purged }));
+        console.log(
+          JSON.stringify({ provider, seeded: ROWS, alone: pick(alone), duringPurge: pick(beside), purge: purged }),
+        );
       } finally {
         await running.stop();
       }
@@ -49,7 +64,12 @@ async function main(): Promise<void> {
   fs.rmSync(work.dir, { recursive: true, force: true });
 }
 
-const pick = (report: { rps: number; p50: number; p99: number; non2xx: number }) => ({ rps: Math.round(report.rps), p50: +report.p50.toFixed(1), p99: +report.p99.toFixed(1), non2xx: report.non2xx });
+const pick = (report: { rps: number; p50: number; p99: number; non2xx: number }) => ({
+  rps: Math.round(report.rps),
+  p50: +report.p50.toFixed(1),
+  p99: +report.p99.toFixed(1),
+  non2xx: report.non2xx,
+});
 
 function purge(url: string): Promise<{ seconds: number; output: string }> {
   const started = performance.now();
@@ -61,7 +81,11 @@ function purge(url: string): Promise<{ seconds: number; output: string }> {
   child.stdout.on("data", (chunk) => (output += chunk));
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve({ seconds: +((performance.now() - started) / 1000).toFixed(1), output: output.trim() }) : reject(new Error(`purge exited ${code}`))));
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve({ seconds: +((performance.now() - started) / 1000).toFixed(1), output: output.trim() })
+        : reject(new Error(`purge exited ${code}`)),
+    );
   });
 }
 

@@ -3,13 +3,13 @@
 // connection, from this process (idle otherwise), each timed with hrtime until its body is read.
 import os from "node:os";
 import path from "node:path";
-import type { DatabaseLocation } from "./acks";
-import { sampleCpu, sharesBetween, type CpuShares } from "./cpu";
-import { quantiles } from "./latency";
-import { busyDeclarations, registeredDeclarations, seederFor, type Seeder, type Seeding } from "./seed";
-import { REJECTED, storedMessages } from "./stored";
-import { createPostgresDatabase, dropPostgresDatabase, startService, type Running, type Workspace } from "./targets";
 import { applyMigrations } from "../src/db/migrate";
+import type { DatabaseLocation } from "./acks";
+import { type CpuShares, sampleCpu, sharesBetween } from "./cpu";
+import { quantiles } from "./latency";
+import { busyDeclarations, registeredDeclarations, type Seeder, type Seeding, seederFor } from "./seed";
+import { REJECTED, storedMessages } from "./stored";
+import { createPostgresDatabase, dropPostgresDatabase, type Running, startService, type Workspace } from "./targets";
 
 export type QueryDatabase = DatabaseLocation["provider"];
 
@@ -43,13 +43,19 @@ export interface QueryResult {
 const PAGE = 50;
 const WALK = "validation=valid"; // a broad filter: 98 % of the rows
 
-export async function runQueries(work: Workspace, settings: QuerySettings, log: (line: string) => void): Promise<QueryResult> {
+export async function runQueries(
+  work: Workspace,
+  settings: QuerySettings,
+  log: (line: string) => void,
+): Promise<QueryResult> {
   const result: QueryResult = { seeding: [], rows: [] };
   const targets: { provider: "sqlite" | "postgresql"; database: DatabaseLocation; url: string; seeder: Seeder }[] = [];
   try {
     for (const provider of settings.databases) {
       const database: DatabaseLocation =
-        provider === "sqlite" ? { provider, file: path.join(work.dir, "query.db") } : { provider, url: await createPostgresDatabase(work.postgresAdminUrl, "query") };
+        provider === "sqlite"
+          ? { provider, file: path.join(work.dir, "query.db") }
+          : { provider, url: await createPostgresDatabase(work.postgresAdminUrl, "query") };
       const url = database.provider === "sqlite" ? `file:${database.file}` : database.url;
       targets.push({ provider, database, url, seeder: seederFor(database, storedMessages()) });
       await applyMigrations({ provider, url });
@@ -61,13 +67,20 @@ export async function runQueries(work: Workspace, settings: QuerySettings, log: 
       for (const [i, { provider, database, url }] of targets.entries()) {
         const seeding = seedings[i];
         result.seeding.push({ database: provider, ...seeding });
-        log(`query, ${provider}: ${seeding.rows} rows seeded in ${seeding.seconds.toFixed(1)} s (indexes ${seeding.indexSeconds.toFixed(1)} s), ${Math.round(seeding.megabytes)} MB`);
-        const declarations = { busy: await busyDeclarations(database, 10, 50, 20), registered: await registeredDeclarations(database, 20) };
+        log(
+          `query, ${provider}: ${seeding.rows} rows seeded in ${seeding.seconds.toFixed(1)} s (indexes ${seeding.indexSeconds.toFixed(1)} s), ${Math.round(seeding.megabytes)} MB`,
+        );
+        const declarations = {
+          busy: await busyDeclarations(database, 10, 50, 20),
+          registered: await registeredDeclarations(database, 20),
+        };
         const running = await startService(`query-${provider}-${size}`, url, work);
         try {
           for (const row of await measure(running, work.token, declarations, settings)) {
             result.rows.push({ database: provider, rows: seeding.rows, ...row });
-            log(`query, ${provider}, ${seeding.rows} rows, ${row.query}: p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms`);
+            log(
+              `query, ${provider}, ${seeding.rows} rows, ${row.query}: p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms`,
+            );
           }
         } finally {
           await running.stop();
@@ -85,21 +98,35 @@ export async function runQueries(work: Workspace, settings: QuerySettings, log: 
 
 type Measured = Omit<QueryRow, "database" | "rows">;
 
-async function measure(running: Running, token: string, declarations: { busy: string[]; registered: string[] }, settings: QuerySettings): Promise<Measured[]> {
+async function measure(
+  running: Running,
+  token: string,
+  declarations: { busy: string[]; registered: string[] },
+  settings: QuerySettings,
+): Promise<Measured[]> {
   const { busy, registered } = declarations;
   if (busy.length === 0) throw new Error("no declaration with 10 to 50 messages in the seeded rows");
   if (registered.length === 0) throw new Error("no registration of 50 declarations or more in the seeded rows");
   const get = getter(running.internalUrl, token);
-  const byDeclaration = (i: number) => `/v1/messages?customsDeclarationReference=${busy[i % busy.length]}&limit=${PAGE}`;
-  const byRegistered = (i: number) => `/v1/messages?customsDeclarationReference=${registered[i % registered.length]}&limit=${PAGE}`;
+  const byDeclaration = (i: number) =>
+    `/v1/messages?customsDeclarationReference=${busy[i % busy.length]}&limit=${PAGE}`;
+  const byRegistered = (i: number) =>
+    `/v1/messages?customsDeclarationReference=${registered[i % registered.length]}&limit=${PAGE}`;
   const rejected = `/v1/messages?state=${REJECTED.state}&channel=${REJECTED.channel}&limit=${PAGE}`;
   const walkFrom = (cursor: string | null) => `/v1/messages?${WALK}&limit=${PAGE}${cursor ? `&cursor=${cursor}` : ""}`;
-  for (let i = 0; i < settings.warmup; i++) for (const path of [byDeclaration(i), byRegistered(i), rejected, walkFrom(null)]) await get(path);
+  for (let i = 0; i < settings.warmup; i++)
+    for (const path of [byDeclaration(i), byRegistered(i), rejected, walkFrom(null)]) await get(path);
 
   const rows = [
-    await timed(running, `customsDeclarationReference (${busy.length} declarations of 10–50 messages)`, () => sequence(settings.requests, (i) => get(byDeclaration(i)))),
-    await timed(running, "customsDeclarationReference (the 50th declaration of registrations of 50–99)", () => sequence(settings.requests, (i) => get(byRegistered(i)))),
-    await timed(running, `state=${REJECTED.state}&channel=${REJECTED.channel}`, () => sequence(settings.requests, () => get(rejected))),
+    await timed(running, `customsDeclarationReference (${busy.length} declarations of 10–50 messages)`, () =>
+      sequence(settings.requests, (i) => get(byDeclaration(i))),
+    ),
+    await timed(running, "customsDeclarationReference (the 50th declaration of registrations of 50–99)", () =>
+      sequence(settings.requests, (i) => get(byRegistered(i))),
+    ),
+    await timed(running, `state=${REJECTED.state}&channel=${REJECTED.channel}`, () =>
+      sequence(settings.requests, () => get(rejected)),
+    ),
   ];
   let cursor: string | null = null;
   let walks = 0;
@@ -132,7 +159,8 @@ function getter(baseUrl: string, token: string) {
     const response = await fetch(`${baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
     const text = await response.text();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (response.status !== 200) throw new Error(`GET ${pathAndQuery} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (response.status !== 200)
+      throw new Error(`GET ${pathAndQuery} answered ${response.status}: ${text.slice(0, 300)}`);
     const page = JSON.parse(text) as { items: unknown[]; nextCursor: string | null };
     return { ms, items: page.items.length, nextCursor: page.nextCursor };
   };

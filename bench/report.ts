@@ -50,13 +50,15 @@ const ratio = (row: IntakeRow, rows: IntakeRow[], base: IntakeRow["target"]) => 
 };
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const errorsOf = (row: IntakeRow) => row.non2xx + row.errors;
-const lostOf = (row: IntakeRow) => (row.acks ? `${row.acks.lost + row.acks.wrongId} of ${row.acks.acknowledged}` : "n/a");
+const lostOf = (row: IntakeRow) =>
+  row.acks ? `${row.acks.lost + row.acks.wrongId} of ${row.acks.acknowledged}` : "n/a";
 
 const cpuOf = ({ cpu }: IntakeRow) =>
   cpu ? [cpu.server, cpu.driver, cpu.postgres, cpu.others].map((cores) => cores.toFixed(2)).join(" / ") : "–";
 
 /** Less sensitive than req/s to other workloads on the machine: what one answer cost the server. */
-const cpuPerRequest = ({ cpu, rps }: IntakeRow) => (cpu && rps > 0 ? String(Math.round((cpu.server / rps) * 1e6)) : "–");
+const cpuPerRequest = ({ cpu, rps }: IntakeRow) =>
+  cpu && rps > 0 ? String(Math.round((cpu.server / rps) * 1e6)) : "–";
 
 export function table(rows: IntakeRow[]): string {
   const lines = [
@@ -96,13 +98,21 @@ export function checkTargets(rows: IntakeRow[]): TargetCheck[] {
     }
     if (row.target === "e" && rows.some((other) => other.target === "c" && other.mix === row.mix)) {
       const toC = ratio(row, rows, "c");
-      checks.push({ check: `(e) ≥ 0.8 × (c), intake with one destination [${row.mix}]`, measured: fixed(toC, 2), pass: toC >= 0.8 });
+      checks.push({
+        check: `(e) ≥ 0.8 × (c), intake with one destination [${row.mix}]`,
+        measured: fixed(toC, 2),
+        pass: toC >= 0.8,
+      });
     }
     checks.push({ check: `zero errors [${at}]`, measured: String(errorsOf(row)), pass: errorsOf(row) === 0 });
     if (row.acks) {
       const lost = row.acks.lost + row.acks.wrongId;
       const pass = lost === 0 && row.acks.acknowledged > 0; // nothing acknowledged would prove nothing
-      checks.push({ check: `zero lost acknowledgements [${at}]`, measured: `${lost} of ${row.acks.acknowledged}`, pass });
+      checks.push({
+        check: `zero lost acknowledgements [${at}]`,
+        measured: `${lost} of ${row.acks.acknowledged}`,
+        pass,
+      });
     }
   }
   return checks;
@@ -124,11 +134,18 @@ export function contention(rows: IntakeRow[], threshold = 0.15): string | null {
 
 const DATABASES: Record<QueryRow["database"], string> = { sqlite: "SQLite", postgresql: "PostgreSQL" };
 const MAX_P99_RATIO = 1.5;
-const rowsText = (rows: number) => (rows >= 1e6 && rows % 1e6 === 0 ? `${rows / 1e6}M` : rows >= 1e3 && rows % 1e3 === 0 ? `${rows / 1e3}k` : String(rows));
+const rowsText = (rows: number) =>
+  rows >= 1e6 && rows % 1e6 === 0
+    ? `${rows / 1e6}M`
+    : rows >= 1e3 && rows % 1e3 === 0
+      ? `${rows / 1e3}k`
+      : String(rows);
 
 /** p99 at this size over p99 at the smallest size, same database and query. */
 function p99Ratio(row: QueryRow, rows: QueryRow[]): number {
-  const smallest = rows.filter((other) => other.database === row.database && other.query === row.query).sort((a, b) => a.rows - b.rows)[0];
+  const smallest = rows
+    .filter((other) => other.database === row.database && other.query === row.query)
+    .sort((a, b) => a.rows - b.rows)[0];
   return smallest && smallest !== row ? row.p99 / smallest.p99 : NaN;
 }
 
@@ -141,7 +158,10 @@ export function queryHeader(settings: QuerySettings): string {
 }
 
 export function seedingTable(result: QueryResult): string {
-  const lines = ["| database | rows | seeded in s | of which indexes s | rows/s | size MB |", "|---|---:|---:|---:|---:|---:|"];
+  const lines = [
+    "| database | rows | seeded in s | of which indexes s | rows/s | size MB |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
   for (const seeding of result.seeding) {
     lines.push(
       `| ${DATABASES[seeding.database]} | ${rowsText(seeding.rows)} | ${seeding.seconds.toFixed(1)} | ${seeding.indexSeconds.toFixed(1)} | ` +
@@ -158,7 +178,9 @@ export function queryTable(rows: QueryRow[]): string {
   ];
   for (const row of rows) {
     const ratio = p99Ratio(row, rows);
-    const cpu = row.cpu ? [row.cpu.server, row.cpu.driver, row.cpu.postgres, row.cpu.others].map((cores) => cores.toFixed(2)).join(" / ") : "–";
+    const cpu = row.cpu
+      ? [row.cpu.server, row.cpu.driver, row.cpu.postgres, row.cpu.others].map((cores) => cores.toFixed(2)).join(" / ")
+      : "–";
     lines.push(
       `| ${DATABASES[row.database]} | ${rowsText(row.rows)} | ${row.query}${row.walks && row.walks > 1 ? ` (list walked ${row.walks} times)` : ""} | ` +
         `${row.answers} | ${fixed(row.itemsPerAnswer, 1)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.seconds, 2)} | ${fixed(ratio, 2)} | ` +
@@ -180,6 +202,11 @@ export function checkQueries(rows: QueryRow[]): TargetCheck[] {
 export function queryContention(rows: QueryRow[], threshold = 0.15): string | null {
   const noisy = rows.filter((row) => row.cpu && row.cpu.others > threshold);
   if (noisy.length === 0) return null;
-  const list = noisy.map((row) => `${DATABASES[row.database]} ${rowsText(row.rows)} ${row.query.split(" (")[0]} (${row.cpu!.others.toFixed(2)} cores)`).join(", ");
+  const list = noisy
+    .map(
+      (row) =>
+        `${DATABASES[row.database]} ${rowsText(row.rows)} ${row.query.split(" (")[0]} (${row.cpu!.others.toFixed(2)} cores)`,
+    )
+    .join(", ");
   return `WARNING: other processes used CPU during ${list}; rerun on a quiet machine before comparing.`;
 }

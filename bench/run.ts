@@ -10,10 +10,20 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runIntake, type IntakeSettings } from "./intake";
-import { runQueries, type QueryResult, type QuerySettings } from "./query";
+import { type IntakeSettings, runIntake } from "./intake";
+import { type QueryResult, type QuerySettings, runQueries } from "./query";
 import {
-  checkQueries, checkTargets, checksText, contention, describeMachine, header, queryContention, queryHeader, queryTable, seedingTable, table,
+  checkQueries,
+  checksText,
+  checkTargets,
+  contention,
+  describeMachine,
+  header,
+  queryContention,
+  queryHeader,
+  queryTable,
+  seedingTable,
+  table,
 } from "./report";
 import type { Target, Workspace } from "./targets";
 
@@ -27,19 +37,32 @@ function number(name: string, fallback: number): number {
   return value;
 }
 
-const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((item) => item.trim()).filter((item) => item !== "");
+const list = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback)
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 
 function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: QuerySettings } {
   const phases = list("BENCH_PHASES", PHASES.join(","));
   const unknown = phases.filter((phase) => !(PHASES as readonly string[]).includes(phase));
-  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(", ")} (known: ${PHASES.join(", ")})`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(", ")} (known: ${PHASES.join(", ")})`);
   const targets = list("BENCH_TARGETS", "a,b,c,d,e") as Target["id"][];
   const largest = number("BENCH_QUERY_ROWS", 1_000_000);
   return {
     phases: phases as Phase[],
-    intake: { targets, seconds: number("BENCH_SECONDS", 15), warmupSeconds: number("BENCH_WARMUP", 2), connections: number("BENCH_CONNECTIONS", 50) },
+    intake: {
+      targets,
+      seconds: number("BENCH_SECONDS", 15),
+      warmupSeconds: number("BENCH_WARMUP", 2),
+      connections: number("BENCH_CONNECTIONS", 50),
+    },
     query: {
-      databases: [...(targets.includes("c") ? ["sqlite" as const] : []), ...(targets.includes("d") ? ["postgresql" as const] : [])],
+      databases: [
+        ...(targets.includes("c") ? ["sqlite" as const] : []),
+        ...(targets.includes("d") ? ["postgresql" as const] : []),
+      ],
       sizes: [...new Set([10_000, largest])].sort((a, b) => a - b),
       requests: 200,
       pages: 1_000,
@@ -60,31 +83,54 @@ async function main(): Promise<void> {
     postgresAdminUrl,
     profileDir,
   };
-  const log = (line: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+  const log = (line: string) =>
+    console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
   try {
     const machine = await describeMachine(postgresAdminUrl);
     const commit = gitCommit();
     // A phase not run keeps its results from the previous run in results.json, with that run's date and commit.
     const previous = previousResults();
-    const intakeRun = previous.intakeRun ?? (previous.intake ? { date: previous.date, commit: previous.commit, seconds: previous.seconds } : undefined);
+    const intakeRun =
+      previous.intakeRun ??
+      (previous.intake ? { date: previous.date, commit: previous.commit, seconds: previous.seconds } : undefined);
     const results = { ...previous, intakeRun, date: new Date().toISOString(), commit, machine };
     const printed: string[] = [];
     if (settings.phases.includes("intake")) {
       const phaseStarted = Date.now();
       const intake = await runIntake(work, settings.intake, log);
       const checks = checkTargets(intake);
-      Object.assign(results, { settings: settings.intake, intake, checks, intakeRun: { date: results.date, commit, seconds: (Date.now() - phaseStarted) / 1000 } });
+      Object.assign(results, {
+        settings: settings.intake,
+        intake,
+        checks,
+        intakeRun: { date: results.date, commit, seconds: (Date.now() - phaseStarted) / 1000 },
+      });
       printed.push(header(machine, settings.intake), table(intake), checksText(checks), contention(intake) ?? "");
     }
     if (settings.phases.includes("query")) {
       const phaseStarted = Date.now();
       const query: QueryResult = await runQueries(work, settings.query, log);
       const checks = checkQueries(query.rows);
-      Object.assign(results, { query: { date: results.date, commit, settings: settings.query, ...query, checks, seconds: (Date.now() - phaseStarted) / 1000 } });
-      printed.push(queryHeader(settings.query), seedingTable(query), queryTable(query.rows), checksText(checks), queryContention(query.rows) ?? "");
+      Object.assign(results, {
+        query: {
+          date: results.date,
+          commit,
+          settings: settings.query,
+          ...query,
+          checks,
+          seconds: (Date.now() - phaseStarted) / 1000,
+        },
+      });
+      printed.push(
+        queryHeader(settings.query),
+        seedingTable(query),
+        queryTable(query.rows),
+        checksText(checks),
+        queryContention(query.rows) ?? "",
+      );
     }
     Object.assign(results, { seconds: (Date.now() - started) / 1000 });
-    fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+    fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\n${printed.filter((block) => block !== "").join("\n\n")}\n`);
     log(`done; results in ${path.relative(process.cwd(), RESULTS)}`);
   } finally {

@@ -3,7 +3,7 @@
 // Bodies are the intake's templates (bodies.ts); the search keys are those the service would extract from them,
 // every declaration a message names included (a registration names 1 to 99).
 import { createHash } from "node:crypto";
-import { errorH7, mulberry32, registrationH7, responseH7, type Render, type Slot } from "./bodies";
+import { errorH7, mulberry32, type Render, registrationH7, responseH7, type Slot } from "./bodies";
 import { TimeQueue } from "./time-queue";
 
 /** A Message row, in the column order of STORED_COLUMNS. */
@@ -32,20 +32,53 @@ export interface StoredMessage {
   declarations: NamedDeclaration[];
 }
 
-export interface NamedDeclaration { lrn: string; customsDeclarationReference: string; mrn: string }
+export interface NamedDeclaration {
+  lrn: string;
+  customsDeclarationReference: string;
+  mrn: string;
+}
 
 export const STORED_COLUMNS = [
-  "api", "channel", "messageId", "pathParams", "rawBody", "bodySha256", "contentType", "headers", "receivedAt", "tokenId",
-  "validation", "findings", "lrn", "mrn", "customsDeclarationReference", "customsRequestReference",
-  "operatorRequestReference", "state", "messageDateTime", "messageDateTimeRaw",
+  "api",
+  "channel",
+  "messageId",
+  "pathParams",
+  "rawBody",
+  "bodySha256",
+  "contentType",
+  "headers",
+  "receivedAt",
+  "tokenId",
+  "validation",
+  "findings",
+  "lrn",
+  "mrn",
+  "customsDeclarationReference",
+  "customsRequestReference",
+  "operatorRequestReference",
+  "state",
+  "messageDateTime",
+  "messageDateTimeRaw",
 ] as const satisfies readonly (keyof StoredMessage)[];
 
 /** The second filter the query phase times: few enough rows (about 2 %) that one page spans many. */
 export const REJECTED = { state: "REJ", channel: "declaration_response" } as const;
 
-interface Declaration { ref: string; lrn: string; mrn: string; opr: string; requestRef: string }
+interface Declaration {
+  ref: string;
+  lrn: string;
+  mrn: string;
+  opr: string;
+  requestRef: string;
+}
 type Kind = "registration" | "response" | "error" | "unknown";
-interface Pending { at: number; kind: Kind; declaration: Declaration; state: string | null; declarations: number }
+interface Pending {
+  at: number;
+  kind: Kind;
+  declaration: Declaration;
+  state: string | null;
+  declarations: number;
+}
 
 const START = Date.UTC(2026, 8, 26); // 60 days before the intake's dates: 1M rows at about 16,700 a day
 // Mean; a request declares 1 to 4 parcels (97 %) or 5 to 99 (3 %): 3.3 on average, each about 2.9 messages.
@@ -72,14 +105,29 @@ export function storedMessages(seed = 6): () => StoredMessage {
   // One request's whole life is scheduled when it is declared: Douane's answers then arrive interleaved with others'.
   const declare = (at: number) => {
     const serial = String(++requests).padStart(8, "0");
-    const count = random() < 0.03 ? 5 + Math.floor(random() * 95) : 1 + [0.5, 0.75, 0.9].filter((step) => random() > step).length;
+    const count =
+      random() < 0.03 ? 5 + Math.floor(random() * 95) : 1 + [0.5, 0.75, 0.9].filter((step) => random() > step).length;
     const requestRef = `2611${serial}`;
-    const declarations = Array.from({ length: count }, (_, i): Declaration => ({
-      ref: `${requestRef}${i}`, lrn: `SHP26-${serial}-${i}`, mrn: `26FR${serial}${String(i).padStart(6, "0")}`, opr: `OPR-${serial}`, requestRef,
-    }));
-    queue.push({ at: at + between(5_000, 60_000), kind: "registration", declaration: declarations[0], state: null, declarations: count });
+    const declarations = Array.from(
+      { length: count },
+      (_, i): Declaration => ({
+        ref: `${requestRef}${i}`,
+        lrn: `SHP26-${serial}-${i}`,
+        mrn: `26FR${serial}${String(i).padStart(6, "0")}`,
+        opr: `OPR-${serial}`,
+        requestRef,
+      }),
+    );
+    queue.push({
+      at: at + between(5_000, 60_000),
+      kind: "registration",
+      declaration: declarations[0],
+      state: null,
+      declarations: count,
+    });
     for (const declaration of declarations) {
-      const answer = (kind: Kind, state: string | null, when: number) => queue.push({ at: when, kind, declaration, state, declarations: 1 });
+      const answer = (kind: Kind, state: string | null, when: number) =>
+        queue.push({ at: when, kind, declaration, state, declarations: 1 });
       if (random() < 0.07) {
         answer("error", null, at + between(10_000, 5 * MINUTE));
         continue;
@@ -122,12 +170,19 @@ export function storedMessages(seed = 6): () => StoredMessage {
 
 // What a reverse proxy passes on from Douane's Java client, credentials removed (as the service stores them).
 const [HEADERS_BEFORE_LENGTH, HEADERS_AFTER_LENGTH] = JSON.stringify({
-  host: "douane.operator.example", "user-agent": "Apache-HttpClient/4.5.14 (Java/17.0.9)", "content-type": "application/json",
-  "content-length": "@", "x-forwarded-for": "185.24.184.10", "x-forwarded-proto": "https",
+  host: "douane.operator.example",
+  "user-agent": "Apache-HttpClient/4.5.14 (Java/17.0.9)",
+  "content-type": "application/json",
+  "content-length": "@",
+  "x-forwarded-for": "185.24.184.10",
+  "x-forwarded-proto": "https",
 }).split('"@"');
 const UUID_BYTES = Buffer.alloc(16);
 const CHANNELS: Record<Kind, string> = {
-  registration: "request_registration", response: "declaration_response", error: "declaration_error", unknown: "unknown",
+  registration: "request_registration",
+  response: "declaration_response",
+  error: "declaration_error",
+  unknown: "unknown",
 };
 
 function rowOf(pending: Pending, random: () => number): StoredMessage {
@@ -148,7 +203,8 @@ function rowOf(pending: Pending, random: () => number): StoredMessage {
     STATE: state ?? "",
   };
   const renders = RENDERS[kind];
-  const render = kind === "registration" ? renders[pending.declarations - 1] : renders[Math.floor(random() * renders.length)];
+  const render =
+    kind === "registration" ? renders[pending.declarations - 1] : renders[Math.floor(random() * renders.length)];
   const rawBody = Buffer.from(render(values));
   const invalid = random() < 0.02;
   return {
@@ -163,7 +219,9 @@ function rowOf(pending: Pending, random: () => number): StoredMessage {
     receivedAt,
     tokenId: receivedAt.getTime() < START + 30 * DAY ? 1 : 2, // a rotation half way
     validation: invalid ? "invalid" : "valid",
-    findings: invalid ? JSON.stringify([{ path: "header.messageDateTime", message: "Invalid input", severity: "error" }]) : "[]",
+    findings: invalid
+      ? JSON.stringify([{ path: "header.messageDateTime", message: "Invalid input", severity: "error" }])
+      : "[]",
     lrn: d.lrn,
     mrn: d.mrn,
     customsDeclarationReference: d.ref,
@@ -172,9 +230,14 @@ function rowOf(pending: Pending, random: () => number): StoredMessage {
     state: kind === "response" || kind === "unknown" ? state : null,
     messageDateTime,
     messageDateTimeRaw: values.MDT,
-    declarations: kind === "registration"
-      ? Array.from({ length: pending.declarations }, (_, i) => ({ lrn: `${values.LRN}-${i}`, customsDeclarationReference: `${values.REF}${i}`, mrn: values.MRN }))
-      : [{ lrn: d.lrn, customsDeclarationReference: d.ref, mrn: d.mrn }],
+    declarations:
+      kind === "registration"
+        ? Array.from({ length: pending.declarations }, (_, i) => ({
+            lrn: `${values.LRN}-${i}`,
+            customsDeclarationReference: `${values.REF}${i}`,
+            mrn: values.MRN,
+          }))
+        : [{ lrn: d.lrn, customsDeclarationReference: d.ref, mrn: d.mrn }],
   };
 }
 

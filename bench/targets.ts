@@ -1,6 +1,6 @@
 // The four servers under test, each started in its own process on loopback, with its database and its teardown;
 // the query phase starts the service (c, d) on databases it seeded itself, with the same helpers.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
@@ -70,7 +70,11 @@ export const TARGETS: Target[] = [
         await dropPostgresDatabase(work.postgresAdminUrl, url);
         throw error;
       });
-      return { ...running, database: { provider: "postgresql", url }, dispose: () => dropPostgresDatabase(work.postgresAdminUrl, url) };
+      return {
+        ...running,
+        database: { provider: "postgresql", url },
+        dispose: () => dropPostgresDatabase(work.postgresAdminUrl, url),
+      };
     },
   },
   {
@@ -101,25 +105,39 @@ export const TARGETS: Target[] = [
 /** A downstream receiver for (e): answers 204 to every delivery. */
 function startReceiver(): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(204).end()));
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hooks`,
-    close: () => new Promise((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hooks`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
+    ),
+  );
 }
 
 /** This service (node dist/src/main.js), which applies the migrations on start. */
 export function startService(id: string, databaseUrl: string, work: Workspace): Promise<Running> {
-  const env = { DATABASE_URL: databaseUrl, H7_TOKEN: work.token, INTERNAL_API_TOKEN: work.token, LOG_LEVEL: "warn", HOST: "127.0.0.1", VALIDATION_MODE: "reject" };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    H7_TOKEN: work.token,
+    INTERNAL_API_TOKEN: work.token,
+    LOG_LEVEL: "warn",
+    HOST: "127.0.0.1",
+    VALIDATION_MODE: "reject",
+  };
   return startServer(id, SERVICE, env, work);
 }
 
 async function startServer(id: string, script: string, env: Record<string, string>, work: Workspace): Promise<Running> {
   const port = await freePort();
   const internalPort = await freePort();
-  const profile = work.profileDir ? ["--cpu-prof", "--cpu-prof-dir", work.profileDir, "--cpu-prof-name", `${id}.cpuprofile`] : [];
+  const profile = work.profileDir
+    ? ["--cpu-prof", "--cpu-prof-dir", work.profileDir, "--cpu-prof-name", `${id}.cpuprofile`]
+    : [];
   const child = spawn(process.execPath, [...profile, script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), INTERNAL_PORT: String(internalPort), NODE_ENV: "production" },
@@ -139,7 +157,10 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before it was ready`);
-    const status = await fetch(url).then((res) => res.status, () => 0);
+    const status = await fetch(url).then(
+      (res) => res.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

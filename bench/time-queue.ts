@@ -23,7 +23,8 @@ export class TimeQueue<Item extends { at: number }> {
     heap[0] = last;
     for (let i = 0; ; ) {
       let smallest = i;
-      for (const child of [2 * i + 1, 2 * i + 2]) if (child < heap.length && heap[child].at < heap[smallest].at) smallest = child;
+      for (const child of [2 * i + 1, 2 * i + 2])
+        if (child < heap.length && heap[child].at < heap[smallest].at) smallest = child;
       if (smallest === i) return top;
       [heap[i], heap[smallest]] = [heap[smallest], heap[i]];
       i = smallest;

@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { readConfig } from "../src/config";
-import { createLogger } from "../src/http/logger";
 import { listenerLimitsOf } from "../src/http/listener-limits";
+import { createLogger } from "../src/http/logger";
 import { createService, listen, portOf } from "../src/service";
 import { planRun } from "../src/simulator/plan";
 import { sendAll } from "../src/simulator/sender";
@@ -20,15 +20,47 @@ const ADMIN = "screenshot-admin-credential-0123";
 
 async function main(): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "console-screenshots-"));
-  const config = readConfig({ DATABASE_URL: `file:${path.join(folder, "receiver.db")}`, H7_TOKEN: DOUANE_TOKEN, INTERNAL_API_TOKEN: ADMIN, LOG_LEVEL: "warn" });
+  const config = readConfig({
+    DATABASE_URL: `file:${path.join(folder, "receiver.db")}`,
+    H7_TOKEN: DOUANE_TOKEN,
+    INTERNAL_API_TOKEN: ADMIN,
+    LOG_LEVEL: "warn",
+  });
   const service = await createService(config, createLogger("warn"));
-  const publicServer = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) });
-  const internalServer = await listen(service.internalApp!, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) });
+  const publicServer = await listen(service.publicApp, {
+    port: 0,
+    host: "127.0.0.1",
+    limits: listenerLimitsOf(service.config),
+  });
+  const internalServer = await listen(service.internalApp!, {
+    port: 0,
+    host: "127.0.0.1",
+    limits: listenerLimitsOf(service.config),
+  });
   const base = `http://127.0.0.1:${portOf(internalServer)}`;
-  const calls = planRun({ seed: 7, count: 40, channel: "mixed", duplicates: 0.1, conflicts: 0.05, invalid: 0.1, maxErrors: 3, at: new Date() });
-  await sendAll(calls, { url: `http://127.0.0.1:${portOf(publicServer)}/dh7`, token: DOUANE_TOKEN, header: "authorization", rate: 0, concurrency: 4, timeoutMs: 10_000 });
+  const calls = planRun({
+    seed: 7,
+    count: 40,
+    channel: "mixed",
+    duplicates: 0.1,
+    conflicts: 0.05,
+    invalid: 0.1,
+    maxErrors: 3,
+    at: new Date(),
+  });
+  await sendAll(calls, {
+    url: `http://127.0.0.1:${portOf(publicServer)}/dh7`,
+    token: DOUANE_TOKEN,
+    header: "authorization",
+    rate: 0,
+    concurrency: 4,
+    timeoutMs: 10_000,
+  });
 
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const shoot = async (name: string, url: string) => {
     await page.goto(`${base}${url}`);

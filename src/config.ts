@@ -1,26 +1,40 @@
-import { isIP } from "node:net";
 import fs from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { DEFAULT_MESSAGE_ID_PLACES, parseMessageIdPlaces } from "./douane/generic/contract";
-import { douaneApis, type ApiSettings } from "./douane/registry";
+import { type ApiSettings, douaneApis } from "./douane/registry";
 
 const MIB = 1024 * 1024;
 
 const secret = (what: string) => z.string().min(1).optional().describe(what);
-const file = (what: string) => z.string().min(1).optional().describe(`a file holding ${what}, re-read when it changes (wins over the variable)`);
+const file = (what: string) =>
+  z.string().min(1).optional().describe(`a file holding ${what}, re-read when it changes (wins over the variable)`);
 const minutes = (what: string, fallback: number) => z.coerce.number().int().min(1).default(fallback).describe(what);
 
 /** The outbound direction (operator → Douane): OAuth2 access tokens, tracked submissions, expected returns. */
 const outboundSchema = {
-  H7_DOUANE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, "")).default("https://edi.douane.gouv.fr/dh7")
+  H7_DOUANE_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .default("https://edi.douane.gouv.fr/dh7")
     .describe("Douane's H7 server: declarations/creer and demandes/invalider are under it"),
-  DOUANE_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional()
-    .describe("the authorization server's token endpoint (given to contracted operators); unset: outbound submissions are off"),
-  DOUANE_GRANT: z.enum(["password", "client_credentials"]).default("password")
-    .describe("password: the API account's username and password with the client id/secret; client_credentials: the client alone"),
-  DOUANE_CLIENT_AUTH: z.enum(["basic", "body"]).default("basic")
+  DOUANE_TOKEN_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "the authorization server's token endpoint (given to contracted operators); unset: outbound submissions are off",
+    ),
+  DOUANE_GRANT: z
+    .enum(["password", "client_credentials"])
+    .default("password")
+    .describe(
+      "password: the API account's username and password with the client id/secret; client_credentials: the client alone",
+    ),
+  DOUANE_CLIENT_AUTH: z
+    .enum(["basic", "body"])
+    .default("basic")
     .describe("how the client id and secret travel: HTTP Basic (RFC 6749 §2.3.1) or form fields"),
   DOUANE_SCOPE: z.string().min(1).optional().describe("scope asked for, if Douane wants one"),
   DOUANE_CLIENT_ID: secret("the OAuth2 client id"),
@@ -31,12 +45,30 @@ const outboundSchema = {
   DOUANE_USERNAME_FILE: file("the username"),
   DOUANE_PASSWORD: secret("the API account's password (password grant)"),
   DOUANE_PASSWORD_FILE: file("the password"),
-  DOUANE_REFUSED_BACKOFF_MINUTES: minutes("after a refused credential, minutes without any token request (unless the credentials change)", 15),
-  OUTBOUND_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30).describe("per call to Douane, token requests included"),
-  OUTBOUND_RETURN_TIMEOUT_MINUTES: minutes("minutes after sending within which Douane's returns are expected; past it, overdue", 60),
-  OUTBOUND_RECONCILE_SECONDS: z.coerce.number().int().min(1).default(60).describe("how often stored messages are matched against open expectations"),
+  DOUANE_REFUSED_BACKOFF_MINUTES: minutes(
+    "after a refused credential, minutes without any token request (unless the credentials change)",
+    15,
+  ),
+  OUTBOUND_REQUEST_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(30)
+    .describe("per call to Douane, token requests included"),
+  OUTBOUND_RETURN_TIMEOUT_MINUTES: minutes(
+    "minutes after sending within which Douane's returns are expected; past it, overdue",
+    60,
+  ),
+  OUTBOUND_RECONCILE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe("how often stored messages are matched against open expectations"),
 };
-const milliseconds = (fallback: number) => z.coerce.number().int().min(100, "must be at least 100 (milliseconds)").default(fallback);
+const milliseconds = (fallback: number) =>
+  z.coerce.number().int().min(100, "must be at least 100 (milliseconds)").default(fallback);
 
 const environmentSchema = z
   .object({
@@ -44,50 +76,77 @@ const environmentSchema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     DATABASE_URL: z
       .string()
-      .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)")
+      .regex(
+        /^(file:|postgres(ql)?:\/\/)/,
+        "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)",
+      )
       .default("file:./data/receiver.db"),
     VALIDATION_MODE: z.enum(["reject", "flag"]).default("reject"),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * MIB),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(5 * MIB),
     MAX_INFLIGHT_BYTES: z.coerce
       .number()
       .int()
       .min(1024)
       .default(64 * MIB)
-      .describe("Bytes of request bodies the public listener holds at once, all requests together; beyond it 503 with Retry-After"),
+      .describe(
+        "Bytes of request bodies the public listener holds at once, all requests together; beyond it 503 with Retry-After",
+      ),
     MAX_CONNECTIONS: z.coerce
       .number()
       .int()
       .min(1)
       .default(512)
-      .describe("Open connections per listener; more are closed on arrival. Keep it under the process's file descriptor limit"),
+      .describe(
+        "Open connections per listener; more are closed on arrival. Keep it under the process's file descriptor limit",
+      ),
     HEADERS_TIMEOUT_MS: z.coerce
       .number()
       .int()
       .min(100)
       .default(10_000)
-      .describe("Milliseconds a connection has to send a request's headers (also a new connection's first request), then it is closed"),
+      .describe(
+        "Milliseconds a connection has to send a request's headers (also a new connection's first request), then it is closed",
+      ),
     REQUEST_TIMEOUT_MS: z.coerce
       .number()
       .int()
       .min(100)
       .default(60_000)
-      .describe("Milliseconds a client has to send a whole request, body included; then 408 and the connection is closed"),
+      .describe(
+        "Milliseconds a client has to send a whole request, body included; then 408 and the connection is closed",
+      ),
     KEEP_ALIVE_TIMEOUT_MS: z.coerce
       .number()
       .int()
       .min(100)
       .default(5_000)
-      .describe("Milliseconds an idle keep-alive connection is kept between requests. Behind a load balancer, above its idle timeout"),
+      .describe(
+        "Milliseconds an idle keep-alive connection is kept between requests. Behind a load balancer, above its idle timeout",
+      ),
     INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
     INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
     INTERNAL_API_TOKEN: z
       .string()
-      .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
+      .transform((value) =>
+        value
+          .split(",")
+          .map((token) => token.trim())
+          .filter((token) => token !== ""),
+      )
       .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
       .optional(),
     INTERNAL_READ_TOKEN: z
       .string()
-      .transform((value) => value.split(",").map((token) => token.trim()).filter((token) => token !== ""))
+      .transform((value) =>
+        value
+          .split(",")
+          .map((token) => token.trim())
+          .filter((token) => token !== ""),
+      )
       .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
       .optional()
       .describe("read-only credential(s) of the internal API: every GET and /metrics; a write answers 403"),
@@ -118,19 +177,46 @@ const environmentSchema = z
     TRUST_PROXY: trustProxySchema(),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
-    RETENTION_DAYS: z.coerce.number().int().min(1).optional()
+    RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
       .describe("days a message, quarantined body or token event is kept; unset: kept forever"),
-    ARCHIVE_DIR: z.string().min(1).optional()
-      .describe("folder of the daily compressed message archives; when set, no message is purged before it is in a verified archive"),
-    UPKEEP_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60)
-      .describe("minutes between two archive and purge runs in the service (when ARCHIVE_DIR or a retention is set); 0: only by the CLI"),
+    ARCHIVE_DIR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "folder of the daily compressed message archives; when set, no message is purged before it is in a verified archive",
+      ),
+    UPKEEP_INTERVAL_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60)
+      .describe(
+        "minutes between two archive and purge runs in the service (when ARCHIVE_DIR or a retention is set); 0: only by the CLI",
+      ),
     DELIVERY_WORKER: z
       .enum(["true", "false"])
       .transform((value) => value === "true")
       .default(true)
       .describe("false: this replica stores messages and their deliveries but sends none (another replica does)"),
-    DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(10).describe("requests in flight to one destination, across replicas"),
-    DELIVERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30).default(10).describe("a destination that has not answered by then has failed this attempt"),
+    DELIVERY_MAX_IN_FLIGHT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe("requests in flight to one destination, across replicas"),
+    DELIVERY_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30)
+      .default(10)
+      .describe("a destination that has not answered by then has failed this attempt"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // Every wait on the database is bounded, so a stalled or locked database costs callers a 503, never a hang
     // (docs/operations-limits.md).
@@ -145,11 +231,16 @@ const environmentSchema = z
   })
   .superRefine((env, ctx) => {
     if (!env.DOUANE_TOKEN_URL) return;
-    const needed = env.DOUANE_GRANT === "password" ? ["CLIENT_ID", "USERNAME", "PASSWORD"] : ["CLIENT_ID", "CLIENT_SECRET"];
+    const needed =
+      env.DOUANE_GRANT === "password" ? ["CLIENT_ID", "USERNAME", "PASSWORD"] : ["CLIENT_ID", "CLIENT_SECRET"];
     for (const name of needed) {
       const variable = `DOUANE_${name}` as keyof typeof env;
       if (env[variable] === undefined && env[`${variable}_FILE` as keyof typeof env] === undefined) {
-        ctx.addIssue({ code: "custom", path: [variable], message: `required with DOUANE_TOKEN_URL and DOUANE_GRANT=${env.DOUANE_GRANT} (or ${variable}_FILE)` });
+        ctx.addIssue({
+          code: "custom",
+          path: [variable],
+          message: `required with DOUANE_TOKEN_URL and DOUANE_GRANT=${env.DOUANE_GRANT} (or ${variable}_FILE)`,
+        });
       }
     }
   })
@@ -157,7 +248,10 @@ const environmentSchema = z
     path: ["MAX_INFLIGHT_BYTES"],
     message: "must be at least MAX_BODY_BYTES, or a body of the largest accepted size could never be received",
   })
-  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, { path: ["HEADERS_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" })
+  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
+    path: ["HEADERS_TIMEOUT_MS"],
+    message: "must not exceed REQUEST_TIMEOUT_MS",
+  })
   .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {
     path: ["TLS_KEY_FILE"],
     message: "TLS_CERT_FILE and TLS_KEY_FILE go together",
@@ -180,7 +274,11 @@ const apiSchema = z.object({
     .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
     .transform((name) => name.toLowerCase())
     .default("authorization"),
-  RETENTION_DAYS: z.coerce.number().int().min(1).optional()
+  RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
     .describe("RETENTION_DAYS for this API only (overrides RETENTION_DAYS for its messages and quarantine)"),
   MESSAGE_ID: z
     .string()
@@ -200,13 +298,26 @@ function trustProxySchema() {
   return z
     .string()
     .superRefine((value, context) => {
-      if (value === "true") context.addIssue({ code: "custom", message: "true would believe a forged X-Forwarded-For: give the number of proxies or their addresses" });
+      if (value === "true")
+        context.addIssue({
+          code: "custom",
+          message: "true would believe a forged X-Forwarded-For: give the number of proxies or their addresses",
+        });
       else if (value !== "false" && !/^\d+$/.test(value)) {
-        const bad = value.split(",").map((entry) => entry.trim()).find((entry) => !isProxyAddress(entry));
-        if (bad !== undefined) context.addIssue({ code: "custom", message: `${JSON.stringify(bad)} is not a hop count, an address, a subnet, loopback, linklocal or uniquelocal` });
+        const bad = value
+          .split(",")
+          .map((entry) => entry.trim())
+          .find((entry) => !isProxyAddress(entry));
+        if (bad !== undefined)
+          context.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(bad)} is not a hop count, an address, a subnet, loopback, linklocal or uniquelocal`,
+          });
       }
     })
-    .transform((value): false | number | string => (value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value))
+    .transform((value): false | number | string =>
+      value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value,
+    )
     .default(false);
 }
 
@@ -268,18 +379,32 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = environmentSchema.safeParse(blankless);
   // The variable's name only: a path into a parsed value (INTERNAL_API_TOKEN.1) could point at a secret.
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
   const apis: ApiSettings[] = [];
   for (const api of douaneApis) {
-    const own = Object.fromEntries(Object.keys(apiSchema.shape).map((name) => [name, blankless[`${api.envPrefix}_${name}`]]));
+    const own = Object.fromEntries(
+      Object.keys(apiSchema.shape).map((name) => [name, blankless[`${api.envPrefix}_${name}`]]),
+    );
     const settings = apiSchema.safeParse(own);
     if (!settings.success) {
-      problems.push(...settings.error.issues.map((issue) => `  ${api.envPrefix}_${String(issue.path[0])}: ${issue.message}`));
+      problems.push(
+        ...settings.error.issues.map((issue) => `  ${api.envPrefix}_${String(issue.path[0])}: ${issue.message}`),
+      );
       continue;
     }
     const basePath = settings.data.BASE_PATH ?? api.defaultBasePath;
     if (basePath === undefined) continue;
-    apis.push({ name: api.name, envPrefix: api.envPrefix, basePath, token: settings.data.TOKEN, authHeader: settings.data.AUTH_HEADER, messageIdPlaces: settings.data.MESSAGE_ID, retentionDays: settings.data.RETENTION_DAYS });
+    apis.push({
+      name: api.name,
+      envPrefix: api.envPrefix,
+      basePath,
+      token: settings.data.TOKEN,
+      authHeader: settings.data.AUTH_HEADER,
+      messageIdPlaces: settings.data.MESSAGE_ID,
+      retentionDays: settings.data.RETENTION_DAYS,
+    });
   }
   problems.push(...overlappingBasePaths(apis), ...sharedTokens(apis));
   if (!parsed.success || problems.length > 0) throw new Error(`invalid configuration:\n${problems.join("\n")}`);
@@ -289,7 +414,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** A token identifies its API: the same value registered for two APIs could not tell them apart. */
 function sharedTokens(apis: ApiSettings[]): string[] {
   return apis.flatMap((api, i) =>
-    apis.slice(0, i).filter((other) => api.token !== undefined && other.token === api.token).map((other) => `  ${api.envPrefix}_TOKEN: the same as ${other.envPrefix}_TOKEN; each API needs its own token`),
+    apis
+      .slice(0, i)
+      .filter((other) => api.token !== undefined && other.token === api.token)
+      .map((other) => `  ${api.envPrefix}_TOKEN: the same as ${other.envPrefix}_TOKEN; each API needs its own token`),
   );
 }
 
@@ -298,7 +426,11 @@ function overlappingBasePaths(apis: ApiSettings[]): string[] {
   const problems: string[] = [];
   for (const [i, a] of apis.entries()) {
     for (const b of apis.slice(i + 1)) {
-      if (a.basePath === b.basePath || a.basePath.startsWith(`${b.basePath}/`) || b.basePath.startsWith(`${a.basePath}/`)) {
+      if (
+        a.basePath === b.basePath ||
+        a.basePath.startsWith(`${b.basePath}/`) ||
+        b.basePath.startsWith(`${a.basePath}/`)
+      ) {
         problems.push(`  ${b.envPrefix}_BASE_PATH: ${b.basePath} overlaps ${a.envPrefix}_BASE_PATH (${a.basePath})`);
       }
     }

@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
-import { environmentWithDotEnv, readConfig } from "./config";
+import { type Config, environmentWithDotEnv, readConfig } from "./config";
 import { DatabaseUnusable } from "./db/client";
 import { listenerLimitsOf } from "./http/listener-limits";
 import { createLogger } from "./http/logger";
 import { createService, listen, portOf } from "./service";
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = readConfig(environmentWithDotEnv());
   } catch (error) {
@@ -16,13 +16,39 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const service = await createService(config, logger);
-  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
+  const tls =
+    config.TLS_CERT_FILE && config.TLS_KEY_FILE
+      ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE }
+      : undefined;
   const limits = listenerLimitsOf(config);
   const onDrop = (listener: string) => () => service.metrics.droppedConnections.inc({ listener });
-  const publicServer = await listen(service.publicApp, { port: config.PORT, host: config.HOST, tls, limits, deferContinue: true, onDrop: onDrop("public") });
-  logger.info({ port: portOf(publicServer), database: config.database.provider, apis: config.apis.map((api) => `${api.name} ${api.basePath}`), tls: Boolean(tls) }, "listening for Douane callbacks");
-  const internalServer = service.internalApp ? await listen(service.internalApp, { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST, limits, onDrop: onDrop("internal") }) : null;
-  if (internalServer) logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
+  const publicServer = await listen(service.publicApp, {
+    port: config.PORT,
+    host: config.HOST,
+    tls,
+    limits,
+    deferContinue: true,
+    onDrop: onDrop("public"),
+  });
+  logger.info(
+    {
+      port: portOf(publicServer),
+      database: config.database.provider,
+      apis: config.apis.map((api) => `${api.name} ${api.basePath}`),
+      tls: Boolean(tls),
+    },
+    "listening for Douane callbacks",
+  );
+  const internalServer = service.internalApp
+    ? await listen(service.internalApp, {
+        port: config.INTERNAL_PORT,
+        host: config.INTERNAL_HOST,
+        limits,
+        onDrop: onDrop("internal"),
+      })
+    : null;
+  if (internalServer)
+    logger.info({ port: portOf(internalServer), host: config.INTERNAL_HOST }, "internal API listening");
 
   const shutdown = async (signal: string) => {
     logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down: finishing requests in flight");
@@ -55,6 +81,9 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 
 main().catch((error) => {
   // A cause we can name (an unwritable database folder) needs no stack trace.
-  createLogger("info").fatal(error instanceof DatabaseUnusable ? { cause: error.message } : { err: error }, "start-up failed");
+  createLogger("info").fatal(
+    error instanceof DatabaseUnusable ? { cause: error.message } : { err: error },
+    "start-up failed",
+  );
   process.exit(1);
 });

@@ -4,12 +4,12 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
-import type { Config } from "./config";
 import { BasePathAdmin, startMoveMaintenance } from "./basepaths/admin";
 import { basePathRoutes } from "./basepaths/routes";
 import { BasePathStore } from "./basepaths/store";
+import type { Config } from "./config";
 import { consoleRouter } from "./console/app";
-import { analyzeSqlite, openStore, probeWrite, type Db } from "./db/client";
+import { analyzeSqlite, type Db, openStore, probeWrite } from "./db/client";
 import { withDeadline } from "./db/deadline";
 import { appliedMigrationCount, applyMigrations, shippedMigrationCount } from "./db/migrate";
 import { DestinationCache } from "./delivery/cache";
@@ -20,10 +20,10 @@ import { storedHooks } from "./delivery/enqueue";
 import { FeedSignal, feedRoutes } from "./delivery/feed";
 import { deliveryWarnings, sampleDeliveryMetrics } from "./delivery/health";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker";
-import { cachedReadiness, type ReadinessCheck } from "./http/health";
-import { createMetrics, type Metrics } from "./http/metrics";
 import { apisOf } from "./douane/apis";
+import { cachedReadiness, type ReadinessCheck } from "./http/health";
 import { type ListenerLimits, serverOptionsOf } from "./http/listener-limits";
+import { createMetrics, type Metrics } from "./http/metrics";
 import { createPublicApp } from "./intake/app";
 import { deferContinue } from "./intake/body";
 import { FailureLimiter } from "./intake/failure-limiter";
@@ -43,10 +43,10 @@ import { TokenAdmin } from "./tokens/admin";
 import { configuredTokensOf } from "./tokens/configured";
 import { startTokenMaintenance } from "./tokens/maintenance";
 import { tokenRoutes } from "./tokens/routes";
-import { TokenStore, type Clock } from "./tokens/store";
+import { type Clock, TokenStore } from "./tokens/store";
+import { automaticSwitch } from "./tokens/switch";
 import { startUpkeep } from "./upkeep/run";
 import { recordUpkeepGauges, upkeepState } from "./upkeep/state";
-import { automaticSwitch } from "./tokens/switch";
 
 export interface Service {
   config: Config;
@@ -81,21 +81,40 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const apis = apisOf(config.apis);
   const tokens = new TokenStore(db, clock, logger);
   for (const api of config.apis) await tokens.seed(api.name, api.token);
-  const tokenAdmin = new TokenAdmin(db, clock, config.TOKEN_ROTATION_WINDOW_MINUTES, () => tokens.reload(), configuredTokensOf(config));
+  const tokenAdmin = new TokenAdmin(
+    db,
+    clock,
+    config.TOKEN_ROTATION_WINDOW_MINUTES,
+    () => tokens.reload(),
+    configuredTokensOf(config),
+  );
   tokens.onPendingTokenUsed = automaticSwitch(tokenAdmin, logger);
   await tokens.start();
   const basePaths = new BasePathStore(db, clock, logger);
   const basePathAdmin = new BasePathAdmin(db, clock, config.URL_MOVE_WINDOW_MINUTES, () => basePaths.reload());
   await basePathAdmin.seed(config.apis, logger);
   await basePaths.start();
-  const stopMoveMaintenance = startMoveMaintenance(basePathAdmin, apis.map((api) => api.name), logger);
-  const stopMaintenance = startTokenMaintenance(tokenAdmin, apis.map((api) => api.name), logger);
+  const stopMoveMaintenance = startMoveMaintenance(
+    basePathAdmin,
+    apis.map((api) => api.name),
+    logger,
+  );
+  const stopMaintenance = startTokenMaintenance(
+    tokenAdmin,
+    apis.map((api) => api.name),
+    logger,
+  );
   const stopUpkeep = startUpkeep(db, config, logger, clock);
-  const analyzing = config.database.provider === "sqlite"
-    ? setInterval(() => analyzeSqlite(db, "periodic").catch((error) => logger.warn({ err: error }, "PRAGMA optimize failed")), 60 * 60_000).unref()
-    : null;
+  const analyzing =
+    config.database.provider === "sqlite"
+      ? setInterval(
+          () => analyzeSqlite(db, "periodic").catch((error) => logger.warn({ err: error }, "PRAGMA optimize failed")),
+          60 * 60_000,
+        ).unref()
+      : null;
   for (const api of apis) {
-    if (tokens.usableTokenCount(api.name) === 0) logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
+    if (tokens.usableTokenCount(api.name) === 0)
+      logger.warn({ api: api.name }, "no usable token: every callback will be refused with 401");
   }
   const destinationCache = new DestinationCache(db, logger);
   await destinationCache.start();
@@ -103,16 +122,31 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const stored = storedHooks(config.database.provider, () => destinationCache.all, clock);
   const metrics = createMetrics();
   const worker = config.DELIVERY_WORKER
-    ? new DeliveryWorker(db, sql, destinationCache, {
-        clock, maxInFlight: config.DELIVERY_MAX_IN_FLIGHT, timeoutMs: config.DELIVERY_TIMEOUT_SECONDS * 1000, pollMs: 1_000, ...options.delivery,
-      }, logger, metrics)
+    ? new DeliveryWorker(
+        db,
+        sql,
+        destinationCache,
+        {
+          clock,
+          maxInFlight: config.DELIVERY_MAX_IN_FLIGHT,
+          timeoutMs: config.DELIVERY_TIMEOUT_SECONDS * 1000,
+          pollMs: 1_000,
+          ...options.delivery,
+        },
+        logger,
+        metrics,
+      )
     : null;
   worker?.start();
   const feedSignal = new FeedSignal();
   const outbound = createOutbound(config, db, { clock, logger, metrics });
   const writer = new MessageWriter(db, sql, {
     commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
-    onOverrun: () => logger.error({ timeoutMs: config.DB_COMMIT_TIMEOUT_MS, dropped: dropBusyConnections() }, "a group commit overran: its callers got 503, busy connections replaced"),
+    onOverrun: () =>
+      logger.error(
+        { timeoutMs: config.DB_COMMIT_TIMEOUT_MS, dropped: dropBusyConnections() },
+        "a group commit overran: its callers got 503, busy connections replaced",
+      ),
     onCommit: (messages, seconds) => {
       metrics.commitSeconds.observe(seconds);
       metrics.commitBatchSize.observe(messages);
@@ -123,7 +157,12 @@ export async function createService(config: Config, logger: Logger, options: Ser
     onStored: stored.writer,
   });
   const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
-  const readiness = cachedReadiness(readinessCheck(db, config, () => tokens.loadedAt !== null, withoutUsableToken), READINESS_CACHE_MS, clock, () => `${writer.lastCommitFailed} ${withoutUsableToken()}`);
+  const readiness = cachedReadiness(
+    readinessCheck(db, config, () => tokens.loadedAt !== null, withoutUsableToken),
+    READINESS_CACHE_MS,
+    clock,
+    () => `${writer.lastCommitFailed} ${withoutUsableToken()}`,
+  );
   const publicApp = createPublicApp({
     apis,
     db,
@@ -140,14 +179,16 @@ export async function createService(config: Config, logger: Logger, options: Ser
     trustProxy: config.TRUST_PROXY,
     clock,
   });
-  const report = () => statusReport(db, tokenAdmin, apis, budgetOf(config), clock(), {
-    basePaths: basePathAdmin,
-    deliveryWarnings: async (api) => deliveryWarnings(await destinations.list(), api, clock()),
-    overdueExpectations: () => overdueCounts(db, clock()),
-  });
+  const report = () =>
+    statusReport(db, tokenAdmin, apis, budgetOf(config), clock(), {
+      basePaths: basePathAdmin,
+      deliveryWarnings: async (api) => deliveryWarnings(await destinations.list(), api, clock()),
+      overdueExpectations: () => overdueCounts(db, clock()),
+    });
   const credentials = { admin: config.INTERNAL_API_TOKEN ?? [], read: config.INTERNAL_READ_TOKEN ?? [] };
   const internalOn = credentials.admin.length + credentials.read.length > 0;
-  if (!internalOn) logger.warn("neither INTERNAL_API_TOKEN nor INTERNAL_READ_TOKEN is set: the internal API listener stays off");
+  if (!internalOn)
+    logger.warn("neither INTERNAL_API_TOKEN nor INTERNAL_READ_TOKEN is set: the internal API listener stays off");
   const internalRoutes = [
     ...statusRoutes(report),
     ...messageRoutes(db),
@@ -175,7 +216,12 @@ export async function createService(config: Config, logger: Logger, options: Ser
           await sampleDeliveryMetrics(db, metrics, clock());
           recordUpkeepGauges(metrics, await upkeepState(db, config, clock()), clock());
         },
-        console: consoleRouter({ routes: internalRoutes, adminCredentials: credentials.admin, readCredentials: credentials.read, clock }),
+        console: consoleRouter({
+          routes: internalRoutes,
+          adminCredentials: credentials.admin,
+          readCredentials: credentials.read,
+          clock,
+        }),
       })
     : null;
   return {
@@ -194,7 +240,9 @@ export async function createService(config: Config, logger: Logger, options: Ser
     async close() {
       // A stalled database must not hold the shutdown: each step is bounded, and a failed one does not skip the next.
       const bounded = (work: Promise<unknown>, what: string) =>
-        withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what).catch((error) => logger.warn({ err: error }, `${what} failed while closing`));
+        withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what).catch((error) =>
+          logger.warn({ err: error }, `${what} failed while closing`),
+        );
       stopMaintenance();
       stopUpkeep();
       stopMoveMaintenance();
@@ -213,13 +261,21 @@ const READINESS_CACHE_MS = 1_000;
 
 /** Ready: the database answers, holds every migration we ship, would take a write now (a table lock, a
  *  read-only file or a stalled connection all fail it), and the tokens are loaded. Each check is bounded. */
-function readinessCheck(db: Db, config: Config, tokensLoaded: () => boolean, withoutUsableToken: () => string[]): () => Promise<ReadinessCheck> {
+function readinessCheck(
+  db: Db,
+  config: Config,
+  tokensLoaded: () => boolean,
+  withoutUsableToken: () => string[],
+): () => Promise<ReadinessCheck> {
   const migrationsShipped = shippedMigrationCount(config.database.provider);
   const bound = <T>(work: Promise<T>, what: string) => withDeadline(work, config.DB_STATEMENT_TIMEOUT_MS, what);
   return async () => {
     const [applied, writable] = await Promise.all([
       bound(appliedMigrationCount(db), "the migration count").catch(() => null),
-      bound(probeWrite(db), "the write probe").then(() => true, () => false),
+      bound(probeWrite(db), "the write probe").then(
+        () => true,
+        () => false,
+      ),
     ]);
     const apisWithoutUsableToken = withoutUsableToken();
     const checks = {
@@ -248,7 +304,10 @@ export interface ListenOptions {
 export function listen(app: Express, options: ListenOptions): Promise<http.Server> {
   const serverOptions = serverOptionsOf(options.limits);
   const server = options.tls
-    ? https.createServer({ ...serverOptions, cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) }, app)
+    ? https.createServer(
+        { ...serverOptions, cert: fs.readFileSync(options.tls.certFile), key: fs.readFileSync(options.tls.keyFile) },
+        app,
+      )
     : http.createServer(serverOptions, app);
   server.maxConnections = options.limits.maxConnections;
   if (options.deferContinue) server.on("checkContinue", deferContinue(app));

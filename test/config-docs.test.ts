@@ -10,7 +10,9 @@ describe("the configuration documentation", () => {
   const example = read(".env.example");
   // The first cell of each table row names one variable or several (`TLS_CERT_FILE`, `TLS_KEY_FILE`).
   const firstCells = [...table.matchAll(/^\|([^|]*)\|/gm)].map((row) => row[1]);
-  const documented = new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z0-9_]+)`/g)].map((name) => name[1])));
+  const documented = new Set(
+    firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z0-9_]+)`/g)].map((name) => name[1])),
+  );
   const exampled = new Set([...example.matchAll(/^#?\s*([A-Z0-9_]+)=/gm)].map((match) => match[1]));
 
   it("has a row in docs/configuration.md for every variable the service reads", () => {

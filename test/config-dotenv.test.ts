@@ -15,7 +15,10 @@ describe(".env in the working folder", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test("is read under the environment: a variable set in the process wins over the file's", () => {
-    fs.writeFileSync(path.join(dir, ".env"), "# comment\nH7_BASE_PATH=/from-file\nVALIDATION_MODE=flag\nMAX_BODY_BYTES=\"2048\"\n");
+    fs.writeFileSync(
+      path.join(dir, ".env"),
+      '# comment\nH7_BASE_PATH=/from-file\nVALIDATION_MODE=flag\nMAX_BODY_BYTES="2048"\n',
+    );
     const config = readConfig(environmentWithDotEnv({ VALIDATION_MODE: "reject" }, dir));
     expect(config).toMatchObject({ VALIDATION_MODE: "reject", MAX_BODY_BYTES: 2048 });
     expect(config.apis[0].basePath).toBe("/from-file");
@@ -41,7 +44,10 @@ describe(".env in the working folder", () => {
   });
 
   test("is read by the server at start", async () => {
-    fs.writeFileSync(path.join(dir, ".env"), "DATABASE_URL=file:./data/receiver.db\nH7_BASE_PATH=/from-dotenv\nPORT=1\n");
+    fs.writeFileSync(
+      path.join(dir, ".env"),
+      "DATABASE_URL=file:./data/receiver.db\nH7_BASE_PATH=/from-dotenv\nPORT=1\n",
+    );
     const child = spawn(process.execPath, ["-r", tsx, path.join(root, "src/main.ts")], {
       cwd: dir,
       env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", CHECKPOINT_DISABLE: "1" },
@@ -55,7 +61,9 @@ describe(".env in the working folder", () => {
       while (!output.includes("listening for Douane callbacks") && child.exitCode === null && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const line = JSON.parse(output.split("\n").find((candidate) => candidate.includes("listening for Douane callbacks")) ?? "null");
+      const line = JSON.parse(
+        output.split("\n").find((candidate) => candidate.includes("listening for Douane callbacks")) ?? "null",
+      );
       expect(line).toMatchObject({ apis: ["h7 /from-dotenv"], port: expect.any(Number) });
       expect(line.port).not.toBe(1); // PORT=0 from the process environment won
       expect(fs.existsSync(path.join(dir, "data/receiver.db"))).toBe(true);

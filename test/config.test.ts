@@ -5,7 +5,16 @@ describe("configuration", () => {
   test("defaults serve an embedded SQLite file under ./data on port 8080", () => {
     const config = readConfig({});
     expect(config).toMatchObject({ PORT: 8080, VALIDATION_MODE: "reject", MAX_BODY_BYTES: 5 * 1024 * 1024 });
-    expect(config.apis).toEqual([{ name: "h7", envPrefix: "H7", basePath: "/dh7", token: undefined, authHeader: "authorization", messageIdPlaces: expect.any(Array) }]);
+    expect(config.apis).toEqual([
+      {
+        name: "h7",
+        envPrefix: "H7",
+        basePath: "/dh7",
+        token: undefined,
+        authHeader: "authorization",
+        messageIdPlaces: expect.any(Array),
+      },
+    ]);
     expect(config.database).toMatchObject({ provider: "sqlite", url: `file:${path.resolve("data/receiver.db")}` });
   });
 
@@ -15,7 +24,12 @@ describe("configuration", () => {
 
   test("retention and the archive are off by default; upkeep would run hourly", () => {
     const config = readConfig({});
-    expect([config.RETENTION_DAYS, config.apis[0].retentionDays, config.ARCHIVE_DIR, config.UPKEEP_INTERVAL_MINUTES]).toEqual([undefined, undefined, undefined, 60]);
+    expect([
+      config.RETENTION_DAYS,
+      config.apis[0].retentionDays,
+      config.ARCHIVE_DIR,
+      config.UPKEEP_INTERVAL_MINUTES,
+    ]).toEqual([undefined, undefined, undefined, 60]);
     const retained = readConfig({ RETENTION_DAYS: "3650", H7_RETENTION_DAYS: "400" });
     expect([retained.RETENTION_DAYS, retained.apis[0].retentionDays]).toEqual([3650, 400]);
   });
@@ -50,10 +64,9 @@ describe("configuration", () => {
   });
 
   test("the internal credential is a comma-separated list, so it can be rotated", () => {
-    expect(readConfig({ INTERNAL_API_TOKEN: " first-internal-token-0001 , second-internal-token-002," }).INTERNAL_API_TOKEN).toEqual([
-      "first-internal-token-0001",
-      "second-internal-token-002",
-    ]);
+    expect(
+      readConfig({ INTERNAL_API_TOKEN: " first-internal-token-0001 , second-internal-token-002," }).INTERNAL_API_TOKEN,
+    ).toEqual(["first-internal-token-0001", "second-internal-token-002"]);
   });
 
   test("the rotation window is 30 minutes by default and never under Douane's 15-minute delay", () => {
@@ -62,8 +75,17 @@ describe("configuration", () => {
   });
 
   test("every wait on the database is bounded by default, and the bounds travel with the database", () => {
-    expect(readConfig({}).database.limits).toEqual({ connectMs: 5000, statementMs: 10000, lockMs: 5000, keepAliveMs: 10000, sqliteBusyMs: 1000 });
-    expect(readConfig({ DB_LOCK_TIMEOUT_MS: "300", SQLITE_BUSY_TIMEOUT_MS: "0" }).database.limits).toMatchObject({ lockMs: 300, sqliteBusyMs: 0 });
+    expect(readConfig({}).database.limits).toEqual({
+      connectMs: 5000,
+      statementMs: 10000,
+      lockMs: 5000,
+      keepAliveMs: 10000,
+      sqliteBusyMs: 1000,
+    });
+    expect(readConfig({ DB_LOCK_TIMEOUT_MS: "300", SQLITE_BUSY_TIMEOUT_MS: "0" }).database.limits).toMatchObject({
+      lockMs: 300,
+      sqliteBusyMs: 0,
+    });
     expect(readConfig({})).toMatchObject({ DB_COMMIT_TIMEOUT_MS: 15000, SHUTDOWN_TIMEOUT_MS: 25000 });
   });
 
@@ -75,7 +97,13 @@ describe("configuration", () => {
   test("TRUST_PROXY takes a hop count, addresses, subnets and Express's named ranges, as Express does", () => {
     expect(readConfig({}).TRUST_PROXY).toBe(false);
     expect(readConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
-    for (const value of ["loopback", "loopback, 10.0.0.0/8", "10.0.0.0/255.0.0.0", "fe80::/10,127.0.0.1,linklocal,uniquelocal", "2001:db8::1"]) {
+    for (const value of [
+      "loopback",
+      "loopback, 10.0.0.0/8",
+      "10.0.0.0/255.0.0.0",
+      "fe80::/10,127.0.0.1,linklocal,uniquelocal",
+      "2001:db8::1",
+    ]) {
       expect(readConfig({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value);
     }
   });
@@ -86,10 +114,28 @@ describe("configuration", () => {
 
   test("outbound is off by default; a token URL needs the grant's credentials, named without their values", () => {
     expect(readConfig({}).DOUANE_TOKEN_URL).toBeUndefined();
-    expect(readConfig({})).toMatchObject({ DOUANE_GRANT: "password", H7_DOUANE_URL: "https://edi.douane.gouv.fr/dh7", OUTBOUND_RETURN_TIMEOUT_MINUTES: 60 });
-    const refused = () => readConfig({ DOUANE_TOKEN_URL: "https://auth.example/oauth2/token", DOUANE_CLIENT_ID: "app", DOUANE_PASSWORD: "Secret-Pa55word!" });
-    expect(refused).toThrow(/^invalid configuration:\n  DOUANE_USERNAME: required with DOUANE_TOKEN_URL and DOUANE_GRANT=password/);
+    expect(readConfig({})).toMatchObject({
+      DOUANE_GRANT: "password",
+      H7_DOUANE_URL: "https://edi.douane.gouv.fr/dh7",
+      OUTBOUND_RETURN_TIMEOUT_MINUTES: 60,
+    });
+    const refused = () =>
+      readConfig({
+        DOUANE_TOKEN_URL: "https://auth.example/oauth2/token",
+        DOUANE_CLIENT_ID: "app",
+        DOUANE_PASSWORD: "Secret-Pa55word!",
+      });
+    expect(refused).toThrow(
+      /^invalid configuration:\n {2}DOUANE_USERNAME: required with DOUANE_TOKEN_URL and DOUANE_GRANT=password/,
+    );
     expect(refused).not.toThrow(/Pa55word/);
-    expect(() => readConfig({ DOUANE_TOKEN_URL: "https://auth.example/t", DOUANE_GRANT: "client_credentials", DOUANE_CLIENT_ID: "app", DOUANE_CLIENT_SECRET_FILE: "/run/secrets/s" })).not.toThrow();
+    expect(() =>
+      readConfig({
+        DOUANE_TOKEN_URL: "https://auth.example/t",
+        DOUANE_GRANT: "client_credentials",
+        DOUANE_CLIENT_ID: "app",
+        DOUANE_CLIENT_SECRET_FILE: "/run/secrets/s",
+      }),
+    ).not.toThrow();
   });
 });

@@ -27,16 +27,21 @@ export function basePathRoutes(apis: ApiDefinition[], admin: BasePathAdmin, stor
     try {
       return { items: await work() };
     } catch (error) {
-      if (error instanceof MoveRefusal) throw new HttpError(error.code === "no_move" ? 404 : 409, error.code, error.message);
+      if (error instanceof MoveRefusal)
+        throw new HttpError(error.code === "no_move" ? 404 : 409, error.code, error.message);
       throw error;
     }
   };
-  const servedElsewhere = (api: string) => apis.filter((other) => other.name !== api).flatMap((other) => store.served(other.name).map((path) => path.basePath));
+  const servedElsewhere = (api: string) =>
+    apis
+      .filter((other) => other.name !== api)
+      .flatMap((other) => store.served(other.name).map((path) => path.basePath));
   return [
     defineRoute({
       method: "get",
       path: "/v1/apis/:api/moves",
-      summary: "The API's base paths, newest first: current, previous (during a move), retired; when Douane last called each",
+      summary:
+        "The API's base paths, newest first: current, previous (during a move), retired; when Douane last called each",
       tag: "apis",
       params,
       response: movesAnswer,
@@ -45,25 +50,42 @@ export function basePathRoutes(apis: ApiDefinition[], admin: BasePathAdmin, stor
     defineRoute({
       method: "post",
       path: "/v1/apis/:api/moves",
-      summary: "Declare a URL move (the new base path entered in the portal): both paths are served until the old one is retired",
+      summary:
+        "Declare a URL move (the new base path entered in the portal): both paths are served until the old one is retired",
       tag: "apis",
       params,
-      body: z.object({ basePath: z.string().regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /"), reason: z.string().max(500).optional() }),
+      body: z.object({
+        basePath: z.string().regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, "must start with / and not end with /"),
+        reason: z.string().max(500).optional(),
+      }),
       status: 201,
       response: movesAnswer,
       errors: [409],
-      handler: async ({ params: { api }, body, actor }) => run(() => admin.move({ api, basePath: body.basePath, actor, reason: body.reason, servedElsewhere: servedElsewhere(api) })),
+      handler: async ({ params: { api }, body, actor }) =>
+        run(() =>
+          admin.move({
+            api,
+            basePath: body.basePath,
+            actor,
+            reason: body.reason,
+            servedElsewhere: servedElsewhere(api),
+          }),
+        ),
     }),
     defineRoute({
       method: "post",
       path: "/v1/apis/:api/moves/retire",
-      summary: "Retire the old base path (404 from then on): once URL_MOVE_WINDOW_MINUTES are over and no call came for 30 minutes, or with force",
+      summary:
+        "Retire the old base path (404 from then on): once URL_MOVE_WINDOW_MINUTES are over and no call came for 30 minutes, or with force",
       tag: "apis",
       params,
-      body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
+      body: z
+        .object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) })
+        .default({ force: false }),
       response: movesAnswer,
       errors: [404, 409],
-      handler: async ({ params: { api }, body, actor }) => run(() => admin.retire({ api, actor, reason: body.reason, force: body.force })),
+      handler: async ({ params: { api }, body, actor }) =>
+        run(() => admin.retire({ api, actor, reason: body.reason, force: body.force })),
     }),
     defineRoute({
       method: "post",

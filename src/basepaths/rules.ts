@@ -31,15 +31,33 @@ export class MoveRefusal extends Error {
 export const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 
 /** When the previous path may be retired without force, and why not before. */
-export function retirement(previous: BasePathState, now: Date, windowMinutes: number): { allowed: true } | { allowed: false; refusal: MoveRefusal; notBefore: Date } {
+export function retirement(
+  previous: BasePathState,
+  now: Date,
+  windowMinutes: number,
+): { allowed: true } | { allowed: false; refusal: MoveRefusal; notBefore: Date } {
   const windowEnds = new Date(previous.movedAt!.getTime() + windowMinutes * 60_000);
   const quietFrom = previous.lastCallAt ? new Date(previous.lastCallAt.getTime() + QUIET_MINUTES * 60_000) : windowEnds;
   const notBefore = new Date(Math.max(windowEnds.getTime(), quietFrom.getTime()));
   if (now < windowEnds) {
-    return { allowed: false, notBefore, refusal: new MoveRefusal("window_not_over", `the portal may take ${windowMinutes} minutes to apply the new URL: ${previous.basePath} is retired from ${notBefore.toISOString()} at the earliest (force to retire now)`) };
+    return {
+      allowed: false,
+      notBefore,
+      refusal: new MoveRefusal(
+        "window_not_over",
+        `the portal may take ${windowMinutes} minutes to apply the new URL: ${previous.basePath} is retired from ${notBefore.toISOString()} at the earliest (force to retire now)`,
+      ),
+    };
   }
   if (now < quietFrom) {
-    return { allowed: false, notBefore, refusal: new MoveRefusal("still_called", `Douane called ${previous.basePath} at ${previous.lastCallAt!.toISOString()}: it is retired once no call came for ${QUIET_MINUTES} minutes (force to retire now)`) };
+    return {
+      allowed: false,
+      notBefore,
+      refusal: new MoveRefusal(
+        "still_called",
+        `Douane called ${previous.basePath} at ${previous.lastCallAt!.toISOString()}: it is retired once no call came for ${QUIET_MINUTES} minutes (force to retire now)`,
+      ),
+    };
   }
   return { allowed: true };
 }
@@ -56,8 +74,12 @@ export function moveWarnings(paths: BasePathState[]): MoveWarning[] {
   if (!previous || !current) return [];
   const warnings: MoveWarning[] = [];
   if (previous.lastCallAt && previous.lastCallAt >= previous.movedAt!) {
-    warnings.push({ code: "old_url_still_called", message: `Douane still calls the old URL ${previous.basePath} (last at ${previous.lastCallAt.toISOString()})` });
+    warnings.push({
+      code: "old_url_still_called",
+      message: `Douane still calls the old URL ${previous.basePath} (last at ${previous.lastCallAt.toISOString()})`,
+    });
   }
-  if (!current.lastCallAt) warnings.push({ code: "new_url_not_called", message: `no call on the new URL ${current.basePath} yet` });
+  if (!current.lastCallAt)
+    warnings.push({ code: "new_url_not_called", message: `no call on the new URL ${current.basePath} yet` });
   return warnings;
 }

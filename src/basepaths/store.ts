@@ -31,8 +31,14 @@ export class BasePathStore {
   async start(): Promise<void> {
     await this.reload();
     this.timers = [
-      setInterval(() => this.reload().catch((error) => this.logger.warn({ err: error }, "base path reload failed")), TOKEN_CACHE_MS),
-      setInterval(() => this.flush().catch((error) => this.logger.warn({ err: error }, "base path evidence flush failed")), EVIDENCE_FLUSH_MS),
+      setInterval(
+        () => this.reload().catch((error) => this.logger.warn({ err: error }, "base path reload failed")),
+        TOKEN_CACHE_MS,
+      ),
+      setInterval(
+        () => this.flush().catch((error) => this.logger.warn({ err: error }, "base path evidence flush failed")),
+        EVIDENCE_FLUSH_MS,
+      ),
     ];
     for (const timer of this.timers) timer.unref();
   }
@@ -43,8 +49,16 @@ export class BasePathStore {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.db.apiBasePath.findMany({ where: { role: { in: ["current", "previous", "retired"] } }, orderBy: { id: "desc" } });
-    this.paths = rows.map((row) => ({ id: row.id, api: row.api, basePath: row.basePath, role: row.role as BasePathRole }));
+    const rows = await this.db.apiBasePath.findMany({
+      where: { role: { in: ["current", "previous", "retired"] } },
+      orderBy: { id: "desc" },
+    });
+    this.paths = rows.map((row) => ({
+      id: row.id,
+      api: row.api,
+      basePath: row.basePath,
+      role: row.role as BasePathRole,
+    }));
   }
 
   /** The path a request falls under, exact case, on a segment boundary; the most recent row wins for one path. */
@@ -72,7 +86,10 @@ export class BasePathStore {
     for (const [id, { count, lastCallAt }] of pending) {
       await this.db.apiBasePath.update({ where: { id }, data: { callCount: { increment: count } } });
       // Conditional: another replica may have written a later call already.
-      await this.db.apiBasePath.updateMany({ where: { id, OR: [{ lastCallAt: null }, { lastCallAt: { lt: lastCallAt } }] }, data: { lastCallAt } });
+      await this.db.apiBasePath.updateMany({
+        where: { id, OR: [{ lastCallAt: null }, { lastCallAt: { lt: lastCallAt } }] },
+        data: { lastCallAt },
+      });
     }
   }
 }

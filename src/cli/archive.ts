@@ -3,8 +3,8 @@ import { Command } from "commander";
 import { archiveMessages } from "../upkeep/archive";
 import { ArchiveDamaged, readManifest, verifyArchive } from "../upkeep/archive-file";
 import { importArchive } from "../upkeep/archive-import";
-import { printRecord, printRows } from "./output";
 import type { CliContext } from "./context";
+import { printRecord, printRows } from "./output";
 
 /** `archive …`: the daily message archives in ARCHIVE_DIR. */
 export function archiveCommand(context: CliContext): Command {
@@ -22,7 +22,9 @@ export function archiveCommand(context: CliContext): Command {
     );
   command
     .command("verify [file]")
-    .description("check archive files: every one the database recorded, or one file against its manifest (SHA-256, count, every body)")
+    .description(
+      "check archive files: every one the database recorded, or one file against its manifest (SHA-256, count, every body)",
+    )
     .action((file: string | undefined) =>
       context.withDatabase(async (db, config) => {
         const targets = file
@@ -47,12 +49,17 @@ export function archiveCommand(context: CliContext): Command {
     );
   command
     .command("import <file>")
-    .description("restore an archive file's messages into DATABASE_URL; a message already there (same api and messageId) is left alone")
+    .description(
+      "restore an archive file's messages into DATABASE_URL; a message already there (same api and messageId) is left alone",
+    )
     .action((file: string) =>
       context.withDatabase(async (db) => {
         const report = await importArchive(db, file);
         printRecord(context.output, { ...report, conflicts: report.conflicts.length });
-        for (const conflict of report.conflicts) context.output.stdout.write(`conflict: ${conflict.api} ${conflict.messageId}: another body is stored, left as it is\n`);
+        for (const conflict of report.conflicts)
+          context.output.stdout.write(
+            `conflict: ${conflict.api} ${conflict.messageId}: another body is stored, left as it is\n`,
+          );
       }),
     );
   return command;

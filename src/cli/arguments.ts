@@ -4,7 +4,10 @@ import type { z } from "zod";
 export const optionFlag = (name: string) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
 /** Validates options with the same zod schema as the API's query, naming a bad one as it was typed. */
-export function parseOptions<Schema extends z.ZodType>(schema: Schema, options: Record<string, unknown>): z.output<Schema> {
+export function parseOptions<Schema extends z.ZodType>(
+  schema: Schema,
+  options: Record<string, unknown>,
+): z.output<Schema> {
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   const parsed = schema.safeParse(given);
   if (parsed.success) return parsed.data;

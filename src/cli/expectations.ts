@@ -1,25 +1,44 @@
 import os from "node:os";
 import { Command } from "commander";
-import { listExpectations, recordRepresented } from "../outbound/expectations";
 import { expectationQuery } from "../outbound/expectation-routes";
+import { listExpectations, recordRepresented } from "../outbound/expectations";
 import { idArgument, optionFlag, parseOptions } from "./arguments";
-import { printPage } from "./output";
 import type { CliContext } from "./context";
+import { printPage } from "./output";
 
-const EXPECTATION_COLUMNS = ["id", "status", "api", "lrn", "operatorRequestReference", "sentAt", "dueAt", "closedAt", "closedByMessageId", "representedBy"];
+const EXPECTATION_COLUMNS = [
+  "id",
+  "status",
+  "api",
+  "lrn",
+  "operatorRequestReference",
+  "sentAt",
+  "dueAt",
+  "closedAt",
+  "closedByMessageId",
+  "representedBy",
+];
 
 /** `expectations …`: the Douane returns we wait for, the overdue ones, and re-presenting by hand. */
 export function expectationsCommand(context: CliContext): Command {
-  const command = new Command("expectations").description("returns expected from Douane for what was sent; overdue ones never came");
+  const command = new Command("expectations").description(
+    "returns expected from Douane for what was sent; overdue ones never came",
+  );
 
-  const list = command.command("list").description("expected returns, newest first, with the filters of GET /v1/expectations");
+  const list = command
+    .command("list")
+    .description("expected returns, newest first, with the filters of GET /v1/expectations");
   for (const [name, schema] of Object.entries(expectationQuery.shape)) {
     list.option(`${optionFlag(name)} <value>`, schema.description ?? `only expectations whose ${name} is this`);
   }
   list.action((options: Record<string, string | undefined>) =>
     context.withDatabase(async (db) => {
       const { limit, cursor, ...filters } = parseOptions(expectationQuery, options);
-      printPage(context.output, await listExpectations(db, filters, { limit, cursor }, new Date()), EXPECTATION_COLUMNS);
+      printPage(
+        context.output,
+        await listExpectations(db, filters, { limit, cursor }, new Date()),
+        EXPECTATION_COLUMNS,
+      );
     }),
   );
 
@@ -31,10 +50,16 @@ export function expectationsCommand(context: CliContext): Command {
     .action((value: string, options: { reason: string; actor: string }) =>
       context.withDatabase(async (db) => {
         const id = idArgument(value, "expectation");
-        const outcome = await recordRepresented(db, id, { actor: options.actor, reason: options.reason, now: new Date() });
+        const outcome = await recordRepresented(db, id, {
+          actor: options.actor,
+          reason: options.reason,
+          now: new Date(),
+        });
         if (outcome.outcome === "not_found") throw new Error(`no expectation with id ${id}`);
-        if (outcome.outcome === "already_represented") throw new Error(`expectation ${id} was already re-presented by ${outcome.by}`);
-        if (outcome.outcome === "closed") throw new Error(`expectation ${id} got its return: there is nothing to present again`);
+        if (outcome.outcome === "already_represented")
+          throw new Error(`expectation ${id} was already re-presented by ${outcome.by}`);
+        if (outcome.outcome === "closed")
+          throw new Error(`expectation ${id} got its return: there is nothing to present again`);
         context.output.stdout.write(`expectation ${id}: re-presenting recorded\n`);
       }),
     );

@@ -3,16 +3,28 @@ import { stringifyExact } from "../douane/numbers";
 import { findMessage, findRawBody, listMessages } from "../messages/queries";
 import { messageQuery } from "../messages/routes";
 import { idArgument, optionFlag, parseOptions } from "./arguments";
-import { printPage, printRecord } from "./output";
 import type { CliContext } from "./context";
+import { printPage, printRecord } from "./output";
 
-const MESSAGE_COLUMNS = ["id", "receivedAt", "channel", "messageId", "lrn", "mrn", "customsDeclarationReference", "state", "validation"];
+const MESSAGE_COLUMNS = [
+  "id",
+  "receivedAt",
+  "channel",
+  "messageId",
+  "lrn",
+  "mrn",
+  "customsDeclarationReference",
+  "state",
+  "validation",
+];
 
 /** `messages …`: what Douane sent, read with the same queries as GET /v1/messages. */
 export function messagesCommand(context: CliContext): Command {
   const command = new Command("messages").description("the messages Douane sent, as stored");
 
-  const list = command.command("list").description("stored messages, newest first, with the filters of GET /v1/messages (combined with AND)");
+  const list = command
+    .command("list")
+    .description("stored messages, newest first, with the filters of GET /v1/messages (combined with AND)");
   // The options are the API's query parameters, so the two can never drift apart.
   for (const [name, schema] of Object.entries(messageQuery.shape)) {
     list.option(`${optionFlag(name)} <value>`, schema.description ?? `only messages whose ${name} is this`);

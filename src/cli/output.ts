@@ -18,12 +18,20 @@ export function printRows(output: Output, rows: Record<string, unknown>[], colum
   }
   const cells = rows.map((row) => columns.map((column) => cellOf(row[column])));
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => line[i].length)));
-  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => value.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   output.stdout.write(`${[line(columns), ...cells.map(line)].join("\n")}\n`);
 }
 
 /** A page of a keyset list: `{ items, nextCursor }` as the API answers it, or a table and how to go on. */
-export function printPage(output: Output, page: { items: Record<string, unknown>[]; nextCursor: string | null }, columns: string[]): void {
+export function printPage(
+  output: Output,
+  page: { items: Record<string, unknown>[]; nextCursor: string | null },
+  columns: string[],
+): void {
   if (output.json) {
     output.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return;
@@ -38,7 +46,11 @@ export function printRecord(output: Output, record: Record<string, unknown>): vo
     return;
   }
   const width = Math.max(...Object.keys(record).map((key) => key.length));
-  output.stdout.write(`${Object.entries(record).map(([key, value]) => `${key.padEnd(width)}  ${cellOf(value)}`).join("\n")}\n`);
+  output.stdout.write(
+    `${Object.entries(record)
+      .map(([key, value]) => `${key.padEnd(width)}  ${cellOf(value)}`)
+      .join("\n")}\n`,
+  );
 }
 
 function cellOf(value: unknown): string {

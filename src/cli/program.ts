@@ -3,12 +3,12 @@ import { Command, CommanderError } from "commander";
 import { readConfig } from "../config";
 import { openDatabase } from "../db/client";
 import { describeDatabaseError, isSqliteBusy, requireExistingSqliteFile } from "../db/errors";
+import { apisCommand } from "./apis";
 import { archiveCommand } from "./archive";
+import type { CliContext } from "./context";
 import { dbCommand } from "./db";
 import { destinationsCommand } from "./destinations";
 import { expectationsCommand } from "./expectations";
-import { apisCommand } from "./apis";
-import type { CliContext } from "./context";
 import { messagesCommand } from "./messages";
 import type { Output } from "./output";
 import { quarantineCommand } from "./quarantine";
@@ -18,7 +18,10 @@ import { statusCommand } from "./status";
 import { tokensCommand } from "./tokens";
 
 /** Runs one CLI invocation; returns the exit code. In-process, so tests drive it like a person would. */
-export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Writable } = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: { env?: NodeJS.ProcessEnv; stdout?: Writable; stderr?: Writable } = {},
+): Promise<number> {
   const { env = process.env, stdout = process.stdout, stderr = process.stderr } = io;
   const output: Output = { json: false, stdout };
   const context: CliContext = {
@@ -37,7 +40,9 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
         }
       } catch (error) {
         if (isSqliteBusy(error)) {
-          throw new Error(`the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`);
+          throw new Error(
+            `the database is locked by another process (the running service?) and stayed locked for more than SQLITE_BUSY_TIMEOUT_MS (${config.SQLITE_BUSY_TIMEOUT_MS} ms): nothing was changed; try again, or raise SQLITE_BUSY_TIMEOUT_MS for this command`,
+          );
         }
         const described = describeDatabaseError(error, config.database);
         throw described ? new Error(described) : error;
@@ -45,7 +50,9 @@ export async function runCli(argv: string[], io: { env?: NodeJS.ProcessEnv; stdo
     },
   };
   const program = new Command("douane-callback-receiver")
-    .description("operate the Douane callback receiver: messages, quarantine, status, tokens, destinations, expectations, URL moves, database (backup, retention), archives, and a Douane simulator")
+    .description(
+      "operate the Douane callback receiver: messages, quarantine, status, tokens, destinations, expectations, URL moves, database (backup, retention), archives, and a Douane simulator",
+    )
     .option("--json", "machine-readable output", false)
     .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) })

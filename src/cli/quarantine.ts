@@ -1,5 +1,5 @@
-import { Command } from "commander";
 import os from "node:os";
+import { Command } from "commander";
 import { viewOf } from "../delivery/destinations";
 import { storedHooks } from "../delivery/enqueue";
 import { findMessage } from "../messages/queries";
@@ -7,17 +7,28 @@ import { quarantineReasons } from "../messages/records";
 import { acceptQuarantined } from "../quarantine/accept";
 import { explainRefusal } from "../quarantine/outcomes";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "../quarantine/queries";
-import { dismissQuarantined } from "../quarantine/store";
 import { quarantineQuery } from "../quarantine/routes";
+import { dismissQuarantined } from "../quarantine/store";
 import { idArgument, parseOptions } from "./arguments";
-import { printPage, printRecord } from "./output";
 import type { CliContext } from "./context";
+import { printPage, printRecord } from "./output";
 
-const QUARANTINE_COLUMNS = ["id", "receivedAt", "reason", "channel", "messageId", "acceptedAt", "acceptedBy", "messageRowId"];
+const QUARANTINE_COLUMNS = [
+  "id",
+  "receivedAt",
+  "reason",
+  "channel",
+  "messageId",
+  "acceptedAt",
+  "acceptedBy",
+  "messageRowId",
+];
 
 /** `quarantine …`: bodies Douane sent that were refused or conflicted, and accepting one by hand. */
 export function quarantineCommand(context: CliContext): Command {
-  const command = new Command("quarantine").description("bodies Douane sent that were refused (or conflicted with a stored message)");
+  const command = new Command("quarantine").description(
+    "bodies Douane sent that were refused (or conflicted with a stored message)",
+  );
 
   command
     .command("list")
@@ -62,9 +73,20 @@ export function quarantineCommand(context: CliContext): Command {
       context.withDatabase(async (db, config) => {
         const quarantineId = idArgument(value, "quarantined body");
         const destinations = (await db.destination.findMany()).map(viewOf);
-        const hooks = storedHooks(config.database.provider, () => destinations, () => new Date());
-        const outcome = await acceptQuarantined(db, { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() }, hooks.accept);
-        if (outcome.outcome !== "accepted") throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome, "--message-id").message}`);
+        const hooks = storedHooks(
+          config.database.provider,
+          () => destinations,
+          () => new Date(),
+        );
+        const outcome = await acceptQuarantined(
+          db,
+          { quarantineId, reason: options.reason, messageId: options.messageId, actor: options.actor, now: new Date() },
+          hooks.accept,
+        );
+        if (outcome.outcome !== "accepted")
+          throw new Error(
+            `refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome, "--message-id").message}`,
+          );
         const message = (await findMessage(db, outcome.messageRowId))!;
         if (context.output.json) return printRecord(context.output, message);
         const { payload: _payload, headers: _headers, ...summary } = message;
@@ -83,7 +105,8 @@ export function quarantineCommand(context: CliContext): Command {
         const reason = options.reason.trim();
         if (!reason) throw new Error("--reason: must not be empty");
         const outcome = await dismissQuarantined(db, { quarantineId, reason, actor: options.actor, now: new Date() });
-        if (outcome.outcome !== "dismissed") throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome).message}`);
+        if (outcome.outcome !== "dismissed")
+          throw new Error(`refused (${outcome.outcome}): ${explainRefusal(quarantineId, outcome).message}`);
         const row = (await findQuarantined(db, quarantineId))!;
         printRecord(context.output, row);
         if (!context.output.json) context.output.stdout.write(`\ndismissed: quarantined body ${quarantineId}\n`);

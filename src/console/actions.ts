@@ -1,5 +1,5 @@
-import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { languages } from "./i18n";
+import type { ConsoleHandler, ConsoleRequest } from "./request";
 
 type Words = (typeof languages)["fr"];
 interface Field {
@@ -28,7 +28,10 @@ const actions: Action[] = [
     fields: [{ ...reason, required: true }],
     backHref: ({ id }) => `/console/quarantine/${id}`,
     perform: async (request, form) => {
-      const message = await request.call("post", "/v1/quarantine/:id/accept", { params: request.req.params, body: { reason: form.reason } });
+      const message = await request.call("post", "/v1/quarantine/:id/accept", {
+        params: request.req.params,
+        body: { reason: form.reason },
+      });
       request.res.redirect(303, `/console/messages/${message.id}`);
     },
   },
@@ -38,7 +41,10 @@ const actions: Action[] = [
     fields: [{ ...reason, required: true }],
     backHref: ({ id }) => `/console/quarantine/${id}`,
     perform: async (request, form) => {
-      await request.call("post", "/v1/quarantine/:id/dismiss", { params: request.req.params, body: { reason: form.reason } });
+      await request.call("post", "/v1/quarantine/:id/dismiss", {
+        params: request.req.params,
+        body: { reason: form.reason },
+      });
       request.res.redirect(303, `/console/quarantine/${request.req.params.id}`);
     },
   },
@@ -48,9 +54,16 @@ const actions: Action[] = [
     fields: [reason],
     backHref: () => "/console/tokens",
     perform: async (request, form) => {
-      const created = await request.call("post", "/v1/apis/:api/tokens", { params: request.req.params, body: optional(form) });
+      const created = await request.call("post", "/v1/apis/:api/tokens", {
+        params: request.req.params,
+        body: optional(form),
+      });
       request.res.setHeader("Cache-Control", "no-store");
-      request.render("token-created", { heading: languages[request.context.language].rotate, token: created.token }, 201);
+      request.render(
+        "token-created",
+        { heading: languages[request.context.language].rotate, token: created.token },
+        201,
+      );
     },
   },
   {
@@ -69,7 +82,10 @@ const actions: Action[] = [
     fields: [reason],
     backHref: () => "/console/tokens",
     perform: async (request, form) => {
-      await request.call("post", "/v1/apis/:api/tokens/:id/revoke", { params: request.req.params, body: optional(form) });
+      await request.call("post", "/v1/apis/:api/tokens/:id/revoke", {
+        params: request.req.params,
+        body: optional(form),
+      });
       request.res.redirect(303, "/console/tokens");
     },
   },
@@ -91,20 +107,26 @@ function optional(form: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(form).filter(([name, value]) => name !== "_csrf" && value.trim() !== ""));
 }
 
-export const consoleActions: { method: "get" | "post"; path: string; handler: ConsoleHandler }[] = actions.flatMap((action) => [
-  {
-    method: "get" as const,
-    path: action.path,
-    handler: async (request: ConsoleRequest) => {
-      const words = languages[request.context.language];
-      request.render("confirm", {
-        heading: words[action.question],
-        question: words[action.question],
-        action: request.req.originalUrl.split("?")[0],
-        fields: action.fields.map((field) => ({ ...field, label: words[field.label] })),
-        backHref: action.backHref(request.req.params as Record<string, string>),
-      });
+export const consoleActions: { method: "get" | "post"; path: string; handler: ConsoleHandler }[] = actions.flatMap(
+  (action) => [
+    {
+      method: "get" as const,
+      path: action.path,
+      handler: async (request: ConsoleRequest) => {
+        const words = languages[request.context.language];
+        request.render("confirm", {
+          heading: words[action.question],
+          question: words[action.question],
+          action: request.req.originalUrl.split("?")[0],
+          fields: action.fields.map((field) => ({ ...field, label: words[field.label] })),
+          backHref: action.backHref(request.req.params as Record<string, string>),
+        });
+      },
     },
-  },
-  { method: "post" as const, path: action.path, handler: (request: ConsoleRequest) => action.perform(request, request.req.body ?? {}) },
-]);
+    {
+      method: "post" as const,
+      path: action.path,
+      handler: (request: ConsoleRequest) => action.perform(request, request.req.body ?? {}),
+    },
+  ],
+);

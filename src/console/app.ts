@@ -1,11 +1,11 @@
-import express, { Router, type Request, type Response } from "express";
+import express, { type Request, type Response, Router } from "express";
 import helmet from "helmet";
 import { HttpError } from "../http/errors";
-import { runRoute, type RouteDefinition } from "../http/routes";
-import { languageOf, languages } from "./i18n";
+import { type RouteDefinition, runRoute } from "../http/routes";
 import { consoleActions } from "./actions";
+import { languageOf, languages } from "./i18n";
 import { consolePages } from "./pages";
-import { ASSETS_DIR, renderPage, type PageContext } from "./render";
+import { ASSETS_DIR, type PageContext, renderPage } from "./render";
 import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { actorOf, ConsoleSessions, SESSION_HOURS, type Session } from "./session";
 
@@ -26,7 +26,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const router = Router();
   // Scripts and styles from our own files only; no upgrade to https, since the internal listener is plain HTTP
   // on a private address.
-  router.use("/console", helmet.contentSecurityPolicy({ directives: { "style-src": ["'self'"], "upgrade-insecure-requests": null } }));
+  router.use(
+    "/console",
+    helmet.contentSecurityPolicy({ directives: { "style-src": ["'self'"], "upgrade-insecure-requests": null } }),
+  );
   router.use("/console/assets", express.static(ASSETS_DIR, { index: false, fallthrough: false }));
   router.use("/console", express.urlencoded({ extended: false, limit: "32kb" }));
 
@@ -37,20 +40,41 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.get("/console/login", (req, res) => {
     const csrf = sessions.loginNonce();
     res.cookie(LOGIN_COOKIE, csrf, { httpOnly: true, sameSite: "strict", path: "/console", secure: req.secure });
-    res.send(renderPage("login", contextOf(req, null, csrf), { heading: languages[languageOf(cookie(req, LANGUAGE_COOKIE))].signIn }));
+    res.send(
+      renderPage("login", contextOf(req, null, csrf), {
+        heading: languages[languageOf(cookie(req, LANGUAGE_COOKIE))].signIn,
+      }),
+    );
   });
   router.post("/console/login", (req, res) => {
     const language = languageOf(cookie(req, LANGUAGE_COOKIE));
     const expected = cookie(req, LOGIN_COOKIE);
-    const session = expected && req.body?._csrf === expected ? sessions.signIn(String(req.body.credential ?? ""), String(req.body.name ?? "")) : null;
+    const session =
+      expected && req.body?._csrf === expected
+        ? sessions.signIn(String(req.body.credential ?? ""), String(req.body.name ?? ""))
+        : null;
     if (!session) {
       const csrf = sessions.loginNonce();
       res.cookie(LOGIN_COOKIE, csrf, { httpOnly: true, sameSite: "strict", path: "/console", secure: req.secure });
-      res.status(401).send(renderPage("login", contextOf(req, null, csrf), { heading: languages[language].signIn, error: expected && req.body?._csrf === expected ? languages[language].signInFailed : languages[language].csrfRefused }));
+      res.status(401).send(
+        renderPage("login", contextOf(req, null, csrf), {
+          heading: languages[language].signIn,
+          error:
+            expected && req.body?._csrf === expected
+              ? languages[language].signInFailed
+              : languages[language].csrfRefused,
+        }),
+      );
       return;
     }
     res.clearCookie(LOGIN_COOKIE, { path: "/console" });
-    res.cookie(SESSION_COOKIE, sessions.seal(session), { httpOnly: true, sameSite: "strict", path: "/console", secure: req.secure, maxAge: SESSION_HOURS * 3600_000 });
+    res.cookie(SESSION_COOKIE, sessions.seal(session), {
+      httpOnly: true,
+      sameSite: "strict",
+      path: "/console",
+      secure: req.secure,
+      maxAge: SESSION_HOURS * 3600_000,
+    });
     res.redirect(303, "/console");
   });
 
@@ -82,9 +106,17 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       call: (method, path, input = {}) => {
         const route = deps.routes.find((candidate) => candidate.method === method && candidate.path === path);
         if (!route) throw new Error(`no internal route ${method} ${path}`);
-        return runRoute(route, { params: input.params ?? {}, query: input.query ?? {}, body: input.body ?? {}, actor: actorOf(session), req, res });
+        return runRoute(route, {
+          params: input.params ?? {},
+          query: input.query ?? {},
+          body: input.body ?? {},
+          actor: actorOf(session),
+          req,
+          res,
+        });
       },
-      hasRoute: (method, path) => deps.routes.some((candidate) => candidate.method === method && candidate.path === path),
+      hasRoute: (method, path) =>
+        deps.routes.some((candidate) => candidate.method === method && candidate.path === path),
       render: (view, data, status = 200) => void res.status(status).send(renderPage(view, context, data)),
     };
     try {
@@ -100,7 +132,12 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   return router;
 
   function refuse(req: Request, res: Response, session: Session, status: number, message: string): void {
-    res.status(status).send(renderPage("error", contextOf(req, session, sessions.csrfToken(session)), { heading: String(status), error: message }));
+    res.status(status).send(
+      renderPage("error", contextOf(req, session, sessions.csrfToken(session)), {
+        heading: String(status),
+        error: message,
+      }),
+    );
   }
 }
 

@@ -54,7 +54,8 @@ const fr = {
   newToken: "Nouveau jeton : il n'est affiché qu'une seule fois",
   copy: "Copier",
   copied: "Copié",
-  portalSteps: "Dans le portail douanier, saisissez ce jeton pour l'API. Le portail l'applique sous 15 minutes ; le premier appel de Douane avec ce jeton le rend actif ici, et l'ancien reste accepté pendant la fenêtre de rotation.",
+  portalSteps:
+    "Dans le portail douanier, saisissez ce jeton pour l'API. Le portail l'applique sous 15 minutes ; le premier appel de Douane avec ce jeton le rend actif ici, et l'ancien reste accepté pendant la fenêtre de rotation.",
   audit: "Journal d'audit",
   actor: "Acteur",
   event: "Événement",
@@ -127,7 +128,8 @@ const en: Words = {
   newToken: "New token: shown this once only",
   copy: "Copy",
   copied: "Copied",
-  portalSteps: "In the customs portal, enter this token for the API. The portal applies it within 15 minutes; Douane's first call with it makes it active here, and the old one stays accepted for the rotation window.",
+  portalSteps:
+    "In the customs portal, enter this token for the API. The portal applies it within 15 minutes; Douane's first call with it makes it active here, and the old one stays accepted for the rotation window.",
   audit: "Audit trail",
   actor: "Actor",
   event: "Event",

@@ -1,12 +1,18 @@
 import { messageQuery } from "../messages/routes";
-import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { languages } from "./i18n";
+import type { ConsoleHandler, ConsoleRequest } from "./request";
 
-const MESSAGE_FILTERS = Object.keys(messageQuery.shape).filter((name) => !["limit", "cursor", "validation"].includes(name));
+const MESSAGE_FILTERS = Object.keys(messageQuery.shape).filter(
+  (name) => !["limit", "cursor", "validation"].includes(name),
+);
 
 /** The query a person typed, without the empty fields a GET form sends. */
 function filledIn(query: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1].trim() !== ""));
+  return Object.fromEntries(
+    Object.entries(query).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string" && entry[1].trim() !== "",
+    ),
+  );
 }
 
 const words = (request: ConsoleRequest) => languages[request.context.language];
@@ -15,7 +21,9 @@ const overview: ConsoleHandler = async (request) => {
   const apis = await request.call("get", "/v1/apis");
   const latest = await request.call("get", "/v1/messages", { query: { limit: "1" } });
   const quarantine = await request.call("get", "/v1/quarantine", { query: { limit: "500" } });
-  const open = quarantine.items.filter((row: { acceptedAt: string | null; dismissedAt?: string | null }) => !row.acceptedAt && !row.dismissedAt).length;
+  const open = quarantine.items.filter(
+    (row: { acceptedAt: string | null; dismissedAt?: string | null }) => !row.acceptedAt && !row.dismissedAt,
+  ).length;
   request.render("overview", {
     heading: words(request).overview,
     apis: apis.items,
@@ -28,7 +36,14 @@ const messages: ConsoleHandler = async (request) => {
   const query = filledIn(request.req.query as Record<string, unknown>);
   const page = await request.call("get", "/v1/messages", { query: { limit: "50", ...query } });
   const next = new URLSearchParams({ ...query, cursor: page.nextCursor ?? "" });
-  request.render("messages", { heading: words(request).messages, fields: MESSAGE_FILTERS, query, items: page.items, nextCursor: page.nextCursor, nextHref: `/console/messages?${next}` });
+  request.render("messages", {
+    heading: words(request).messages,
+    fields: MESSAGE_FILTERS,
+    query,
+    items: page.items,
+    nextCursor: page.nextCursor,
+    nextHref: `/console/messages?${next}`,
+  });
 };
 
 const message: ConsoleHandler = async (request) => {
@@ -48,14 +63,21 @@ const declaration: ConsoleHandler = async (request) => {
   let reference = ref;
   for (const key of ["lrn", "mrn", "customsDeclarationReference"]) {
     const found = await request.call("get", "/v1/messages", { query: { [key]: ref, limit: "20" } });
-    const named = found.items.find((item: { customsDeclarationReference: string | null }) => item.customsDeclarationReference);
+    const named = found.items.find(
+      (item: { customsDeclarationReference: string | null }) => item.customsDeclarationReference,
+    );
     if (named) {
       reference = named.customsDeclarationReference;
       break;
     }
   }
-  const timeline = await request.call("get", "/v1/declarations/:customsDeclarationReference", { params: { customsDeclarationReference: reference } });
-  request.render("declaration", { heading: `${words(request).timelineFor} ${timeline.customsDeclarationReference}`, timeline });
+  const timeline = await request.call("get", "/v1/declarations/:customsDeclarationReference", {
+    params: { customsDeclarationReference: reference },
+  });
+  request.render("declaration", {
+    heading: `${words(request).timelineFor} ${timeline.customsDeclarationReference}`,
+    timeline,
+  });
 };
 
 const closedLabel = (row: { acceptedAt: string | null; dismissedAt?: string | null }) =>
@@ -64,8 +86,14 @@ const closedLabel = (row: { acceptedAt: string | null; dismissedAt?: string | nu
 const quarantine: ConsoleHandler = async (request) => {
   const query = filledIn(request.req.query as Record<string, unknown>);
   const page = await request.call("get", "/v1/quarantine", { query: { limit: "50", ...query } });
-  const next = page.nextCursor ? `/console/quarantine?${new URLSearchParams({ ...query, cursor: page.nextCursor })}` : null;
-  request.render("quarantine", { heading: words(request).quarantine, items: page.items.map((row: any) => ({ ...row, closed: closedLabel(row) })), nextHref: next });
+  const next = page.nextCursor
+    ? `/console/quarantine?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+    : null;
+  request.render("quarantine", {
+    heading: words(request).quarantine,
+    items: page.items.map((row: any) => ({ ...row, closed: closedLabel(row) })),
+    nextHref: next,
+  });
 };
 
 const quarantined: ConsoleHandler = async (request) => {
@@ -86,12 +114,21 @@ const quarantinedRaw: ConsoleHandler = async (request) => {
 
 const tokens: ConsoleHandler = async (request) => {
   const apis = await request.call("get", "/v1/apis");
-  const detailed = await Promise.all(apis.items.map(async (api: { api: string }) => {
-    const list = await request.call("get", "/v1/apis/:api/tokens", { params: { api: api.api } });
-    const events = await request.call("get", "/v1/apis/:api/tokens/events", { params: { api: api.api }, query: { limit: "50" } });
-    return { api: api.api, tokens: list.items, warnings: list.warnings, events: events.items };
-  }));
-  request.render("tokens", { heading: words(request).tokens, apis: detailed, canExtend: request.hasRoute("post", "/v1/apis/:api/tokens/:id/extend") });
+  const detailed = await Promise.all(
+    apis.items.map(async (api: { api: string }) => {
+      const list = await request.call("get", "/v1/apis/:api/tokens", { params: { api: api.api } });
+      const events = await request.call("get", "/v1/apis/:api/tokens/events", {
+        params: { api: api.api },
+        query: { limit: "50" },
+      });
+      return { api: api.api, tokens: list.items, warnings: list.warnings, events: events.items };
+    }),
+  );
+  request.render("tokens", {
+    heading: words(request).tokens,
+    apis: detailed,
+    canExtend: request.hasRoute("post", "/v1/apis/:api/tokens/:id/extend"),
+  });
 };
 
 export const consolePages: { path: string; handler: ConsoleHandler }[] = [

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Eta } from "eta";
-import { formatInstant, languages, zoneOf, type Language } from "./i18n";
+import { formatInstant, type Language, languages, zoneOf } from "./i18n";
 import type { Session } from "./session";
 
 // Views and assets are files beside this module; the build copies them into dist (scripts/copy-console-files.cjs).

@@ -9,7 +9,11 @@ export interface ConsoleRequest {
   res: Response;
   session: Session;
   context: PageContext;
-  call(method: RouteDefinition["method"], path: string, input?: { params?: unknown; query?: unknown; body?: unknown }): Promise<any>;
+  call(
+    method: RouteDefinition["method"],
+    path: string,
+    input?: { params?: unknown; query?: unknown; body?: unknown },
+  ): Promise<any>;
   hasRoute(method: RouteDefinition["method"], path: string): boolean;
   render(view: string, data: Record<string, unknown>, status?: number): void;
 }

@@ -24,7 +24,11 @@ export class ConsoleSessions {
   private readonly key: Buffer;
   private readonly credentials: { hash: Buffer; fingerprint: string; role: Role }[];
 
-  constructor(admin: string[], read: string[], private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    admin: string[],
+    read: string[],
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.credentials = [
       ...admin.map((token) => ({ hash: hashToken(token), fingerprint: fingerprintOf(token), role: "admin" as const })),
       ...read.map((token) => ({ hash: hashToken(token), fingerprint: fingerprintOf(token), role: "read" as const })),
@@ -41,7 +45,13 @@ export class ConsoleSessions {
     for (const credential of this.credentials) if (timingSafeEqual(credential.hash, hash)) found = credential;
     if (!found) return null;
     const expiresAt = this.clock().getTime() + SESSION_HOURS * 3600_000;
-    return { role: found.role, credential: found.fingerprint, name: name.trim().slice(0, 100), expiresAt, nonce: randomBytes(16).toString("base64url") };
+    return {
+      role: found.role,
+      credential: found.fingerprint,
+      name: name.trim().slice(0, 100),
+      expiresAt,
+      nonce: randomBytes(16).toString("base64url"),
+    };
   }
 
   /** A one-use value for the sign-in form, checked against its cookie twin (there is no session yet to bind it to). */
@@ -78,7 +88,9 @@ export class ConsoleSessions {
 }
 
 export const actorOf = (session: Session) =>
-  session.name ? `${session.name} (console, credential ${session.credential})` : `console, credential ${session.credential}`;
+  session.name
+    ? `${session.name} (console, credential ${session.credential})`
+    : `console, credential ${session.credential}`;
 
 function equalText(a: string, b: string): boolean {
   const left = Buffer.from(a);

@@ -1,13 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PrismaClient as SqliteClient } from "../generated/sqlite/client";
+import { type Config, defaultLimits } from "../config";
 import { PrismaClient as PgClient } from "../generated/postgres/client";
-import { defaultLimits, type Config } from "../config";
-import { driverSql, ReachablePgAdapterFactory, WRITE_PROBE_SQL, type DriverSql } from "./driver";
+import { PrismaClient as SqliteClient } from "../generated/sqlite/client";
+import { type DriverSql, driverSql, ReachablePgAdapterFactory, WRITE_PROBE_SQL } from "./driver";
 import { isSqliteBusy } from "./errors";
 import { boundedPoolConfig, PgConnections } from "./pg-pool";
 import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
-
 
 /** The app codes against the SQLite client's type; both clients come from the same prisma/models.prisma. */
 export type Db = SqliteClient;
@@ -34,7 +33,11 @@ export async function openStore(database: Config["database"]): Promise<Store> {
     const factory = new ReachablePgAdapterFactory(boundedPoolConfig(database.url, limits, connections));
     const db = new PgClient({ adapter: factory });
     await db.$connect();
-    return { db: db as unknown as Db, sql: driverSql("postgresql", () => factory.adapter!), dropBusyConnections: () => connections.dropBusy() };
+    return {
+      db: db as unknown as Db,
+      sql: driverSql("postgresql", () => factory.adapter!),
+      dropBusyConnections: () => connections.dropBusy(),
+    };
   }
   const file = database.url.slice("file:".length);
   ensureWritableFolder(path.dirname(file));
@@ -64,7 +67,9 @@ export function ensureWritableFolder(folder: string): void {
     fs.rmSync(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new DatabaseUnusable(`the SQLite database folder ${folder} is not writable (${code}): the service keeps its database and journal files there; give it write access or set DATABASE_URL to a writable place`);
+    throw new DatabaseUnusable(
+      `the SQLite database folder ${folder} is not writable (${code}): the service keeps its database and journal files there; give it write access or set DATABASE_URL to a writable place`,
+    );
   }
 }
 

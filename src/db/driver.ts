@@ -22,7 +22,10 @@ export interface DriverSql extends SqlQuery {
 }
 
 /** The same `?` SQL inside a Prisma interactive transaction (`db.$transaction(async (tx) => …)`). */
-export function prismaSql(provider: DriverSql["provider"], tx: { $queryRawUnsafe(sql: string, ...args: unknown[]): Promise<unknown> }): SqlQuery {
+export function prismaSql(
+  provider: DriverSql["provider"],
+  tx: { $queryRawUnsafe(sql: string, ...args: unknown[]): Promise<unknown> },
+): SqlQuery {
   return {
     async query(sql, args) {
       const rows = (await tx.$queryRawUnsafe(numbered(provider, sql), ...args)) as Record<string, unknown>[];

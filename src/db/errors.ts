@@ -6,7 +6,11 @@ import type { Config } from "../config";
 
 /** The database's own code: a PostgreSQL SQLSTATE or a SQLite extended result code. */
 export function databaseCodeOf(error: unknown): string | undefined {
-  const e = error as { code?: unknown; cause?: { originalCode?: string; code?: string }; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } };
+  const e = error as {
+    code?: unknown;
+    cause?: { originalCode?: string; code?: string };
+    meta?: { driverAdapterError?: { cause?: { originalCode?: string } } };
+  };
   const fromAdapter = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.cause?.originalCode ?? e?.cause?.code;
   if (fromAdapter) return fromAdapter;
   return typeof e?.code === "string" && !/^P\d{4}$/.test(e.code) ? e.code : undefined;
@@ -33,7 +37,11 @@ export function refusesData(error: unknown): boolean {
 /** SQLite's lock is held by another connection (another process) for longer than the busy timeout. */
 export function isSqliteBusy(error: unknown): boolean {
   const code = databaseCodeOf(error) ?? "";
-  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") || /database is locked/.test(String((error as Error)?.message));
+  return (
+    code.startsWith("SQLITE_BUSY") ||
+    code.startsWith("SQLITE_LOCKED") ||
+    /database is locked/.test(String((error as Error)?.message))
+  );
 }
 
 /** Where a database is, for a message: the SQLite file, or the PostgreSQL URL without its password. */
@@ -69,6 +77,9 @@ export function describeDatabaseError(error: unknown, database: Config["database
     case "P1002":
       return `cannot reach the database server at ${where}`;
   }
-  const lines = (message ?? "").split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = (message ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   return `database error${code ? ` ${code}` : ""} at ${where}: ${lines[lines.length - 1] ?? "unknown"}`;
 }

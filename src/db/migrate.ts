@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Config } from "../config";
-import { ensureWritableFolder, type Db } from "./client";
+import { type Db, ensureWritableFolder } from "./client";
 
 const run = promisify(execFile);
 
@@ -15,10 +15,14 @@ export async function applyMigrations(database: Config["database"]): Promise<voi
   const cli = require.resolve("prisma/build/index.js");
   const timers = path.join(root, "scripts/unref-long-timers.cjs");
   try {
-    await run(process.execPath, ["-r", timers, cli, "migrate", "deploy", "--config", path.join(root, "prisma.config.ts")], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, CHECKPOINT_DISABLE: "1" },
-    });
+    await run(
+      process.execPath,
+      ["-r", timers, cli, "migrate", "deploy", "--config", path.join(root, "prisma.config.ts")],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: database.url, CHECKPOINT_DISABLE: "1" },
+      },
+    );
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     throw new Error(`database migration failed:\n${stdout}${stderr}`.trim());
@@ -33,7 +37,9 @@ export function shippedMigrationCount(provider: Config["database"]["provider"]):
 
 /** Migrations recorded as finished in the database. */
 export async function appliedMigrationCount(db: Db): Promise<number> {
-  const [row] = await db.$queryRaw<{ count: number | bigint }[]>`SELECT COUNT(*) AS "count" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
+  const [row] = await db.$queryRaw<
+    { count: number | bigint }[]
+  >`SELECT COUNT(*) AS "count" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
   return Number(row.count);
 }
 
@@ -41,7 +47,7 @@ function projectRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, "prisma.config.ts"))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("prisma.config.ts not found above " + __dirname);
+    if (parent === dir) throw new Error(`prisma.config.ts not found above ${__dirname}`);
     dir = parent;
   }
   return dir;

@@ -24,7 +24,8 @@ export function boundedPoolConfig(url: string, limits: DatabaseLimits, connectio
 }
 
 type Callback = (error: Error | null, result?: unknown) => void;
-const destroy = (client: pg.Client) => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+const destroy = (client: pg.Client) =>
+  (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
 
 /** The pool's connections, with the queries each waits on. pg's query_timeout fails a query but keeps its
  *  connection, which would then answer the next query with the late answer of the previous one (or never):

@@ -41,11 +41,17 @@ function serialize(adapter: Adapter): Adapter {
       const ended = new Promise<void>((resolve) => (release = resolve));
       const started = queue(async () => writeLocked(await adapter.startTransaction(isolationLevel)));
       // The queue stays held until the transaction commits or rolls back.
-      tail = started.then(() => ended, () => undefined);
-      return started.then((transaction) => endingWith(transaction, release), (error) => {
-        release();
-        throw error;
-      });
+      tail = started.then(
+        () => ended,
+        () => undefined,
+      );
+      return started.then(
+        (transaction) => endingWith(transaction, release),
+        (error) => {
+          release();
+          throw error;
+        },
+      );
     },
   });
 }

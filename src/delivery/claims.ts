@@ -29,7 +29,13 @@ const CLAIMABLE = `
  * in-flight count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is
  * finishing is skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
  */
-export async function claimDeliveries(sql: DriverSql, destinationId: number, now: Date, limits: { maxInFlight: number; leaseMs: number }, owner: string): Promise<Claimed[]> {
+export async function claimDeliveries(
+  sql: DriverSql,
+  destinationId: number,
+  now: Date,
+  limits: { maxInFlight: number; leaseMs: number },
+  owner: string,
+): Promise<Claimed[]> {
   const pg = sql.provider === "postgresql";
   return sql.transaction(async (tx) => {
     if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
@@ -45,7 +51,13 @@ export async function claimDeliveries(sql: DriverSql, destinationId: number, now
       [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
     );
     return rows
-      .map((row) => ({ id: Number(row.id), destinationId: Number(row.destinationId), messageRowId: Number(row.messageRowId), attempts: Number(row.attempts), position: Number(row.position) }))
+      .map((row) => ({
+        id: Number(row.id),
+        destinationId: Number(row.destinationId),
+        messageRowId: Number(row.messageRowId),
+        attempts: Number(row.attempts),
+        position: Number(row.position),
+      }))
       .sort((a, b) => a.position - b.position || a.id - b.id)
       .map(({ position: _position, ...claimed }) => claimed);
   });

@@ -58,11 +58,19 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
       params: idParams,
       query: queryParameters({
         status: z.enum(["pending", "delivered", "failed"]).optional(),
-        trigger: z.enum(["live", "redeliver", "replay"]).optional().describe("replay&status=pending: what a replay has left to send"),
+        trigger: z
+          .enum(["live", "redeliver", "replay"])
+          .optional()
+          .describe("replay&status=pending: what a replay has left to send"),
         limit: limitParameter,
         cursor: cursorParameter("delivery"),
       }),
-      response: z.object({ items: z.array(deliveryView.extend({ attemptLog: z.array(attemptView).describe("every attempt, oldest first") })), nextCursor: z.string().nullable() }),
+      response: z.object({
+        items: z.array(
+          deliveryView.extend({ attemptLog: z.array(attemptView).describe("every attempt, oldest first") }),
+        ),
+        nextCursor: z.string().nullable(),
+      }),
       errors: [404],
       handler: async ({ params, query }) => {
         await destinationOr404(params.id);
@@ -72,7 +80,8 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
     defineRoute({
       method: "post",
       path: "/v1/messages/:id/redeliver",
-      summary: "Deliver a stored message again to every enabled destination its filter matches (new deliveries, counted apart from the automatic ones)",
+      summary:
+        "Deliver a stored message again to every enabled destination its filter matches (new deliveries, counted apart from the automatic ones)",
       tag: "delivery",
       params: idParams,
       status: 202,
@@ -88,10 +97,13 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
     defineRoute({
       method: "post",
       path: "/v1/destinations/:id/replay",
-      summary: "Deliver again every stored message received in [from, to) that the destination's filter matches, in feed order; live deliveries keep going first",
+      summary:
+        "Deliver again every stored message received in [from, to) that the destination's filter matches, in feed order; live deliveries keep going first",
       tag: "delivery",
       params: idParams,
-      body: z.object({ from: instant, to: instant }).refine((range) => range.from < range.to, { path: ["to"], message: "must be after from" }),
+      body: z
+        .object({ from: instant, to: instant })
+        .refine((range) => range.from < range.to, { path: ["to"], message: "must be after from" }),
       status: 202,
       response: z.object({ destinationId: z.number(), deliveries: z.number().describe("how many were queued") }),
       errors: [404],

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { isoInstant } from "../messages/views";
-import { destinationChange, destinationInput, destinationFilter, type DestinationAdmin } from "./destinations";
+import { type DestinationAdmin, destinationChange, destinationFilter, destinationInput } from "./destinations";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const destinationView = z.object({
@@ -30,7 +30,8 @@ export function destinationRoutes(admin: DestinationAdmin): RouteDefinition[] {
     defineRoute({
       method: "post",
       path: "/v1/destinations",
-      summary: "Add a destination: every message stored from now on that its filter matches is POSTed to it, signed. The secret is in this answer and never again.",
+      summary:
+        "Add a destination: every message stored from now on that its filter matches is POSTed to it, signed. The secret is in this answer and never again.",
       tag: "delivery",
       body: destinationInput,
       status: 201,
@@ -58,7 +59,8 @@ export function destinationRoutes(admin: DestinationAdmin): RouteDefinition[] {
     defineRoute({
       method: "patch",
       path: "/v1/destinations/:id",
-      summary: "Change the URL, description, filter, or enable/disable (a disabled destination gets no new deliveries and sends nothing)",
+      summary:
+        "Change the URL, description, filter, or enable/disable (a disabled destination gets no new deliveries and sends nothing)",
       tag: "delivery",
       params: idParams,
       body: destinationChange,

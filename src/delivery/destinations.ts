@@ -6,9 +6,7 @@ import type { Clock } from "../tokens/store";
 /** 24 hours: the old secret keeps signing next to the new one while receivers switch over. */
 const SECRET_OVERLAP_MS = 24 * 60 * 60_000;
 
-const destinationUrl = z
-  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-  .max(2000);
+const destinationUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2000);
 
 export const destinationFilter = z
   .object({
@@ -74,7 +72,14 @@ export class DestinationAdmin {
     const now = this.clock();
     const secret = newSecret();
     const row = await this.db.destination.create({
-      data: { url: input.url, description: input.description ?? null, filter: JSON.stringify(input.filter), secret, createdAt: now, updatedAt: now },
+      data: {
+        url: input.url,
+        description: input.description ?? null,
+        filter: JSON.stringify(input.filter),
+        secret,
+        createdAt: now,
+        updatedAt: now,
+      },
     });
     await this.afterChange();
     return { ...viewOf(row), secret };
@@ -108,7 +113,9 @@ export class DestinationAdmin {
   /** The destination, its deliveries and their attempts go together. */
   async remove(id: number): Promise<boolean> {
     const removed = await this.db.$transaction(async (tx) => {
-      const deliveries = (await tx.delivery.findMany({ where: { destinationId: id }, select: { id: true } })).map((d) => d.id);
+      const deliveries = (await tx.delivery.findMany({ where: { destinationId: id }, select: { id: true } })).map(
+        (d) => d.id,
+      );
       for (let i = 0; i < deliveries.length; i += 5000) {
         await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: deliveries.slice(i, i + 5000) } } });
       }
@@ -127,7 +134,12 @@ export class DestinationAdmin {
     const secret = newSecret();
     const { count } = await this.db.destination.updateMany({
       where: { id, secret: row.secret }, // a concurrent rotation wins alone
-      data: { secret, previousSecret: row.secret, previousSecretExpiresAt: new Date(now.getTime() + SECRET_OVERLAP_MS), updatedAt: now },
+      data: {
+        secret,
+        previousSecret: row.secret,
+        previousSecretExpiresAt: new Date(now.getTime() + SECRET_OVERLAP_MS),
+        updatedAt: now,
+      },
     });
     if (count === 0) return null;
     await this.afterChange();

@@ -1,6 +1,6 @@
-import { prismaSql, type DriverSql, type SqlQuery } from "../db/driver";
-import type { AcceptHook } from "../quarantine/accept";
+import { type DriverSql, prismaSql, type SqlQuery } from "../db/driver";
 import type { StoredHook } from "../messages/writer";
+import type { AcceptHook } from "../quarantine/accept";
 import { matches, type StoredMessage } from "./cache";
 import type { DestinationView } from "./destinations";
 
@@ -12,28 +12,62 @@ const ROWS_PER_INSERT = 500; // 7 parameters a row: well under SQLite's and Post
  * The feed positions are taken LAST, by one UPDATE of the counter row: its row lock is held until commit, so
  * positions are handed out in commit order, without gaps, even with several replicas writing at once.
  */
-async function recordStored(sql: SqlQuery, messages: StoredMessage[], destinations: DestinationView[], now: Date): Promise<void> {
+async function recordStored(
+  sql: SqlQuery,
+  messages: StoredMessage[],
+  destinations: DestinationView[],
+  now: Date,
+): Promise<void> {
   if (messages.length === 0) return;
-  const [counter] = await sql.query(`UPDATE "FeedCounter" SET "position" = "position" + ? WHERE "id" = 1 RETURNING "position"`, [messages.length]);
+  const [counter] = await sql.query(
+    `UPDATE "FeedCounter" SET "position" = "position" + ? WHERE "id" = 1 RETURNING "position"`,
+    [messages.length],
+  );
   if (!counter) throw new Error("the FeedCounter row is missing: it is created by migration 0007_delivery");
   const first = Number(counter.position) - messages.length + 1;
   const positioned = messages.map((message, i) => ({ message, position: first + i }));
-  await insertRows(sql, `"FeedEntry" ("position", "messageRowId")`, positioned.map(({ message, position }) => [position, message.id]));
+  await insertRows(
+    sql,
+    `"FeedEntry" ("position", "messageRowId")`,
+    positioned.map(({ message, position }) => [position, message.id]),
+  );
   const deliveries = positioned.flatMap(({ message, position }) =>
-    destinations.filter((destination) => matches(destination, message)).map((destination) => [
-      destination.id, message.id, position, message.customsDeclarationReference, "live", now, now,
-    ]),
+    destinations
+      .filter((destination) => matches(destination, message))
+      .map((destination) => [
+        destination.id,
+        message.id,
+        position,
+        message.customsDeclarationReference,
+        "live",
+        now,
+        now,
+      ]),
   );
   await insertDeliveries(sql, deliveries);
 }
 
 /** Rows of [destinationId, messageRowId, position, orderKey, trigger, nextAttemptAt, createdAt]. */
-export async function insertDeliveries(sql: SqlQuery, rows: unknown[][], returning = ""): Promise<Record<string, unknown>[]> {
+export async function insertDeliveries(
+  sql: SqlQuery,
+  rows: unknown[][],
+  returning = "",
+): Promise<Record<string, unknown>[]> {
   const target = `"Delivery" ("destinationId", "messageRowId", "position", "orderKey", "trigger", "nextAttemptAt", "createdAt", "status")`;
-  return insertRows(sql, target, rows.map((row) => [...row, "pending"]), returning);
+  return insertRows(
+    sql,
+    target,
+    rows.map((row) => [...row, "pending"]),
+    returning,
+  );
 }
 
-async function insertRows(sql: SqlQuery, target: string, rows: unknown[][], returning = ""): Promise<Record<string, unknown>[]> {
+async function insertRows(
+  sql: SqlQuery,
+  target: string,
+  rows: unknown[][],
+  returning = "",
+): Promise<Record<string, unknown>[]> {
   const returned: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
@@ -44,7 +78,11 @@ async function insertRows(sql: SqlQuery, target: string, rows: unknown[][], retu
 }
 
 /** The hooks the intake's writer and quarantine accept call inside their transactions. */
-export function storedHooks(provider: DriverSql["provider"], destinations: () => DestinationView[], clock: () => Date): { writer: StoredHook; accept: AcceptHook } {
+export function storedHooks(
+  provider: DriverSql["provider"],
+  destinations: () => DestinationView[],
+  clock: () => Date,
+): { writer: StoredHook; accept: AcceptHook } {
   return {
     writer: (sql, rows) => recordStored(sql, rows, destinations(), clock()),
     accept: (tx, row) => recordStored(prismaSql(provider, tx), [row], destinations(), clock()),

@@ -6,29 +6,34 @@ import { parseJsonOrNull } from "../messages/queries";
  *  The feed serves the same events. */
 export async function eventsOf(db: Db, messageRowIds: number[]): Promise<Map<number, Record<string, unknown>>> {
   const rows = await db.message.findMany({ where: { id: { in: messageRowIds } } });
-  return new Map(rows.map((row) => [row.id, {
-    type: `${row.api}.${row.channel}`,
-    timestamp: row.receivedAt.toISOString(),
-    data: {
-      id: row.id,
-      api: row.api,
-      channel: row.channel,
-      messageId: row.messageId,
-      receivedAt: row.receivedAt.toISOString(),
-      keys: {
-        lrn: row.lrn,
-        mrn: row.mrn,
-        customsDeclarationReference: row.customsDeclarationReference,
-        customsRequestReference: row.customsRequestReference,
-        operatorRequestReference: row.operatorRequestReference,
-        state: row.state,
-        messageDateTime: row.messageDateTime?.toISOString() ?? null,
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        type: `${row.api}.${row.channel}`,
+        timestamp: row.receivedAt.toISOString(),
+        data: {
+          id: row.id,
+          api: row.api,
+          channel: row.channel,
+          messageId: row.messageId,
+          receivedAt: row.receivedAt.toISOString(),
+          keys: {
+            lrn: row.lrn,
+            mrn: row.mrn,
+            customsDeclarationReference: row.customsDeclarationReference,
+            customsRequestReference: row.customsRequestReference,
+            operatorRequestReference: row.operatorRequestReference,
+            state: row.state,
+            messageDateTime: row.messageDateTime?.toISOString() ?? null,
+          },
+          declarations: row.customsDeclarationReference ? [row.customsDeclarationReference] : [],
+          validation: row.validation,
+          payload: parseJsonOrNull(Buffer.from(row.rawBody)),
+        },
       },
-      declarations: row.customsDeclarationReference ? [row.customsDeclarationReference] : [],
-      validation: row.validation,
-      payload: parseJsonOrNull(Buffer.from(row.rawBody)),
-    },
-  }]));
+    ]),
+  );
 }
 
 export async function eventBodies(db: Db, messageRowIds: number[]): Promise<Map<number, string>> {

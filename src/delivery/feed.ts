@@ -29,10 +29,19 @@ export class FeedSignal {
 
 /** Stored messages after `after`, in feed order (commit order, gap-free: see enqueue.ts). */
 async function readFeed(db: Db, after: number, limit: number) {
-  const entries = await db.feedEntry.findMany({ where: { position: { gt: after } }, orderBy: { position: "asc" }, take: limit });
-  const events = await eventsOf(db, entries.map((entry) => entry.messageRowId));
+  const entries = await db.feedEntry.findMany({
+    where: { position: { gt: after } },
+    orderBy: { position: "asc" },
+    take: limit,
+  });
+  const events = await eventsOf(
+    db,
+    entries.map((entry) => entry.messageRowId),
+  );
   // a message removed since (retention) leaves its position empty: the position still moves on
-  const items = entries.flatMap((entry) => (events.has(entry.messageRowId) ? [{ position: entry.position, ...events.get(entry.messageRowId)! }] : []));
+  const items = entries.flatMap((entry) =>
+    events.has(entry.messageRowId) ? [{ position: entry.position, ...events.get(entry.messageRowId)! }] : [],
+  );
   return { items, nextPosition: entries.length > 0 ? entries[entries.length - 1].position : after };
 }
 
@@ -41,15 +50,24 @@ export function feedRoutes(db: Db, signal: FeedSignal): RouteDefinition[] {
     defineRoute({
       method: "get",
       path: "/v1/feed",
-      summary: "Stored messages oldest first in commit order, each with its position; pass nextPosition as `after` to go on. Exact across replicas: nothing committed is ever skipped.",
+      summary:
+        "Stored messages oldest first in commit order, each with its position; pass nextPosition as `after` to go on. Exact across replicas: nothing committed is ever skipped.",
       tag: "delivery",
       query: queryParameters({
         after: z.coerce.number().int().min(0).default(0).describe("the last position already read (0: from the start)"),
         limit: z.coerce.number().int().min(1).max(500).default(100).describe("page size, 1 to 500"),
-        wait: z.coerce.number().int().min(0).max(30).default(0).describe("seconds to hold the request while nothing new is committed"),
+        wait: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(30)
+          .default(0)
+          .describe("seconds to hold the request while nothing new is committed"),
       }),
       response: z.object({
-        items: z.array(z.object({ position: z.number() }).catchall(z.unknown())).describe("{position, type, timestamp, data}: the webhook event"),
+        items: z
+          .array(z.object({ position: z.number() }).catchall(z.unknown()))
+          .describe("{position, type, timestamp, data}: the webhook event"),
         nextPosition: z.number(),
       }),
       handler: async ({ query, res }) => {
@@ -58,7 +76,8 @@ export function feedRoutes(db: Db, signal: FeedSignal): RouteDefinition[] {
         res.once("close", () => (aborted = true)); // the consumer went away
         for (;;) {
           const page = await readFeed(db, query.after, query.limit);
-          if (page.items.length > 0 || page.nextPosition > query.after || Date.now() >= deadline || aborted) return page;
+          if (page.items.length > 0 || page.nextPosition > query.after || Date.now() >= deadline || aborted)
+            return page;
           await signal.next(Math.min(POLL_MS, deadline - Date.now()));
         }
       },

@@ -25,17 +25,24 @@ export function deliveryWarnings(destinations: DestinationView[], api: string, n
     }));
 }
 
-
 /** Pending count and oldest pending age per destination, sampled when /metrics is scraped. */
 export async function sampleDeliveryMetrics(db: Db, metrics: Metrics, now: Date): Promise<void> {
   // only existing destinations: a replica that had not yet seen a removal may have queued a few for it
   const destinations = (await db.destination.findMany({ select: { id: true } })).map((d) => d.id);
-  const rows = await db.delivery.groupBy({ by: ["destinationId"], where: { status: "pending", destinationId: { in: destinations } }, _count: { _all: true }, _min: { createdAt: true } });
+  const rows = await db.delivery.groupBy({
+    by: ["destinationId"],
+    where: { status: "pending", destinationId: { in: destinations } },
+    _count: { _all: true },
+    _min: { createdAt: true },
+  });
   metrics.deliveriesPending.reset();
   metrics.oldestPendingSeconds.reset();
   for (const row of rows) {
     const destination = String(row.destinationId);
     metrics.deliveriesPending.set({ destination }, row._count._all);
-    metrics.oldestPendingSeconds.set({ destination }, row._min.createdAt ? Math.max(0, (now.getTime() - row._min.createdAt.getTime()) / 1000) : 0);
+    metrics.oldestPendingSeconds.set(
+      { destination },
+      row._min.createdAt ? Math.max(0, (now.getTime() - row._min.createdAt.getTime()) / 1000) : 0,
+    );
   }
 }

@@ -7,7 +7,11 @@ const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 /** The wait before the next attempt after `attempts` failed ones, or null when there is none left.
  *  ±20 % jitter spreads retries that failed together; a Retry-After (429/503) lengthens the wait, never
  *  shortens it. */
-export function retryDelay(attempts: number, retryAfterMs: number | null, random: () => number = Math.random): number | null {
+export function retryDelay(
+  attempts: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number | null {
   if (attempts >= MAX_ATTEMPTS) return null;
   const step = RETRY_DELAYS_MS[attempts - 1];
   const jittered = Math.round(step * (1 - JITTER + 2 * JITTER * random()));

@@ -10,18 +10,37 @@ export interface AttemptResult {
 const RESPONSE_KEPT_BYTES = 1024;
 
 /** One POST; never throws. Redirects are not followed: a 3xx is a failure, as Standard Webhooks says. */
-export async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptResult> {
+export async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const answer = await fetch(url, { method: "POST", headers: { ...headers, "user-agent": "douane-callback-receiver" }, body, redirect: "manual", signal });
+    const answer = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, "user-agent": "douane-callback-receiver" },
+      body,
+      redirect: "manual",
+      signal,
+    });
     const response = await firstBytes(answer, signal);
-    return { status: answer.status, error: null, durationMs: elapsed(), response, retryAfter: answer.headers.get("retry-after") };
+    return {
+      status: answer.status,
+      error: null,
+      durationMs: elapsed(),
+      response,
+      retryAfter: answer.headers.get("retry-after"),
+    };
   } catch (error) {
     const timedOut = signal.aborted;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = timedOut ? `timeout after ${timeoutMs} ms` : `${cause?.code ?? "connection error"}: ${cause?.message ?? (error as Error).message}`;
+    const reason = timedOut
+      ? `timeout after ${timeoutMs} ms`
+      : `${cause?.code ?? "connection error"}: ${cause?.message ?? (error as Error).message}`;
     return { status: null, error: reason.slice(0, 500), durationMs: elapsed(), response: null, retryAfter: null };
   }
 }

@@ -5,10 +5,10 @@ import type { Db } from "../db/client";
 import type { DriverSql } from "../db/driver";
 import type { Metrics } from "../http/metrics";
 import type { DestinationCache } from "./cache";
-import { claimDeliveries, leaseFor, type Claimed } from "./claims";
+import { type Claimed, claimDeliveries, leaseFor } from "./claims";
 import { eventBodies, signedHeaders } from "./event";
 import { parseRetryAfter, retryDelay } from "./schedule";
-import { post, type AttemptResult } from "./send";
+import { type AttemptResult, post } from "./send";
 
 export interface WorkerOptions {
   /** The retry schedule's clock (tests move it); signatures always carry the wall clock's time. */
@@ -58,7 +58,8 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.running || this.sending.size > 0) await Promise.allSettled([...this.sending, new Promise((resolve) => setTimeout(resolve, 10))]);
+    while (this.running || this.sending.size > 0)
+      await Promise.allSettled([...this.sending, new Promise((resolve) => setTimeout(resolve, 10))]);
   }
 
   private async cycle(): Promise<void> {
@@ -80,10 +81,18 @@ export class DeliveryWorker {
       const limits = { maxInFlight: this.options.maxInFlight, leaseMs: leaseFor(this.options.timeoutMs) };
       const claimed = await claimDeliveries(this.sql, destination.id, this.options.clock(), limits, this.owner);
       if (claimed.length === 0) continue;
-      const bodies = await eventBodies(this.db, claimed.map((delivery) => delivery.messageRowId));
+      const bodies = await eventBodies(
+        this.db,
+        claimed.map((delivery) => delivery.messageRowId),
+      );
       for (const delivery of claimed) {
         const sending: Promise<void> = this.deliver(destination.url, delivery, bodies.get(delivery.messageRowId))
-          .catch((error) => this.logger.error({ err: error, deliveryId: delivery.id }, "delivery attempt could not be recorded; retried after its lease"))
+          .catch((error) =>
+            this.logger.error(
+              { err: error, deliveryId: delivery.id },
+              "delivery attempt could not be recorded; retried after its lease",
+            ),
+          )
           .finally(() => {
             this.sending.delete(sending);
             this.wake();
@@ -95,7 +104,11 @@ export class DeliveryWorker {
 
   private async deliver(url: string, delivery: Claimed, body: string | undefined): Promise<void> {
     if (body === undefined) {
-      await this.record(delivery, { status: null, error: "the message is no longer stored", durationMs: 0, response: null, retryAfter: null }, true);
+      await this.record(
+        delivery,
+        { status: null, error: "the message is no longer stored", durationMs: 0, response: null, retryAfter: null },
+        true,
+      );
       return;
     }
     const secrets = this.destinations.secretsOf(delivery.destinationId, this.options.clock());
@@ -113,7 +126,14 @@ export class DeliveryWorker {
     const status = delivered ? "delivered" : delay === null ? "failed" : "pending";
     await this.db.$transaction(async (tx) => {
       await tx.deliveryAttempt.create({
-        data: { deliveryId: delivery.id, at: now, status: result.status, error: result.error, durationMs: result.durationMs, response: result.response },
+        data: {
+          deliveryId: delivery.id,
+          at: now,
+          status: result.status,
+          error: result.error,
+          durationMs: result.durationMs,
+          response: result.response,
+        },
       });
       await tx.delivery.updateMany({
         where: { id: delivery.id, leaseOwner: this.owner },
@@ -128,9 +148,20 @@ export class DeliveryWorker {
           completedAt: status === "pending" ? null : now,
         },
       });
-      if (delivered) await tx.destination.updateMany({ where: { id: delivery.destinationId, failingSince: { not: null } }, data: { failingSince: null } });
-      else await tx.destination.updateMany({ where: { id: delivery.destinationId, failingSince: null }, data: { failingSince: now } });
+      if (delivered)
+        await tx.destination.updateMany({
+          where: { id: delivery.destinationId, failingSince: { not: null } },
+          data: { failingSince: null },
+        });
+      else
+        await tx.destination.updateMany({
+          where: { id: delivery.destinationId, failingSince: null },
+          data: { failingSince: now },
+        });
     });
-    this.metrics.deliveryAttempts.inc({ destination: String(delivery.destinationId), outcome: status === "pending" ? "retrying" : status });
+    this.metrics.deliveryAttempts.inc({
+      destination: String(delivery.destinationId),
+      outcome: status === "pending" ? "retrying" : status,
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { Channel, KeyPlaces } from "./h7/channels";
 import { parseZonedDateTime } from "./datetime";
+import type { Channel, KeyPlaces } from "./h7/channels";
 import { parseExact } from "./numbers";
 import { codePointLength, firstCodePoints } from "./text";
 
@@ -67,7 +67,9 @@ export function examineMessage(channel: Channel, body: Json, pathParams: Record<
       });
     }
   }
-  const declarations = channel.keys ? declarationsAt(body, channel.keys.declarations, pathParams) : declarationsAnywhere(body, pathParams);
+  const declarations = channel.keys
+    ? declarationsAt(body, channel.keys.declarations, pathParams)
+    : declarationsAnywhere(body, pathParams);
   return {
     valid: !result || result.success,
     validation: !result ? "unchecked" : result.success ? "valid" : "invalid",
@@ -111,35 +113,62 @@ function keyOf(value: unknown, name: string, pathParams: Record<string, string>)
 const DECLARATION_KEYS = ["lrn", "customsDeclarationReference", "mrn"] as const;
 
 function declarationIn(holder: unknown, position: number, pathParams: Record<string, string>): NamedDeclaration | null {
-  const [lrn, customsDeclarationReference, mrn] = DECLARATION_KEYS.map((name) => keyOf(valueAt(holder, [name]), name, pathParams));
+  const [lrn, customsDeclarationReference, mrn] = DECLARATION_KEYS.map((name) =>
+    keyOf(valueAt(holder, [name]), name, pathParams),
+  );
   return lrn || customsDeclarationReference || mrn ? { position, lrn, customsDeclarationReference, mrn } : null;
 }
 
-function declarationsAt(body: Json, places: KeyPlaces["declarations"], pathParams: Record<string, string>): NamedDeclaration[] {
+function declarationsAt(
+  body: Json,
+  places: KeyPlaces["declarations"],
+  pathParams: Record<string, string>,
+): NamedDeclaration[] {
   const found = valueAt(body, places.at);
   const holders = places.each ? (Array.isArray(found) ? found : []) : [found];
-  return holders.flatMap((holder, position) => declarationIn(isObject(holder) ? holder : {}, position, pathParams) ?? []);
+  return holders.flatMap(
+    (holder, position) => declarationIn(isObject(holder) ? holder : {}, position, pathParams) ?? [],
+  );
 }
 
 // Where H7 messages carry keys, searched in order on a path no channel knows (D4, D5 are unpublished).
-const KEY_HOLDERS: string[][] = [["header"], ["declaration"], ["request"], ["declarationState"], ["declarations", "0"], []];
+const KEY_HOLDERS: string[][] = [
+  ["header"],
+  ["declaration"],
+  ["request"],
+  ["declarationState"],
+  ["declarations", "0"],
+  [],
+];
 
 function findAnywhere(body: Json, name: string, pathParams: Record<string, string>): string | null {
-  const holder = KEY_HOLDERS.find((path) => typeof valueAt(body, [...path, name]) === "string" && valueAt(body, [...path, name]) !== "");
+  const holder = KEY_HOLDERS.find(
+    (path) => typeof valueAt(body, [...path, name]) === "string" && valueAt(body, [...path, name]) !== "",
+  );
   return keyOf(holder ? valueAt(body, [...holder, name]) : undefined, name, pathParams);
 }
 
 /** The unknown channel: the keys found anywhere, then every entry of a `declarations` array. */
 function declarationsAnywhere(body: Json, pathParams: Record<string, string>): NamedDeclaration[] {
   const [lrn, customsDeclarationReference, mrn] = DECLARATION_KEYS.map((name) => findAnywhere(body, name, pathParams));
-  const first = lrn || customsDeclarationReference || mrn ? [{ position: 0, lrn, customsDeclarationReference, mrn }] : [];
+  const first =
+    lrn || customsDeclarationReference || mrn ? [{ position: 0, lrn, customsDeclarationReference, mrn }] : [];
   const listed = valueAt(body, ["declarations"]);
-  const rest = (Array.isArray(listed) ? listed : []).flatMap((holder, i) => (isObject(holder) ? (declarationIn(holder, i + 1, {}) ?? []) : []));
+  const rest = (Array.isArray(listed) ? listed : []).flatMap((holder, i) =>
+    isObject(holder) ? (declarationIn(holder, i + 1, {}) ?? []) : [],
+  );
   return [...first, ...rest];
 }
 
-function extractKeys(body: Json, places: KeyPlaces | null, pathParams: Record<string, string>, first?: NamedDeclaration): MessageKeys {
-  const find = (name: "customsRequestReference" | "operatorRequestReference" | "state" | "messageDateTime"): string | null => {
+function extractKeys(
+  body: Json,
+  places: KeyPlaces | null,
+  pathParams: Record<string, string>,
+  first?: NamedDeclaration,
+): MessageKeys {
+  const find = (
+    name: "customsRequestReference" | "operatorRequestReference" | "state" | "messageDateTime",
+  ): string | null => {
     if (!places) return findAnywhere(body, name, pathParams);
     const path = name === "messageDateTime" ? ["header", "messageDateTime"] : places[name];
     return keyOf(path ? valueAt(body, path) : undefined, name, pathParams);
@@ -157,7 +186,8 @@ function extractKeys(body: Json, places: KeyPlaces | null, pathParams: Record<st
   };
 }
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 function valueAt(value: unknown, path: string[]): unknown {
   let current = value;

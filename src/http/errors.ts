@@ -37,12 +37,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (res.headersSent) return;
     if (error instanceof HttpError) {
-      res.set(error.headers).status(error.status).json({ error: error.code, message: error.message, ...error.extra });
+      res
+        .set(error.headers)
+        .status(error.status)
+        .json({ error: error.code, message: error.message, ...error.extra });
       return;
     }
     if (error instanceof StorageUnavailable) {
       logger.error({ err: error.cause, path: req.path }, "storage unavailable: answered 503");
-      res.set("Retry-After", String(RETRY_AFTER_SECONDS)).status(503).json({ error: "storage_unavailable", message: "the message was not stored; retry later" });
+      res
+        .set("Retry-After", String(RETRY_AFTER_SECONDS))
+        .status(503)
+        .json({ error: "storage_unavailable", message: "the message was not stored; retry later" });
       return;
     }
     const known = BODY_ERRORS[(error as { type?: string }).type ?? ""];

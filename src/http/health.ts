@@ -12,7 +12,12 @@ export interface ReadinessCheck {
  * costs one round of queries a second. Evaluated again at once when `state()` changes (the writer's last commit
  * failed, or succeeded again), so readiness follows the writes without waiting out the cache.
  */
-export function cachedReadiness(check: () => Promise<ReadinessCheck>, ttlMs: number, clock: () => Date, state: () => unknown): () => Promise<ReadinessCheck> {
+export function cachedReadiness(
+  check: () => Promise<ReadinessCheck>,
+  ttlMs: number,
+  clock: () => Date,
+  state: () => unknown,
+): () => Promise<ReadinessCheck> {
   let cached: { result: Promise<ReadinessCheck>; at: number; state: unknown } | null = null;
   return () => {
     const now = clock().getTime();
@@ -35,10 +40,13 @@ export function healthRoutes(readiness: () => Promise<ReadinessCheck>): Router {
   });
   router.get("/health/ready", async (_req, res) => {
     const { ready, checks, apisWithoutUsableToken = [] } = await readiness();
-    const tokens = apisWithoutUsableToken.length === 0 ? {} : {
-      apisWithoutUsableToken,
-      message: apisWithoutUsableToken.map((api) => `${api}: no usable token, every callback gets 401`).join("; "),
-    };
+    const tokens =
+      apisWithoutUsableToken.length === 0
+        ? {}
+        : {
+            apisWithoutUsableToken,
+            message: apisWithoutUsableToken.map((api) => `${api}: no usable token, every callback gets 401`).join("; "),
+          };
     res.status(ready ? 200 : 503).json({ status: ready ? "ok" : "unavailable", checks, ...tokens });
   });
   return router;

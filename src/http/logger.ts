@@ -38,13 +38,24 @@ export function requestLogger(logger: Logger, listener: "public" | "internal"): 
     },
     serializers: {
       // The client's address as the trusted proxies give it (TRUST_PROXY), not the last proxy's.
-      req: (req) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: (req.raw as { ip?: string }).ip ?? req.remoteAddress }),
+      req: (req) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remoteAddress: (req.raw as { ip?: string }).ip ?? req.remoteAddress,
+      }),
       res: (res) => ({ statusCode: res.statusCode }),
     },
     customProps: (_req, res) => ({ ...((res as unknown as { locals?: { log?: object } }).locals?.log ?? {}) }),
     // A limited source's 429s at debug: a flood of them would bury everything else (one warn says it began).
     customLogLevel: (_req, res, error) =>
-      error || res.statusCode >= 500 ? "error" : res.statusCode === 429 ? "debug" : res.statusCode >= 400 ? "warn" : "info",
+      error || res.statusCode >= 500
+        ? "error"
+        : res.statusCode === 429
+          ? "debug"
+          : res.statusCode >= 400
+            ? "warn"
+            : "info",
     customSuccessMessage: (req, res) => `${req.method} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${res.statusCode}`,
     quietReqLogger: true,

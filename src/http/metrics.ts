@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** The service's Prometheus metrics, in a registry of its own (several services can live in one test process). */
 export function createMetrics() {
@@ -80,8 +80,16 @@ export function createMetrics() {
       labelNames: ["api"] as const,
       registers: [registry],
     }),
-    quarantineBytes: new Gauge({ name: "receiver_quarantine_bytes", help: "Bytes of bodies kept in quarantine, every row", registers: [registry] }),
-    quarantineBudgetBytes: new Gauge({ name: "receiver_quarantine_budget_bytes", help: "QUARANTINE_BUDGET_BYTES", registers: [registry] }),
+    quarantineBytes: new Gauge({
+      name: "receiver_quarantine_bytes",
+      help: "Bytes of bodies kept in quarantine, every row",
+      registers: [registry],
+    }),
+    quarantineBudgetBytes: new Gauge({
+      name: "receiver_quarantine_budget_bytes",
+      help: "QUARANTINE_BUDGET_BYTES",
+      registers: [registry],
+    }),
     quarantineNearBudget: new Gauge({
       name: "receiver_quarantine_near_budget",
       help: "1 when the quarantine holds QUARANTINE_BUDGET_WARN_PERCENT of its budget or more (status is yellow then), else 0",
@@ -153,12 +161,27 @@ export function createMetrics() {
 function upkeepGauges(registry: Registry) {
   const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
   return {
-    databaseBytes: gauge("receiver_database_size_bytes", "Size of the database (SQLite: the main file's pages; PostgreSQL: pg_database_size)"),
-    oldestMessageAge: gauge("receiver_oldest_message_age_seconds", "Age of the oldest message still in the database (0 when there is none)"),
-    lastBackup: gauge("receiver_last_backup_timestamp_seconds", "When the last `db backup` finished (Unix time; 0: never)"),
-    lastArchive: gauge("receiver_last_archive_timestamp_seconds", "When the last archive run finished (Unix time; 0: never)"),
+    databaseBytes: gauge(
+      "receiver_database_size_bytes",
+      "Size of the database (SQLite: the main file's pages; PostgreSQL: pg_database_size)",
+    ),
+    oldestMessageAge: gauge(
+      "receiver_oldest_message_age_seconds",
+      "Age of the oldest message still in the database (0 when there is none)",
+    ),
+    lastBackup: gauge(
+      "receiver_last_backup_timestamp_seconds",
+      "When the last `db backup` finished (Unix time; 0: never)",
+    ),
+    lastArchive: gauge(
+      "receiver_last_archive_timestamp_seconds",
+      "When the last archive run finished (Unix time; 0: never)",
+    ),
     lastPurge: gauge("receiver_last_purge_timestamp_seconds", "When the last purge finished (Unix time; 0: never)"),
-    archiveBehind: gauge("receiver_archive_behind", "1 when retention is on and a day over for more than a day is not archived yet (status yellow)"),
+    archiveBehind: gauge(
+      "receiver_archive_behind",
+      "1 when retention is on and a day over for more than a day is not archived yet (status yellow)",
+    ),
   };
 }
 

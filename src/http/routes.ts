@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from "express";
+import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { HttpError } from "./errors";
 
@@ -17,7 +17,12 @@ interface RouteInput<P, Q, B> {
 
 /** One internal endpoint: its zod schemas validate the request and shape the answer, and the OpenAPI
  *  document is generated from the same schemas, so the two cannot drift apart. */
-export interface RouteDefinition<P extends AnyObject = AnyObject, Q extends AnyObject = AnyObject, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface RouteDefinition<
+  P extends AnyObject = AnyObject,
+  Q extends AnyObject = AnyObject,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
   method: Method;
   /** Express syntax: `/v1/messages/:id`. */
   path: string;
@@ -33,7 +38,7 @@ export interface RouteDefinition<P extends AnyObject = AnyObject, Q extends AnyO
   json?: (answer: unknown) => string;
   status?: number;
   errors?: number[];
-  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.input<R> | void>;
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.input<R> | undefined>;
 }
 
 export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(
@@ -46,9 +51,20 @@ export function routerOf(routes: RouteDefinition[]): Router {
   const router = Router();
   for (const route of routes) {
     router[route.method](route.path, async (req, res) => {
-      const answer = await runRoute(route, { params: req.params, query: req.query, body: req.body, actor: res.locals.actor, req, res });
+      const answer = await runRoute(route, {
+        params: req.params,
+        query: req.query,
+        body: req.body,
+        actor: res.locals.actor,
+        req,
+        res,
+      });
       if (!route.response) return;
-      if (route.json) res.status(route.status ?? 200).type("application/json").send(route.json(answer));
+      if (route.json)
+        res
+          .status(route.status ?? 200)
+          .type("application/json")
+          .send(route.json(answer));
       else res.status(route.status ?? 200).json(answer);
     });
   }
@@ -57,7 +73,10 @@ export function routerOf(routes: RouteDefinition[]): Router {
 
 /** Validates a request's parts, runs the handler and shapes its answer: the one path from a request to a route's
  *  result, for the JSON API and the console's pages alike. Undefined for a route that writes its own answer. */
-export async function runRoute(route: RouteDefinition, input: { params: unknown; query: unknown; body: unknown; actor: string; req: Request; res: Response }): Promise<unknown> {
+export async function runRoute(
+  route: RouteDefinition,
+  input: { params: unknown; query: unknown; body: unknown; actor: string; req: Request; res: Response },
+): Promise<unknown> {
   const params = validate(route.params, input.params, "params");
   const query = validate(route.query, input.query, "query");
   const body = validate(route.body, input.body, "body");
@@ -69,9 +88,17 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: "params"
   if (!schema) return undefined;
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
   const names = issues.map((issue) => issue.path || where).join(", ");
-  throw new HttpError(400, `invalid_${where}`, `invalid ${where === "params" ? "path parameter" : where === "query" ? "query parameter" : "body"}: ${names}`, { issues });
+  throw new HttpError(
+    400,
+    `invalid_${where}`,
+    `invalid ${where === "params" ? "path parameter" : where === "query" ? "query parameter" : "body"}: ${names}`,
+    { issues },
+  );
 }
 
 const toJsonSchema = (schema: z.ZodType, io: "input" | "output") =>
@@ -82,17 +109,17 @@ export function openApiDocument(routes: RouteDefinition[], info: { title: string
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
-    const parameters = [
-      ...parametersOf(route.params, "path"),
-      ...parametersOf(route.query, "query"),
-    ];
+    const parameters = [...parametersOf(route.params, "path"), ...parametersOf(route.query, "query")];
     const responses: Record<string, unknown> = {
       [route.status ?? 200]: route.response
         ? { description: "OK", content: { "application/json": { schema: toJsonSchema(route.response, "output") } } }
         : { description: "OK", content: { [route.produces ?? "application/octet-stream"]: {} } },
     };
     for (const status of [400, 401, ...(route.errors ?? [])]) {
-      responses[status] = { description: ERROR_DESCRIPTIONS[status] ?? "error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+      responses[status] = {
+        description: ERROR_DESCRIPTIONS[status] ?? "error",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
     }
     paths[path] = {
       ...paths[path],
@@ -100,7 +127,14 @@ export function openApiDocument(routes: RouteDefinition[], info: { title: string
         summary: route.summary,
         tags: [route.tag],
         parameters,
-        ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: toJsonSchema(route.body, "input") } } } } : {}),
+        ...(route.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { "application/json": { schema: toJsonSchema(route.body, "input") } },
+              },
+            }
+          : {}),
         responses,
       },
     };
@@ -110,7 +144,13 @@ export function openApiDocument(routes: RouteDefinition[], info: { title: string
     info,
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "INTERNAL_API_TOKEN (admin) or INTERNAL_READ_TOKEN (GET only)" } },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "INTERNAL_API_TOKEN (admin) or INTERNAL_READ_TOKEN (GET only)",
+        },
+      },
       schemas: {
         Error: {
           type: "object",
@@ -118,7 +158,10 @@ export function openApiDocument(routes: RouteDefinition[], info: { title: string
           properties: {
             error: { type: "string", description: "stable error code" },
             message: { type: "string" },
-            issues: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+            issues: {
+              type: "array",
+              items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+            },
           },
         },
       },

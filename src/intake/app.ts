@@ -1,16 +1,16 @@
-import express, { Router, type Express, type RequestHandler } from "express";
-import type { BasePathStore } from "../basepaths/store";
+import express, { type Express, type RequestHandler, Router } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
+import type { BasePathStore } from "../basepaths/store";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { ApiDefinition } from "../douane/apis";
 import { errorHandler, HttpError } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
 import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
 import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
-import type { ApiDefinition } from "../douane/apis";
 import { authenticate } from "./authenticate";
 import { InflightBytes, readBody } from "./body";
 import type { FailureLimiter } from "./failure-limiter";
@@ -66,7 +66,8 @@ function dispatchByBasePath(deps: PublicAppDeps, inflight: InflightBytes): Reque
     const router = served && routers.get(served.api);
     if (!served || !router) return next();
     deps.metrics.basePathCalls.inc({ api: served.api, role: served.role });
-    if (served.role === "retired") throw new HttpError(404, "not_found", "no such endpoint: this base path was retired after a URL move");
+    if (served.role === "retired")
+      throw new HttpError(404, "not_found", "no such endpoint: this base path was retired after a URL move");
     deps.basePaths.recordCall(served);
     res.locals.log = { ...res.locals.log, basePath: served.basePath };
     const url = req.url;
@@ -89,7 +90,8 @@ function intakeRouter(api: ApiDefinition, deps: PublicAppDeps, inflight: Infligh
   });
   router.use(authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger));
   router.use((req, _res, next) => {
-    if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });
+    if (req.method !== "POST")
+      throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });
     next();
   });
   // Any content type and encoding is read as it came, so a body refused for either can be kept in quarantine.

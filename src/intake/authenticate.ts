@@ -1,15 +1,21 @@
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
+import type { ApiDefinition } from "../douane/apis";
 import { HttpError } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
-import type { ApiDefinition } from "../douane/apis";
-import { sourceOf, type FailureLimiter } from "./failure-limiter";
+import { type FailureLimiter, sourceOf } from "./failure-limiter";
 
 /** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row.
  *  A valid token always passes; only a source that keeps failing gets 429 instead of 401. */
-export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: FailureLimiter, metrics: Metrics, logger: Logger): RequestHandler {
+export function authenticate(
+  api: ApiDefinition,
+  tokens: TokenStore,
+  limiter: FailureLimiter,
+  metrics: Metrics,
+  logger: Logger,
+): RequestHandler {
   const challenge = { "WWW-Authenticate": `Bearer realm="${api.name}"` };
   return (req, res, next) => {
     const presented = readPresentedToken(api.authHeader, req.headers[api.authHeader]);
@@ -24,13 +30,22 @@ export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: Fa
     const source = req.ip ?? req.socket.remoteAddress ?? "unknown";
     if (limiter.isLimited(source)) {
       metrics.authFailures.inc({ api: api.name, reason: "rate_limited" });
-      throw new HttpError(429, "too_many_failures", "too many failed authentications from this address; retry later", {}, {
-        "Retry-After": String(limiter.retryAfterSeconds(source)),
-      });
+      throw new HttpError(
+        429,
+        "too_many_failures",
+        "too many failed authentications from this address; retry later",
+        {},
+        {
+          "Retry-After": String(limiter.retryAfterSeconds(source)),
+        },
+      );
     }
     if (limiter.recordFailure(source)) {
       // One line per source and minute; its 429s are then logged at debug level only.
-      logger.warn({ api: api.name, source: sourceOf(source) }, "too many failed authentications: this source gets 429 for the rest of its minute");
+      logger.warn(
+        { api: api.name, source: sourceOf(source) },
+        "too many failed authentications: this source gets 429 for the rest of its minute",
+      );
     }
     const reason = outcome === null ? "missing_token" : outcome.reason;
     metrics.authFailures.inc({ api: api.name, reason });
@@ -43,7 +58,8 @@ export function authenticate(api: ApiDefinition, tokens: TokenStore, limiter: Fa
 }
 
 function refusalMessage(reason: string, header: string): string {
-  if (reason === "expired_token") return `this token's rotation window has ended: present the current token in the ${header} header`;
+  if (reason === "expired_token")
+    return `this token's rotation window has ended: present the current token in the ${header} header`;
   if (reason === "revoked_token") return `this token was revoked: present the current token in the ${header} header`;
   return `a valid token is required in the ${header} header`;
 }

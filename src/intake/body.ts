@@ -86,4 +86,10 @@ const tooLarge = (limit: number, length: number) =>
 
 // The connection is closed after the answer: the rest of a body we will not read is not worth receiving.
 const busy = () =>
-  new HttpError(503, "busy", "too many bodies are being received at once; retry later", {}, { "Retry-After": String(RETRY_AFTER_SECONDS), Connection: "close" });
+  new HttpError(
+    503,
+    "busy",
+    "too many bodies are being received at once; retry later",
+    {},
+    { "Retry-After": String(RETRY_AFTER_SECONDS), Connection: "close" },
+  );

@@ -72,8 +72,12 @@ export function sourceOf(address: string): string {
   const bare = address.split("%")[0];
   if (!isIPv6(bare)) return address;
   const halves = bare.toLowerCase().split("::");
-  const groups = (part: string) => (part === "" ? [] : part.split(":").flatMap((group) => (group.includes(".") ? ["0", "0"] : [group])));
+  const groups = (part: string) =>
+    part === "" ? [] : part.split(":").flatMap((group) => (group.includes(".") ? ["0", "0"] : [group]));
   const [left, right] = [groups(halves[0]), halves.length === 2 ? groups(halves[1]) : []];
   const full = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${full.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(":")}::/64`;
 }

@@ -3,14 +3,14 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from "exp
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { ApiDefinition } from "../douane/apis";
 import type { Reading } from "../douane/contract";
 import { HttpError, StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
-import { closeSuperseded, quarantine } from "../quarantine/store";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
 import type { MessageWriter } from "../messages/writer";
-import type { ApiDefinition } from "../douane/apis";
+import { closeSuperseded, quarantine } from "../quarantine/store";
 import { parseJson } from "./json-body";
 
 export interface IngestDeps {
@@ -35,7 +35,8 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
       refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId: checked.messageId });
 
-    if (checked.refusal) return refuse(checked.refusal.status, checked.refusal.reason, checked.refusal.message, checked.refusal.detail);
+    if (checked.refusal)
+      return refuse(checked.refusal.status, checked.refusal.reason, checked.refusal.message, checked.refusal.detail);
     const { examination, messageId } = checked;
     const errors = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
@@ -44,23 +45,38 @@ export function ingest(deps: IngestDeps): RequestHandler {
       return refuse(400, "invalid_schema", `the body does not match the ${channel} message schema`, { issues });
     }
 
-    const record: MessageRecord = { ...envelope, ...examination.keys, messageId, validation: examination.validation, declarations: examination.declarations, findings: examination.findings };
+    const record: MessageRecord = {
+      ...envelope,
+      ...examination.keys,
+      messageId,
+      validation: examination.validation,
+      declarations: examination.declarations,
+      findings: examination.findings,
+    };
     const outcome = await committed(deps, res, writer.store(record));
     if (outcome.outcome === "unstorable") {
-      return refuse(400, "unstorable", "the database refused to store this message as it is", { database: { code: outcome.code, message: outcome.message } });
+      return refuse(400, "unstorable", "the database refused to store this message as it is", {
+        database: { code: outcome.code, message: outcome.message },
+      });
     }
     const quarantineId = outcome.outcome === "conflict" ? await keepConflict(deps, res, record, outcome) : null;
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
     res.status(200).json(answerOf(outcome, messageId, quarantineId));
     // After the answer: a busy or locked quarantine table must never hold an acknowledged callback.
-    if (examination.validation !== "invalid" && outcome.outcome !== "conflict") void closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
+    if (examination.validation !== "invalid" && outcome.outcome !== "conflict")
+      void closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
   };
 }
 
 /** A body that differs from the one stored under its messageId is kept beside it. Here, in the request, and not
  *  in the writer's commit loop: a stream of conflicts must not hold the valid callbacks queued behind it. */
-async function keepConflict(deps: IngestDeps, res: Response, record: MessageRecord, stored: { id: number; storedBodySha256: string }): Promise<number> {
+async function keepConflict(
+  deps: IngestDeps,
+  res: Response,
+  record: MessageRecord,
+  stored: { id: number; storedBodySha256: string },
+): Promise<number> {
   const detail = { storedMessageRowId: stored.id, storedBodySha256: stored.storedBodySha256 };
   const quarantineId = await committed(deps, res, quarantine(deps.db, { ...record, reason: "conflict", detail }));
   deps.metrics.quarantined.inc({ api: deps.api.name, reason: "conflict" });
@@ -68,40 +84,87 @@ async function keepConflict(deps: IngestDeps, res: Response, record: MessageReco
 }
 
 type Refusal = { status: number; reason: QuarantineReason; message: string; detail?: Record<string, unknown> };
-type Checked = { messageId: string | null; refusal: Refusal } | { messageId: string; refusal: null; examination: Reading };
+type Checked =
+  | { messageId: string | null; refusal: Refusal }
+  | { messageId: string; refusal: null; examination: Reading };
 
 /** The body's encoding, type, JSON and messageId checked, and the message examined under its API's contract. Apart
  *  from the handler, so the parsed body is garbage as soon as it has been examined, not held while the commit is awaited. */
-function readMessage(api: ApiDefinition, envelope: Envelope, headers: Request["headers"], pathParams: Record<string, string>): Checked {
+function readMessage(
+  api: ApiDefinition,
+  envelope: Envelope,
+  headers: Request["headers"],
+  pathParams: Record<string, string>,
+): Checked {
   const json = parseJson(envelope.rawBody);
   const identified = json.ok ? identify(api, json.value, headers, envelope.bodySha256) : null;
   const messageId = identified?.messageId ?? null;
-  const encoding = String(envelope.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const encoding = String(envelope.headers["content-encoding"] ?? "identity")
+    .trim()
+    .toLowerCase();
   // Douane sends plain JSON. A compressed body is kept as it came, never decoded into something else.
   if (encoding !== "identity" && encoding !== "") {
-    return { messageId, refusal: { status: 415, reason: "unsupported_content_encoding", message: "the body must not be content-encoded (Content-Encoding: identity)" } };
+    return {
+      messageId,
+      refusal: {
+        status: 415,
+        reason: "unsupported_content_encoding",
+        message: "the body must not be content-encoded (Content-Encoding: identity)",
+      },
+    };
   }
   if (!isJsonContentType(envelope.contentType)) {
-    return { messageId, refusal: { status: 415, reason: "unsupported_content_type", message: "the body must be application/json (UTF-8)" } };
+    return {
+      messageId,
+      refusal: {
+        status: 415,
+        reason: "unsupported_content_type",
+        message: "the body must be application/json (UTF-8)",
+      },
+    };
   }
-  if (!json.ok) return { messageId, refusal: { status: 400, reason: json.reason, message: json.message, detail: json.detail } };
-  if (messageId === null) return { messageId, refusal: { status: 400, reason: "missing_message_id", message: "header.messageId is required (a string of 1 to 291 characters)" } };
-  const examination = api.contract.examine(envelope.channel, isObject(json.value) ? json.value : {}, pathParams, json.text);
+  if (!json.ok)
+    return { messageId, refusal: { status: 400, reason: json.reason, message: json.message, detail: json.detail } };
+  if (messageId === null)
+    return {
+      messageId,
+      refusal: {
+        status: 400,
+        reason: "missing_message_id",
+        message: "header.messageId is required (a string of 1 to 291 characters)",
+      },
+    };
+  const examination = api.contract.examine(
+    envelope.channel,
+    isObject(json.value) ? json.value : {},
+    pathParams,
+    json.text,
+  );
   if (identified?.byBodyHash) examination.findings.push(bodyHashFinding);
   return { messageId, refusal: null, examination };
 }
 
-const bodyHashFinding = { path: "", message: "no message id found where this API's message id is read: the body's SHA-256 is its idempotency key", severity: "warning" as const };
+const bodyHashFinding = {
+  path: "",
+  message: "no message id found where this API's message id is read: the body's SHA-256 is its idempotency key",
+  severity: "warning" as const,
+};
 
 /** The message id the API's contract reads, or for an API keyed by body hash, `sha256:<hex>` (a byte-identical
  *  retry is then a duplicate; a message id found later never collides with it). */
-function identify(api: ApiDefinition, body: unknown, headers: Request["headers"], bodySha256: string): { messageId: string | null; byBodyHash: boolean } {
+function identify(
+  api: ApiDefinition,
+  body: unknown,
+  headers: Request["headers"],
+  bodySha256: string,
+): { messageId: string | null; byBodyHash: boolean } {
   const messageId = api.contract.messageIdOf(body, headers);
   if (messageId !== null || api.contract.withoutMessageId === "refuse") return { messageId, byBodyHash: false };
   return { messageId: `sha256:${bodySha256}`, byBodyHash: true };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** A body over MAX_BODY_BYTES is not read, so only the fact that it came is kept. */
 export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
@@ -109,7 +172,10 @@ export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
     if ((error as { type?: string }).type !== "entity.too.large") return next(error);
     const { channel, pathParams } = deps.api.contract.channelOf(req.path);
     const envelope = envelopeOf(req, res, deps, channel, pathParams);
-    const detail = { message: `the body is larger than ${(error as { limit?: number }).limit} bytes`, contentLength: req.headers["content-length"] ?? null };
+    const detail = {
+      message: `the body is larger than ${(error as { limit?: number }).limit} bytes`,
+      contentLength: req.headers["content-length"] ?? null,
+    };
     res.locals.log = { ...res.locals.log, channel };
     await committed(deps, res, quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
     countRefusal(deps, channel, "too_large");
@@ -117,7 +183,13 @@ export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
   };
 }
 
-function envelopeOf(req: Request, res: Response, deps: IngestDeps, channel: string, pathParams: Record<string, string>): Envelope {
+function envelopeOf(
+  req: Request,
+  res: Response,
+  deps: IngestDeps,
+  channel: string,
+  pathParams: Record<string, string>,
+): Envelope {
   const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   return {
     api: deps.api.name,
@@ -140,12 +212,23 @@ async function refuseAndKeep(
   deps: IngestDeps,
   res: Response,
   envelope: Envelope,
-  refusal: { status: number; reason: QuarantineReason; message: string; detail: Record<string, unknown>; messageId: string | null },
+  refusal: {
+    status: number;
+    reason: QuarantineReason;
+    message: string;
+    detail: Record<string, unknown>;
+    messageId: string | null;
+  },
 ): Promise<never> {
   const quarantineId = await committed(
     deps,
     res,
-    quarantine(deps.db, { ...envelope, reason: refusal.reason, detail: { message: refusal.message, ...refusal.detail }, messageId: refusal.messageId }),
+    quarantine(deps.db, {
+      ...envelope,
+      reason: refusal.reason,
+      detail: { message: refusal.message, ...refusal.detail },
+      messageId: refusal.messageId,
+    }),
   );
   res.locals.log = { ...res.locals.log, outcome: `refused_${refusal.reason}`, quarantineId };
   countRefusal(deps, envelope.channel, refusal.reason);
@@ -157,7 +240,12 @@ async function isStored(deps: IngestDeps, messageId: string): Promise<boolean> {
 }
 
 /** Housekeeping after the message is committed: a failure here must not turn a stored message into an error. */
-async function closeSupersededBodies(deps: IngestDeps, messageId: string, messageRowId: number, at: Date): Promise<void> {
+async function closeSupersededBodies(
+  deps: IngestDeps,
+  messageId: string,
+  messageRowId: number,
+  at: Date,
+): Promise<void> {
   await closeSuperseded(deps.db, { api: deps.api.name, messageId, messageRowId, at }).catch((error) =>
     deps.logger.warn({ err: error, messageId }, "could not close the quarantined bodies this message supersedes"),
   );
@@ -174,7 +262,11 @@ async function committed<T>(deps: IngestDeps, res: Response, write: Promise<T>):
     return await write;
   } catch (error) {
     res.locals.log = { ...res.locals.log, outcome: "unavailable" };
-    deps.metrics.callbacks.inc({ api: deps.api.name, channel: String(res.locals.log.channel ?? "unknown"), outcome: "unavailable" });
+    deps.metrics.callbacks.inc({
+      api: deps.api.name,
+      channel: String(res.locals.log.channel ?? "unknown"),
+      outcome: "unavailable",
+    });
     throw new StorageUnavailable(error);
   }
 }

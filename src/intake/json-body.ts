@@ -19,7 +19,12 @@ export function parseJson(bytes: Buffer): ParsedJson {
   if (repeated === null) return { ok: true, value, text };
   // Readers disagree on which of two "messageId" wins: the body is ambiguous, so refused (I-JSON, RFC 7493 §2.3).
   const path = [...repeated.path, repeated.member].join(".");
-  return { ok: false, reason: "invalid_json", message: `the body names the member ${JSON.stringify(path)} twice`, detail: { member: repeated.member, path } };
+  return {
+    ok: false,
+    reason: "invalid_json",
+    message: `the body names the member ${JSON.stringify(path)} twice`,
+    detail: { member: repeated.member, path },
+  };
 }
 
 const hasBom = (bytes: Buffer) => bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;

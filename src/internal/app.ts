@@ -5,8 +5,8 @@ import { errorHandler, HttpError } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
 import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
-import { defineRoute, openApiDocument, routerOf, type RouteDefinition } from "../http/routes";
-import { requireInternalCredential, type InternalCredentials } from "./credentials";
+import { defineRoute, openApiDocument, type RouteDefinition, routerOf } from "../http/routes";
+import { type InternalCredentials, requireInternalCredential } from "./credentials";
 
 export interface InternalAppDeps {
   credentials: InternalCredentials;
@@ -45,7 +45,9 @@ export function createInternalApp(deps: InternalAppDeps): Express {
     tag: "meta",
     produces: "application/json",
     handler: async ({ res }) => {
-      res.json(openApiDocument([...deps.routes, openApi], { title: "douane-callback-receiver internal API", version: "1" }));
+      res.json(
+        openApiDocument([...deps.routes, openApi], { title: "douane-callback-receiver internal API", version: "1" }),
+      );
     },
   });
   app.use(routerOf([...deps.routes, openApi]));

@@ -26,12 +26,17 @@ export function firstOfEachKey<T extends Keyed>(records: T[]): T[] {
  * stored under the keys it did not insert. The first record of a key that was inserted is stored; any other
  * record of a key is a duplicate when its body is the stored one byte for byte, else a conflict.
  */
-export function classify(records: Keyed[], inserted: Map<string, number>, found: Map<string, { id: number; bodySha256: string }>): Classification[] {
+export function classify(
+  records: Keyed[],
+  inserted: Map<string, number>,
+  found: Map<string, { id: number; bodySha256: string }>,
+): Classification[] {
   const firsts = new Map(firstOfEachKey(records).map((record) => [keyOf(record), record]));
   return records.map((record) => {
     const key = keyOf(record);
     const insertedId = inserted.get(key);
-    const stored = insertedId !== undefined ? { id: insertedId, bodySha256: firsts.get(key)!.bodySha256 } : found.get(key);
+    const stored =
+      insertedId !== undefined ? { id: insertedId, bodySha256: firsts.get(key)!.bodySha256 } : found.get(key);
     if (!stored) throw new Error(`message ${record.messageId} was neither inserted nor found`);
     if (insertedId !== undefined && firsts.get(key) === record) return { outcome: "stored", id: stored.id };
     if (stored.bodySha256 === record.bodySha256) return { outcome: "duplicate", id: stored.id };

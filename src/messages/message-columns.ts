@@ -44,15 +44,23 @@ const MAX_DECLARATION_ROWS = 6_000; // 5 parameters a row: 30,000, under both da
 
 /** The rows of MessageDeclaration for the messages just inserted (`inserted`: key → row id), a statement per
  *  6,000 declarations: every declaration a message names, findable by any of its references. */
-export function declarationInserts(records: MessageRecord[], inserted: Map<string, number>): { sql: string; args: unknown[] }[] {
+export function declarationInserts(
+  records: MessageRecord[],
+  inserted: Map<string, number>,
+): { sql: string; args: unknown[] }[] {
   const rows = records.flatMap((record) => {
     const id = inserted.get(keyOf(record));
-    return id === undefined ? [] : record.declarations.map((d) => [id, d.position, d.lrn, d.customsDeclarationReference, d.mrn]);
+    return id === undefined
+      ? []
+      : record.declarations.map((d) => [id, d.position, d.lrn, d.customsDeclarationReference, d.mrn]);
   });
   const statements: { sql: string; args: unknown[] }[] = [];
   for (let start = 0; start < rows.length; start += MAX_DECLARATION_ROWS) {
     const chunk = rows.slice(start, start + MAX_DECLARATION_ROWS);
-    statements.push({ sql: `INSERT INTO "MessageDeclaration" (${DECLARATION_COLUMNS}) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`, args: chunk.flat() });
+    statements.push({
+      sql: `INSERT INTO "MessageDeclaration" (${DECLARATION_COLUMNS}) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+      args: chunk.flat(),
+    });
   }
   return statements;
 }

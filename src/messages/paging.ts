@@ -17,7 +17,10 @@ export function cursorParameter(kind: CursorKind) {
     .transform((cursor, ctx) => {
       const match = /^([a-z])([1-9][0-9]{0,14})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
       if (!match || match[1] !== PREFIX[kind] || encodeCursor(kind, Number(match[2])) !== cursor) {
-        ctx.addIssue({ code: "custom", message: "not a cursor of this list: pass nextCursor from the previous page unchanged" });
+        ctx.addIssue({
+          code: "custom",
+          message: "not a cursor of this list: pass nextCursor from the previous page unchanged",
+        });
         return z.NEVER;
       }
       return Number(match[2]);
@@ -39,7 +42,8 @@ export const instantParameter = z.iso
 export function queryParameters<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.looseObject(shape).superRefine((query, ctx) => {
     for (const name of Object.keys(query)) {
-      if (!Object.hasOwn(shape, name)) ctx.addIssue({ code: "custom", path: [name], message: "unknown query parameter" });
+      if (!Object.hasOwn(shape, name))
+        ctx.addIssue({ code: "custom", path: [name], message: "unknown query parameter" });
     }
   });
 }

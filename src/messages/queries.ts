@@ -1,5 +1,5 @@
-import type { ValidationLabel } from "../douane/examine";
 import type { Db } from "../db/client";
+import type { ValidationLabel } from "../douane/examine";
 import { parseExact, stringifyExact } from "../douane/numbers";
 import type { Prisma } from "../generated/sqlite/client";
 import { pageOf } from "./paging";
@@ -35,8 +35,11 @@ export async function listMessages(db: Db, filters: MessageFilters, page: Page) 
   const { receivedFrom, receivedTo, lrn, mrn, customsDeclarationReference, ...equalities } = filters;
   const where: Prisma.MessageWhereInput = { ...equalities };
   if (receivedFrom || receivedTo) where.receivedAt = { gte: receivedFrom, lt: receivedTo };
-  const named = Object.entries({ lrn, mrn, customsDeclarationReference }).filter((entry): entry is [DeclarationKey, string] => entry[1] !== undefined);
-  const find = (id: Prisma.IntFilter, take: number) => db.message.findMany({ where: { ...where, id }, orderBy: { id: "desc" }, take, select: summaryColumns });
+  const named = Object.entries({ lrn, mrn, customsDeclarationReference }).filter(
+    (entry): entry is [DeclarationKey, string] => entry[1] !== undefined,
+  );
+  const find = (id: Prisma.IntFilter, take: number) =>
+    db.message.findMany({ where: { ...where, id }, orderBy: { id: "desc" }, take, select: summaryColumns });
   if (named.length === 0) return pageOf(await find({ lt: page.cursor }, page.limit + 1), page.limit, "message");
   // Newest first through MessageDeclaration's index, a chunk of message ids at a time: a `some` relation filter
   // would be a correlated EXISTS that SQLite evaluates for every message of the table.
@@ -66,7 +69,10 @@ async function idsNaming(db: Db, named: [DeclarationKey, string][], before?: num
   let ids = [...new Set(rows.map((row) => row.messageRowId))];
   for (const [otherKey, otherValue] of others) {
     if (ids.length === 0) break;
-    const also = await db.messageDeclaration.findMany({ where: { [otherKey]: otherValue, messageRowId: { in: ids } }, select: { messageRowId: true } });
+    const also = await db.messageDeclaration.findMany({
+      where: { [otherKey]: otherValue, messageRowId: { in: ids } },
+      select: { messageRowId: true },
+    });
     const found = new Set(also.map((row) => row.messageRowId));
     ids = ids.filter((id) => found.has(id));
   }
@@ -74,7 +80,10 @@ async function idsNaming(db: Db, named: [DeclarationKey, string][], before?: num
 }
 
 export async function findMessage(db: Db, id: number) {
-  const row = await db.message.findUnique({ where: { id }, include: { declarations: { orderBy: { position: "asc" } } } });
+  const row = await db.message.findUnique({
+    where: { id },
+    include: { declarations: { orderBy: { position: "asc" } } },
+  });
   if (!row) return null;
   const { rawBody, findings, pathParams, headers, declarations, ...columns } = row;
   return {
@@ -82,7 +91,11 @@ export async function findMessage(db: Db, id: number) {
     findings: JSON.parse(findings),
     pathParams: JSON.parse(pathParams),
     headers: JSON.parse(headers),
-    declarations: declarations.map(({ lrn, customsDeclarationReference, mrn }) => ({ lrn, customsDeclarationReference, mrn })),
+    declarations: declarations.map(({ lrn, customsDeclarationReference, mrn }) => ({
+      lrn,
+      customsDeclarationReference,
+      mrn,
+    })),
     payload: payloadOf(Buffer.from(rawBody)),
   };
 }
@@ -94,19 +107,31 @@ export async function findRawBody(db: Db, id: number) {
 /** What an ERP polls: every message about one declaration in Douane's own order (messageDateTime, which
  *  says when Douane issued it; arrival order can differ after retries), and where the declaration stands. */
 export async function declarationTimeline(db: Db, customsDeclarationReference: string) {
-  const named = await db.messageDeclaration.findMany({ where: { customsDeclarationReference }, select: { messageRowId: true, lrn: true, mrn: true } });
+  const named = await db.messageDeclaration.findMany({
+    where: { customsDeclarationReference },
+    select: { messageRowId: true, lrn: true, mrn: true },
+  });
   if (named.length === 0) return null;
   const ids = [...new Set(named.map((declaration) => declaration.messageRowId))];
   const messages = [];
   for (let start = 0; start < ids.length; start += ID_CHUNK) {
-    messages.push(...(await db.message.findMany({ where: { id: { in: ids.slice(start, start + ID_CHUNK) } }, select: summaryColumns })));
+    messages.push(
+      ...(await db.message.findMany({
+        where: { id: { in: ids.slice(start, start + ID_CHUNK) } },
+        select: summaryColumns,
+      })),
+    );
   }
   // Douane's order: messageDateTime, then arrival; a message without one last.
-  messages.sort((a, b) => (a.messageDateTime?.getTime() ?? Infinity) - (b.messageDateTime?.getTime() ?? Infinity) || a.id - b.id);
+  messages.sort(
+    (a, b) => (a.messageDateTime?.getTime() ?? Infinity) - (b.messageDateTime?.getTime() ?? Infinity) || a.id - b.id,
+  );
   const newestFirst = [...messages].reverse();
   // lrn and mrn as the messages say them of this declaration: a registration names up to 99 others.
   const latest = (key: "lrn" | "mrn") =>
-    newestFirst.flatMap((message) => named.filter((declaration) => declaration.messageRowId === message.id)).find((declaration) => declaration[key] !== null)?.[key] ?? null;
+    newestFirst
+      .flatMap((message) => named.filter((declaration) => declaration.messageRowId === message.id))
+      .find((declaration) => declaration[key] !== null)?.[key] ?? null;
   const state = newestFirst.find((message) => message.state !== null)?.state ?? null;
   return { customsDeclarationReference, state, lrn: latest("lrn"), mrn: latest("mrn"), messages };
 }

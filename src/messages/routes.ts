@@ -1,6 +1,6 @@
-import { validations } from "../douane/examine";
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { validations } from "../douane/examine";
 import { stringifyExact } from "../douane/numbers";
 import { codePointLength } from "../douane/text";
 import { HttpError } from "../http/errors";
@@ -8,11 +8,14 @@ import { sendRawBody } from "../http/raw-body";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
 import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
-import { declarationTimeline as timelineView, messageDetail, messagePage } from "./views";
+import { messageDetail, messagePage, declarationTimeline as timelineView } from "./views";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 /** A search key: 1 to 350 characters (code points), the most a stored key holds. */
-const searchKey = z.string().min(1).refine((value) => codePointLength(value) <= 350, { message: "expected at most 350 characters" });
+const searchKey = z
+  .string()
+  .min(1)
+  .refine((value) => codePointLength(value) <= 350, { message: "expected at most 350 characters" });
 const key = searchKey.optional();
 
 /** The query of GET /v1/messages; the CLI's `messages list` takes the same filters. */
@@ -41,7 +44,8 @@ export function messageRoutes(db: Db): RouteDefinition[] {
     defineRoute({
       method: "get",
       path: "/v1/messages",
-      summary: "Stored messages, newest first, filtered by Douane's keys; keyset pages that stay exact while messages arrive",
+      summary:
+        "Stored messages, newest first, filtered by Douane's keys; keyset pages that stay exact while messages arrive",
       tag: "messages",
       query: messageQuery,
       response: messagePage,
@@ -79,7 +83,8 @@ export function messageRoutes(db: Db): RouteDefinition[] {
     defineRoute({
       method: "get",
       path: "/v1/declarations/:customsDeclarationReference",
-      summary: "A declaration's timeline (every message about it, in messageDateTime order) and its latest state, lrn and mrn",
+      summary:
+        "A declaration's timeline (every message about it, in messageDateTime order) and its latest state, lrn and mrn",
       tag: "declarations",
       params: z.object({ customsDeclarationReference: searchKey }),
       response: timelineView,

@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { DeadlineExceeded, withDeadline } from "../db/deadline";
 import type { DriverSql, SqlQuery } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
-import { classify, firstOfEachKey, keyOf, type Classification } from "./classify";
+import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
 import { declarationInserts, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
 
@@ -78,7 +78,12 @@ export class MessageWriter {
         if (error instanceof DeadlineExceeded) this.options.onOverrun?.();
         return batch.forEach((waiting) => waiting.reject(error));
       }
-      if (batch.length === 1) return batch[0].resolve({ outcome: "unstorable", code: databaseCodeOf(error) ?? null, message: (error as Error).message });
+      if (batch.length === 1)
+        return batch[0].resolve({
+          outcome: "unstorable",
+          code: databaseCodeOf(error) ?? null,
+          message: (error as Error).message,
+        });
       // One row the database refuses must not fail its neighbours: retry them one by one.
       for (const waiting of batch) await this.commitGroup([waiting]);
     }
@@ -86,7 +91,11 @@ export class MessageWriter {
 
   private async commitAndAnswer(batch: Waiting[]): Promise<void> {
     const started = process.hrtime.bigint();
-    const outcomes = await withDeadline(this.commit(batch.map((waiting) => waiting.record)), this.options.commitTimeoutMs, "the group commit");
+    const outcomes = await withDeadline(
+      this.commit(batch.map((waiting) => waiting.record)),
+      this.options.commitTimeoutMs,
+      "the group commit",
+    );
     this.options.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
   }
@@ -116,7 +125,9 @@ export class MessageWriter {
     const { sql, args } = groupInsert(records);
     return this.sql.transaction(async (tx) => {
       const returned = await tx.query(sql, args);
-      const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
+      const inserted = new Map(
+        returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]),
+      );
       for (const insert of declarationInserts(records, inserted)) await tx.query(insert.sql, insert.args);
       if (this.options.onStored) await this.options.onStored(tx, returned.map(storedOf));
       return inserted;
@@ -149,5 +160,6 @@ const storedOf = (row: Record<string, unknown>): StoredRow => ({
   id: Number(row.id),
   api: String(row.api),
   channel: String(row.channel),
-  customsDeclarationReference: row.customsDeclarationReference === null ? null : String(row.customsDeclarationReference),
+  customsDeclarationReference:
+    row.customsDeclarationReference === null ? null : String(row.customsDeclarationReference),
 });

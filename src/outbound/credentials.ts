@@ -30,7 +30,9 @@ export function credentialsReader(config: Config): () => Credentials {
     try {
       return fs.readFileSync(path, "utf8").replace(/\r?\n$/, ""); // editors add a final newline
     } catch (error) {
-      throw new CredentialsUnreadable(`${fileVariable} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+      throw new CredentialsUnreadable(
+        `${fileVariable} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+      );
     }
   };
   return () => ({

@@ -4,7 +4,13 @@ import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { isoInstant } from "../messages/views";
-import { expectationStatuses, listExpectations, recordRepresented, registerExpectations, statusOf } from "./expectations";
+import {
+  expectationStatuses,
+  listExpectations,
+  recordRepresented,
+  registerExpectations,
+  statusOf,
+} from "./expectations";
 import type { Outbound } from "./outbound";
 
 export const expectationView = z.object({
@@ -27,7 +33,10 @@ export const expectationView = z.object({
 
 /** The query of GET /v1/expectations; the CLI's `expectations list` takes the same filters. */
 export const expectationQuery = queryParameters({
-  status: z.enum(expectationStatuses).optional().describe("open | overdue (no return in time, not re-presented) | closed | represented"),
+  status: z
+    .enum(expectationStatuses)
+    .optional()
+    .describe("open | overdue (no return in time, not re-presented) | closed | represented"),
   api: z.string().min(1).max(350).optional(),
   lrn: z.string().min(1).max(350).optional(),
   operatorRequestReference: z.string().min(1).max(350).optional(),
@@ -42,10 +51,16 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       api: z.enum(apiNames),
       lrn: z.string().min(1).max(22).optional(),
       operatorRequestReference: z.string().min(1).max(35).optional(),
-      sentAt: z.iso.datetime({ offset: true }).transform((text) => new Date(text)).describe("when it was sent to Douane, ISO 8601"),
+      sentAt: z.iso
+        .datetime({ offset: true })
+        .transform((text) => new Date(text))
+        .describe("when it was sent to Douane, ISO 8601"),
     })
     .strict()
-    .refine((item) => item.lrn !== undefined || item.operatorRequestReference !== undefined, { path: ["lrn"], message: "lrn or operatorRequestReference is required: a return is matched on them" });
+    .refine((item) => item.lrn !== undefined || item.operatorRequestReference !== undefined, {
+      path: ["lrn"],
+      message: "lrn or operatorRequestReference is required: a return is matched on them",
+    });
   const idParams = z.object({ id: z.coerce.number().int().positive() });
   const find = async (id: number) => {
     const row = await db.expectation.findUnique({ where: { id }, omit: { dedupeKey: true } });
@@ -56,7 +71,8 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
     defineRoute({
       method: "post",
       path: "/v1/expectations",
-      summary: "Registers returns expected for messages other software sent to Douane (one, or up to 500 as { items }); the same one twice is kept once",
+      summary:
+        "Registers returns expected for messages other software sent to Douane (one, or up to 500 as { items }); the same one twice is kept once",
       tag: "expectations",
       // One is taken as a list of one, so a refusal names its fields the same way (items.0.sentAt) either way.
       body: z.preprocess(
@@ -68,7 +84,11 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       handler: async ({ body }) => {
         const { items } = body;
         const now = outbound.clock();
-        const rows = await registerExpectations(db, items.map((item) => ({ lrn: null, operatorRequestReference: null, ...item })), { now, timeoutMinutes: outbound.returnTimeoutMinutes });
+        const rows = await registerExpectations(
+          db,
+          items.map((item) => ({ lrn: null, operatorRequestReference: null, ...item })),
+          { now, timeoutMinutes: outbound.returnTimeoutMinutes },
+        );
         outbound.reconciler.nudge(); // the return may be stored already
         return { items: rows.map((row) => ({ ...row, status: statusOf(row, now) })) };
       },
@@ -80,7 +100,8 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       tag: "expectations",
       query: expectationQuery,
       response: z.object({ items: z.array(expectationView), nextCursor: z.string().nullable() }),
-      handler: ({ query: { limit, cursor, ...filters } }) => listExpectations(db, filters, { limit, cursor }, outbound.clock()),
+      handler: ({ query: { limit, cursor, ...filters } }) =>
+        listExpectations(db, filters, { limit, cursor }, outbound.clock()),
     }),
     defineRoute({
       method: "get",
@@ -95,7 +116,8 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
     defineRoute({
       method: "post",
       path: "/v1/expectations/:id/represented",
-      summary: "Records that a person presented the message to Douane again (once per expectation; the service never does it)",
+      summary:
+        "Records that a person presented the message to Douane again (once per expectation; the service never does it)",
       tag: "expectations",
       params: idParams,
       body: z.object({ reason: z.string().trim().min(1).max(1000) }).strict(),
@@ -104,9 +126,20 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
         const outcome = await recordRepresented(db, params.id, { actor, reason: body.reason, now: outbound.clock() });
-        if (outcome.outcome === "not_found") throw new HttpError(404, "not_found", `no expectation with id ${params.id}`);
-        if (outcome.outcome === "already_represented") throw new HttpError(409, "already_represented", `expectation ${params.id} was already re-presented by ${outcome.by}`);
-        if (outcome.outcome === "closed") throw new HttpError(409, "already_closed", `expectation ${params.id} got its return: there is nothing to present again`);
+        if (outcome.outcome === "not_found")
+          throw new HttpError(404, "not_found", `no expectation with id ${params.id}`);
+        if (outcome.outcome === "already_represented")
+          throw new HttpError(
+            409,
+            "already_represented",
+            `expectation ${params.id} was already re-presented by ${outcome.by}`,
+          );
+        if (outcome.outcome === "closed")
+          throw new HttpError(
+            409,
+            "already_closed",
+            `expectation ${params.id} got its return: there is nothing to present again`,
+          );
         return find(params.id);
       },
     }),

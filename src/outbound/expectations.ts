@@ -21,7 +21,10 @@ interface Timing {
 }
 
 /** closed: a return came. represented: none came and a person presented it again. overdue: none came in time. */
-export function statusOf(row: { closedAt: Date | null; representedAt: Date | null; dueAt: Date }, now: Date): ExpectationStatus {
+export function statusOf(
+  row: { closedAt: Date | null; representedAt: Date | null; dueAt: Date },
+  now: Date,
+): ExpectationStatus {
   if (row.closedAt) return "closed";
   if (row.representedAt) return "represented";
   return row.dueAt <= now ? "overdue" : "open";
@@ -43,14 +46,25 @@ function whereStatus(status: ExpectationStatus, now: Date): Prisma.ExpectationWh
 
 /** Registers expected returns; the same one registered again (a retried request) is kept once. Answers the
  *  rows in the order given. Three statements whatever the count: a bulk of 500 stays quick. */
-export async function registerExpectations(db: Db, items: ExpectedReturn[], timing: Timing, retried = false): Promise<ExpectationRow[]> {
+export async function registerExpectations(
+  db: Db,
+  items: ExpectedReturn[],
+  timing: Timing,
+  retried = false,
+): Promise<ExpectationRow[]> {
   const keys = items.map((item) => registeredKey(item));
   try {
     await db.$transaction(async (tx) => {
-      const existing = new Set((await tx.expectation.findMany({ where: { dedupeKey: { in: keys } }, select: { dedupeKey: true } })).map((row) => row.dedupeKey));
+      const existing = new Set(
+        (await tx.expectation.findMany({ where: { dedupeKey: { in: keys } }, select: { dedupeKey: true } })).map(
+          (row) => row.dedupeKey,
+        ),
+      );
       const fresh = new Map<string, ExpectedReturn>();
       items.forEach((item, i) => !existing.has(keys[i]) && fresh.set(keys[i], item));
-      await tx.expectation.createMany({ data: [...fresh].map(([dedupeKey, item]) => rowOf(item, "registered", null, dedupeKey, timing)) });
+      await tx.expectation.createMany({
+        data: [...fresh].map(([dedupeKey, item]) => rowOf(item, "registered", null, dedupeKey, timing)),
+      });
     });
   } catch (error) {
     // Another request registered one of them between our read and our insert: the second pass finds it.
@@ -67,13 +81,29 @@ type ExpectationRow = Omit<Awaited<ReturnType<Db["expectation"]["findUniqueOrThr
 const registeredKey = (item: ExpectedReturn) =>
   JSON.stringify([item.api, item.lrn, item.operatorRequestReference, item.sentAt.toISOString()]); // no NUL: PostgreSQL text refuses it
 
-function rowOf(item: ExpectedReturn, source: "submission" | "registered", submissionId: number | null, dedupeKey: string, timing: Timing) {
-  return { ...item, dueAt: new Date(item.sentAt.getTime() + timing.timeoutMinutes * 60_000), source, submissionId, dedupeKey, createdAt: timing.now };
+function rowOf(
+  item: ExpectedReturn,
+  source: "submission" | "registered",
+  submissionId: number | null,
+  dedupeKey: string,
+  timing: Timing,
+) {
+  return {
+    ...item,
+    dueAt: new Date(item.sentAt.getTime() + timing.timeoutMinutes * 60_000),
+    source,
+    submissionId,
+    dedupeKey,
+    createdAt: timing.now,
+  };
 }
 
 /** A submission's expectation, inside the transaction that records the submission's outcome. */
 export function expectOne(tx: Tx, item: ExpectedReturn, submissionId: number, timing: Timing) {
-  return tx.expectation.create({ data: rowOf(item, "submission", submissionId, `submission:${submissionId}`, timing), select: { id: true } });
+  return tx.expectation.create({
+    data: rowOf(item, "submission", submissionId, `submission:${submissionId}`, timing),
+    select: { id: true },
+  });
 }
 
 export interface ExpectationFilters {
@@ -88,20 +118,41 @@ export async function listExpectations(db: Db, filters: ExpectationFilters, page
   const { status, ...equalities } = filters;
   const where: Prisma.ExpectationWhereInput = { ...equalities, ...(status ? whereStatus(status, now) : {}) };
   if (page.cursor !== undefined) where.id = { lt: page.cursor };
-  const rows = await db.expectation.findMany({ where, orderBy: { id: "desc" }, take: page.limit + 1, omit: { dedupeKey: true } });
-  return pageOf(rows.map((row) => ({ ...row, status: statusOf(row, now) })), page.limit, "expectation");
+  const rows = await db.expectation.findMany({
+    where,
+    orderBy: { id: "desc" },
+    take: page.limit + 1,
+    omit: { dedupeKey: true },
+  });
+  return pageOf(
+    rows.map((row) => ({ ...row, status: statusOf(row, now) })),
+    page.limit,
+    "expectation",
+  );
 }
 
 /** Overdue expectations per API, for the gauge and the status. */
 export async function overdueCounts(db: Db, now: Date): Promise<Map<string, number>> {
-  const rows = await db.expectation.groupBy({ by: ["api"], where: whereStatus("overdue", now), _count: { _all: true } });
+  const rows = await db.expectation.groupBy({
+    by: ["api"],
+    where: whereStatus("overdue", now),
+    _count: { _all: true },
+  });
   return new Map(rows.map((row) => [row.api, row._count._all]));
 }
 
-export type RepresentOutcome = { outcome: "recorded"; id: number } | { outcome: "not_found" } | { outcome: "closed" } | { outcome: "already_represented"; by: string };
+export type RepresentOutcome =
+  | { outcome: "recorded"; id: number }
+  | { outcome: "not_found" }
+  | { outcome: "closed" }
+  | { outcome: "already_represented"; by: string };
 
 /** Records that a person presented the message again: once per expectation, never done by the service itself. */
-export async function recordRepresented(db: Db, id: number, action: { actor: string; reason: string; now: Date }): Promise<RepresentOutcome> {
+export async function recordRepresented(
+  db: Db,
+  id: number,
+  action: { actor: string; reason: string; now: Date },
+): Promise<RepresentOutcome> {
   const claimed = await db.expectation.updateMany({
     where: { id, closedAt: null, representedAt: null },
     data: { representedAt: action.now, representedBy: action.actor, representedReason: action.reason },

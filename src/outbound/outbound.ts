@@ -28,7 +28,11 @@ interface OutboundStatus {
 }
 
 /** The outbound direction's parts, built once from the configuration. */
-export function createOutbound(config: Config, db: Db, deps: { clock: () => Date; logger: Logger; metrics: Metrics }): Outbound {
+export function createOutbound(
+  config: Config,
+  db: Db,
+  deps: { clock: () => Date; logger: Logger; metrics: Metrics },
+): Outbound {
   const { clock, logger, metrics } = deps;
   const tokens = config.DOUANE_TOKEN_URL
     ? new AccessTokenClient({
@@ -39,7 +43,8 @@ export function createOutbound(config: Config, db: Db, deps: { clock: () => Date
         clock,
         onRequest: (outcome) => {
           metrics.douaneTokenRequests.inc({ outcome });
-          if (outcome === "refused") logger.error("Douane's authorization server refused the API account's credentials: token requests paused");
+          if (outcome === "refused")
+            logger.error("Douane's authorization server refused the API account's credentials: token requests paused");
         },
       })
     : null;
@@ -68,7 +73,9 @@ export function createOutbound(config: Config, db: Db, deps: { clock: () => Date
       const token = tokens?.status() ?? null;
       const reasons = [
         ...(token?.reason ? [token.reason] : []),
-        ...(overdue > 0 ? [`${overdue} expected Douane returns are overdue: see GET /v1/expectations?status=overdue`] : []),
+        ...(overdue > 0
+          ? [`${overdue} expected Douane returns are overdue: see GET /v1/expectations?status=overdue`]
+          : []),
       ];
       const status = token?.status === "red" ? "red" : token?.status === "yellow" || overdue > 0 ? "yellow" : "green";
       return { status, enabled: tokens !== null, token, overdueExpectations: overdue, reasons };

@@ -24,18 +24,27 @@ async function reconcileExpectations(db: Db): Promise<number> {
     if (open.length === 0) return closed;
     afterId = open[open.length - 1].id;
     const lrns = [...new Set(open.flatMap((row) => (row.lrn ? [row.lrn] : [])))];
-    const references = [...new Set(open.flatMap((row) => (row.operatorRequestReference ? [row.operatorRequestReference] : [])))];
+    const references = [
+      ...new Set(open.flatMap((row) => (row.operatorRequestReference ? [row.operatorRequestReference] : []))),
+    ];
     const earliest = new Date(Math.min(...open.map((row) => row.sentAt.getTime())));
     const returns = await db.message.findMany({
-      where: { OR: [{ lrn: { in: lrns } }, { operatorRequestReference: { in: references } }], receivedAt: { gte: earliest } },
+      where: {
+        OR: [{ lrn: { in: lrns } }, { operatorRequestReference: { in: references } }],
+        receivedAt: { gte: earliest },
+      },
       orderBy: { id: "asc" },
       select: { id: true, api: true, lrn: true, operatorRequestReference: true, receivedAt: true },
     });
     for (const expectation of open) {
-      const first = returns.find((message) =>
-        message.api === expectation.api && message.receivedAt >= expectation.sentAt &&
-        ((expectation.lrn !== null && message.lrn === expectation.lrn) ||
-          (expectation.operatorRequestReference !== null && message.operatorRequestReference === expectation.operatorRequestReference)));
+      const first = returns.find(
+        (message) =>
+          message.api === expectation.api &&
+          message.receivedAt >= expectation.sentAt &&
+          ((expectation.lrn !== null && message.lrn === expectation.lrn) ||
+            (expectation.operatorRequestReference !== null &&
+              message.operatorRequestReference === expectation.operatorRequestReference)),
+      );
       if (!first) continue;
       const updated = await db.expectation.updateMany({
         where: { id: expectation.id, closedAt: null },
@@ -56,7 +65,11 @@ export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db, private readonly logger: Logger, private readonly onClosed: (count: number) => void = () => {}) {}
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly onClosed: (count: number) => void = () => {},
+  ) {}
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => this.nudge(), intervalMs).unref();

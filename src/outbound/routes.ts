@@ -4,7 +4,7 @@ import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { isoInstant } from "../messages/views";
 import type { Outbound } from "./outbound";
-import { submit, type Operation, type SubmissionFailure } from "./submissions";
+import { type Operation, type SubmissionFailure, submit } from "./submissions";
 
 export const submissionView = z.object({
   id: z.number(),
@@ -39,7 +39,9 @@ const tokenStatus = z.object({
   reason: z.string().nullable(),
   lastIssuedAt: isoInstant.nullable(),
   expiresAt: isoInstant.nullable(),
-  retryAt: isoInstant.nullable().describe("after a refused credential: no token request before then, unless the credentials change"),
+  retryAt: isoInstant
+    .nullable()
+    .describe("after a refused credential: no token request before then, unless the credentials change"),
 });
 
 /** Sending to Douane through the internal API, each submission recorded with Douane's immediate answer. */
@@ -55,9 +57,17 @@ export function outboundRoutes(db: Db, outbound: Outbound): RouteDefinition[] {
       status: 201,
       errors: [422, 502, 503, 504],
       handler: async ({ body, actor }) => {
-        if (!outbound.submitter) throw new HttpError(503, "outbound_not_configured", "DOUANE_TOKEN_URL is not set: nothing can be sent to Douane");
+        if (!outbound.submitter)
+          throw new HttpError(
+            503,
+            "outbound_not_configured",
+            "DOUANE_TOKEN_URL is not set: nothing can be sent to Douane",
+          );
         const { submission, failure } = await submit(outbound.submitter, operation, body, actor);
-        if (failure) throw new HttpError(FAILURE_STATUS[failure.code], failure.code, failure.message, { submission: submissionView.parse(submission) });
+        if (failure)
+          throw new HttpError(FAILURE_STATUS[failure.code], failure.code, failure.message, {
+            submission: submissionView.parse(submission),
+          });
         return submission;
       },
     });
@@ -81,9 +91,16 @@ export function outboundRoutes(db: Db, outbound: Outbound): RouteDefinition[] {
     defineRoute({
       method: "get",
       path: "/v1/outbound/status",
-      summary: "The outbound direction: access token state (red after a refused credential, with the reason) and overdue returns (yellow)",
+      summary:
+        "The outbound direction: access token state (red after a refused credential, with the reason) and overdue returns (yellow)",
       tag: "outbound",
-      response: z.object({ status: z.enum(["green", "yellow", "red"]), enabled: z.boolean(), token: tokenStatus.nullable(), overdueExpectations: z.number(), reasons: z.array(z.string()) }),
+      response: z.object({
+        status: z.enum(["green", "yellow", "red"]),
+        enabled: z.boolean(),
+        token: tokenStatus.nullable(),
+        overdueExpectations: z.number(),
+        reasons: z.array(z.string()),
+      }),
       handler: () => outbound.status(),
     }),
   ];

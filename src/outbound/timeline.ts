@@ -14,16 +14,31 @@ import { submissionView } from "./routes";
  * (a Response_Registration_H7 names the request; its first declaration's lrn is the one indexed).
  */
 async function timelineByLrn(db: Db, lrn: string, now: Date) {
-  const submissions = await db.outboundSubmission.findMany({ where: { lrn }, orderBy: { id: "asc" }, omit: { requestBody: true } });
-  const expectations = await db.expectation.findMany({ where: { lrn }, orderBy: { id: "asc" }, omit: { dedupeKey: true } });
-  const references = [...new Set([...submissions, ...expectations].flatMap((row) => (row.operatorRequestReference ? [row.operatorRequestReference] : [])))];
+  const submissions = await db.outboundSubmission.findMany({
+    where: { lrn },
+    orderBy: { id: "asc" },
+    omit: { requestBody: true },
+  });
+  const expectations = await db.expectation.findMany({
+    where: { lrn },
+    orderBy: { id: "asc" },
+    omit: { dedupeKey: true },
+  });
+  const references = [
+    ...new Set(
+      [...submissions, ...expectations].flatMap((row) =>
+        row.operatorRequestReference ? [row.operatorRequestReference] : [],
+      ),
+    ),
+  ];
   const messages = await db.message.findMany({
     where: { OR: [{ lrn }, { operatorRequestReference: { in: references } }] },
     orderBy: [{ messageDateTime: { sort: "asc", nulls: "last" } }, { id: "asc" }],
     select: summaryColumns,
   });
   if (submissions.length + expectations.length + messages.length === 0) return null;
-  const latest = (key: "state" | "mrn" | "customsDeclarationReference") => [...messages].reverse().find((message) => message[key] !== null)?.[key] ?? null;
+  const latest = (key: "state" | "mrn" | "customsDeclarationReference") =>
+    [...messages].reverse().find((message) => message[key] !== null)?.[key] ?? null;
   return {
     lrn,
     state: latest("state"),
@@ -40,7 +55,8 @@ export function timelineRoutes(db: Db, clock: () => Date): RouteDefinition[] {
     defineRoute({
       method: "get",
       path: "/v1/declarations/lrn/:lrn",
-      summary: "A declaration by its lrn: our submissions, the returns expected, and Douane's returns in messageDateTime order",
+      summary:
+        "A declaration by its lrn: our submissions, the returns expected, and Douane's returns in messageDateTime order",
       tag: "declarations",
       params: z.object({ lrn: z.string().min(1).max(350) }),
       response: z.object({

@@ -1,4 +1,4 @@
-import { credentialsDigest, CredentialsUnreadable, type Credentials } from "./credentials";
+import { type Credentials, CredentialsUnreadable, credentialsDigest } from "./credentials";
 import { requestToken, type TokenAnswer } from "./token-request";
 
 /** Renew this long before expiry, so a token never expires between our check and Douane's. */
@@ -31,15 +31,29 @@ export interface TokenStatus {
   retryAt: Date | null;
 }
 
-export type UnavailableCode = "credential_refused" | "token_server_unavailable" | "token_request_invalid" | "credentials_unreadable";
+export type UnavailableCode =
+  | "credential_refused"
+  | "token_server_unavailable"
+  | "token_request_invalid"
+  | "credentials_unreadable";
 
 export class TokenUnavailable extends Error {
-  constructor(readonly code: UnavailableCode, message: string, readonly retryAt: Date | null = null) {
+  constructor(
+    readonly code: UnavailableCode,
+    message: string,
+    readonly retryAt: Date | null = null,
+  ) {
     super(message);
   }
 }
 
-const COLOUR: Record<TokenState, TokenStatus["status"]> = { idle: "green", ok: "green", failing: "yellow", refused: "red", misconfigured: "red" };
+const COLOUR: Record<TokenState, TokenStatus["status"]> = {
+  idle: "green",
+  ok: "green",
+  failing: "yellow",
+  refused: "red",
+  misconfigured: "red",
+};
 
 /**
  * Douane access tokens for every caller in the process: one token reused until 30 s before its expiry, one
@@ -85,7 +99,11 @@ export class AccessTokenClient {
     const digest = credentialsDigest(credentials);
     const now = this.options.clock();
     if (this.refusal && this.refusal.digest === digest && now < this.refusal.until) {
-      throw new TokenUnavailable("credential_refused", `${this.refusal.reason}; no token request before ${this.refusal.until.toISOString()} unless the credentials change`, this.refusal.until);
+      throw new TokenUnavailable(
+        "credential_refused",
+        `${this.refusal.reason}; no token request before ${this.refusal.until.toISOString()} unless the credentials change`,
+        this.refusal.until,
+      );
     }
     const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     for (let attempt = 0; ; attempt++) {
@@ -93,9 +111,14 @@ export class AccessTokenClient {
       this.options.onRequest?.(answer.outcome);
       if (answer.outcome === "issued") return this.keep(answer.accessToken, answer.expiresInSeconds);
       if (answer.outcome === "refused") throw this.refuse(digest, answer);
-      if (answer.outcome === "invalid_answer") throw this.fail("misconfigured", "token_request_invalid", `the authorization server answered ${answer.detail}`);
+      if (answer.outcome === "invalid_answer")
+        throw this.fail("misconfigured", "token_request_invalid", `the authorization server answered ${answer.detail}`);
       if (attempt >= delays.length) {
-        throw this.fail("failing", "token_server_unavailable", `the authorization server failed ${attempt + 1} times in a row (last: ${answer.detail})`);
+        throw this.fail(
+          "failing",
+          "token_server_unavailable",
+          `the authorization server failed ${attempt + 1} times in a row (last: ${answer.detail})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
     }
@@ -105,7 +128,8 @@ export class AccessTokenClient {
     try {
       return this.options.credentials();
     } catch (error) {
-      if (error instanceof CredentialsUnreadable) throw this.fail("misconfigured", "credentials_unreadable", error.message);
+      if (error instanceof CredentialsUnreadable)
+        throw this.fail("misconfigured", "credentials_unreadable", error.message);
       throw error;
     }
   }
@@ -113,7 +137,11 @@ export class AccessTokenClient {
   private keep(value: string, expiresInSeconds: number): string {
     const now = this.options.clock();
     const expiresAt = new Date(now.getTime() + expiresInSeconds * 1000);
-    this.token = { value, expiresAt, renewAt: expiresAt.getTime() - Math.min(RENEW_BEFORE_EXPIRY_MS, (expiresInSeconds * 1000) / 2) };
+    this.token = {
+      value,
+      expiresAt,
+      renewAt: expiresAt.getTime() - Math.min(RENEW_BEFORE_EXPIRY_MS, (expiresInSeconds * 1000) / 2),
+    };
     this.refusal = null;
     this.state = "ok";
     this.reason = null;
@@ -129,7 +157,12 @@ export class AccessTokenClient {
     return this.fail("refused", "credential_refused", reason, until);
   }
 
-  private fail(state: TokenState, code: UnavailableCode, reason: string, retryAt: Date | null = null): TokenUnavailable {
+  private fail(
+    state: TokenState,
+    code: UnavailableCode,
+    reason: string,
+    retryAt: Date | null = null,
+  ): TokenUnavailable {
     this.state = state;
     this.reason = reason;
     return new TokenUnavailable(code, reason, retryAt);

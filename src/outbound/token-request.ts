@@ -20,14 +20,21 @@ const REFUSALS = new Set(["invalid_grant", "invalid_client", "unauthorized_clien
  * Plain fetch: the protocol here is one form POST and the §5.1/§5.2 answers; oauth4webapi 3 is ESM-only,
  * which this CommonJS service (and ts-jest) cannot load without a second module system.
  */
-export async function requestToken(tokenUrl: string, credentials: Credentials, timeoutMs: number): Promise<TokenAnswer> {
+export async function requestToken(
+  tokenUrl: string,
+  credentials: Credentials,
+  timeoutMs: number,
+): Promise<TokenAnswer> {
   const form = new URLSearchParams({ grant_type: credentials.grant });
   if (credentials.grant === "password") {
     form.set("username", credentials.username ?? "");
     form.set("password", credentials.password ?? "");
   }
   if (credentials.scope) form.set("scope", credentials.scope);
-  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+  const headers: Record<string, string> = {
+    "content-type": "application/x-www-form-urlencoded",
+    accept: "application/json",
+  };
   if (credentials.clientAuth === "basic") {
     // §2.3.1: each part form-urlencoded before base64
     const pair = `${formEncode(credentials.clientId)}:${formEncode(credentials.clientSecret ?? "")}`;
@@ -39,23 +46,38 @@ export async function requestToken(tokenUrl: string, credentials: Credentials, t
   let response: Response;
   let body: Record<string, unknown> | null;
   try {
-    response = await fetch(tokenUrl, { method: "POST", headers, body: form, signal: AbortSignal.timeout(timeoutMs), redirect: "error" });
+    response = await fetch(tokenUrl, {
+      method: "POST",
+      headers,
+      body: form,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: "error",
+    });
     body = jsonObjectOrNull(await response.text());
   } catch (error) {
     return { outcome: "server_error", detail: networkErrorOf(error) };
   }
-  if (response.status >= 500 || response.status === 429) return { outcome: "server_error", detail: `HTTP ${response.status}` };
+  if (response.status >= 500 || response.status === 429)
+    return { outcome: "server_error", detail: `HTTP ${response.status}` };
   if (response.ok) {
     const accessToken = body?.access_token;
-    if (typeof accessToken !== "string" || accessToken === "") return { outcome: "invalid_answer", detail: "no access_token in a 2xx answer" };
+    if (typeof accessToken !== "string" || accessToken === "")
+      return { outcome: "invalid_answer", detail: "no access_token in a 2xx answer" };
     const expiresIn = Number(body?.expires_in);
-    return { outcome: "issued", accessToken, expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN_SECONDS };
+    return {
+      outcome: "issued",
+      accessToken,
+      expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN_SECONDS,
+    };
   }
   const error = typeof body?.error === "string" ? body.error : null;
   const description = typeof body?.error_description === "string" ? body.error_description.slice(0, 300) : null;
   if (error && REFUSALS.has(error)) return { outcome: "refused", error, description };
   if (response.status === 401) return { outcome: "refused", error: "invalid_client", description };
-  return { outcome: "invalid_answer", detail: `HTTP ${response.status}${error ? ` ${error}` : ""}${description ? `: ${description}` : ""}` };
+  return {
+    outcome: "invalid_answer",
+    detail: `HTTP ${response.status}${error ? ` ${error}` : ""}${description ? `: ${description}` : ""}`,
+  };
 }
 
 /** The name of what failed (ECONNREFUSED, TimeoutError…), never a URL with credentials in it. */
@@ -68,5 +90,7 @@ const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, 
 
 function jsonObjectOrNull(text: string): Record<string, unknown> | null {
   const value = parseJsonOrNull(Buffer.from(text));
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }

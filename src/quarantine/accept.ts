@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { bodyToExamine, examineMessage, isMessageId, readMessageId, type Examination } from "../douane/examine";
-import { h7Channels, unknownChannel, type Channel } from "../douane/h7/channels";
+import { bodyToExamine, type Examination, examineMessage, isMessageId, readMessageId } from "../douane/examine";
+import { type Channel, h7Channels, unknownChannel } from "../douane/h7/channels";
 import { bodyText, parseJsonOrNull } from "../messages/queries";
 import type { StoredRow } from "../messages/writer";
 import { OPEN } from "./store";
@@ -32,7 +32,8 @@ export type AcceptOutcome =
   | { outcome: "message_exists"; messageRowId: number; messageId: string };
 
 /** What the intake requires of a messageId, for a person giving one. */
-export const MESSAGE_ID_RULE = "1 to 291 characters, without U+0000 or a lone surrogate (the intake's rule for header.messageId)";
+export const MESSAGE_ID_RULE =
+  "1 to 291 characters, without U+0000 or a lone surrogate (the intake's rule for header.messageId)";
 
 /** Stores a quarantined body as a message, accepted by hand, and marks the quarantine row: one transaction.
  *  The quarantine row is claimed with a conditional update, so two people accepting at once store it once;
@@ -42,10 +43,12 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored
   const row = await db.quarantinedBody.findUnique({ where: { id: acceptance.quarantineId } });
   if (!row) return { outcome: "not_found" };
   if (row.acceptedAt) return { outcome: "already_accepted", messageRowId: row.messageRowId };
-  if (row.dismissedAt) return { outcome: "already_dismissed", dismissedBy: row.dismissedBy, dismissedReason: row.dismissedReason };
+  if (row.dismissedAt)
+    return { outcome: "already_dismissed", dismissedBy: row.dismissedBy, dismissedReason: row.dismissedReason };
   if (row.reason === "too_large") return { outcome: "body_not_kept" };
 
-  if (acceptance.messageId !== undefined && !isMessageId(acceptance.messageId)) return { outcome: "message_id_invalid" };
+  if (acceptance.messageId !== undefined && !isMessageId(acceptance.messageId))
+    return { outcome: "message_id_invalid" };
   const bytes = Buffer.from(row.rawBody);
   const body = parseJsonOrNull(bytes);
   const bodyMessageId = isObject(body) ? readMessageId(body) : null;
@@ -56,7 +59,11 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored
   if (!messageId) return { outcome: "message_id_required" };
   const pathParams: Record<string, string> = JSON.parse(row.pathParams);
   const channel = channelNamed(row.channel);
-  const examination = examine(channel, isObject(body) ? bodyToExamine(channel, body, bodyText(bytes)) : body, pathParams);
+  const examination = examine(
+    channel,
+    isObject(body) ? bodyToExamine(channel, body, bodyText(bytes)) : body,
+    pathParams,
+  );
 
   try {
     return await db.$transaction(async (tx) => {
@@ -94,7 +101,10 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const existing = await db.message.findUniqueOrThrow({ where: { api_messageId: { api: row.api, messageId } }, select: { id: true } });
+    const existing = await db.message.findUniqueOrThrow({
+      where: { api_messageId: { api: row.api, messageId } },
+      select: { id: true },
+    });
     return { outcome: "message_exists", messageRowId: existing.id, messageId };
   }
 }
@@ -107,7 +117,14 @@ function channelNamed(name: string): Channel {
 function examine(channel: Channel, body: unknown, pathParams: Record<string, string>): Examination {
   if (isObject(body)) return examineMessage(channel, body, pathParams);
   const { keys, declarations } = examineMessage(channel, {}, pathParams);
-  return { valid: false, validation: channel.schema ? "invalid" : "unchecked", keys, declarations, findings: [{ path: "", message: "the body is not a JSON object", severity: "error" }] };
+  return {
+    valid: false,
+    validation: channel.schema ? "invalid" : "unchecked",
+    keys,
+    declarations,
+    findings: [{ path: "", message: "the body is not a JSON object", severity: "error" }],
+  };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);

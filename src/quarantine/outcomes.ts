@@ -1,7 +1,9 @@
 import { type AcceptOutcome, MESSAGE_ID_RULE } from "./accept";
 import type { DismissOutcome } from "./store";
 
-export type Refusal = Exclude<AcceptOutcome, { outcome: "accepted" }> | Exclude<DismissOutcome, { outcome: "dismissed" }>;
+export type Refusal =
+  | Exclude<AcceptOutcome, { outcome: "accepted" }>
+  | Exclude<DismissOutcome, { outcome: "dismissed" }>;
 
 export interface Explanation {
   status: number;
@@ -32,7 +34,11 @@ export function explainRefusal(id: number, refusal: Refusal, messageIdName = "me
         extra: { dismissedBy: refusal.dismissedBy, dismissedReason: refusal.dismissedReason },
       };
     case "body_not_kept":
-      return { status: 409, code: "body_not_kept", message: `quarantined body ${id} was too large to be kept: there is nothing to store` };
+      return {
+        status: 409,
+        code: "body_not_kept",
+        message: `quarantined body ${id} was too large to be kept: there is nothing to store`,
+      };
     case "message_exists":
       return {
         status: 409,
@@ -59,7 +65,14 @@ export function explainRefusal(id: number, refusal: Refusal, messageIdName = "me
         status: 400,
         code: "invalid_body",
         message: `the body's header.messageId is ${refusal.bodyMessageId}: leave ${messageIdName} out`,
-        extra: { issues: [{ path: "messageId", message: `the body's header.messageId is ${refusal.bodyMessageId}; leave messageId out` }] },
+        extra: {
+          issues: [
+            {
+              path: "messageId",
+              message: `the body's header.messageId is ${refusal.bodyMessageId}; leave messageId out`,
+            },
+          ],
+        },
       };
   }
 }

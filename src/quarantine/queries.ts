@@ -15,10 +15,18 @@ const STATE_FILTERS = {
 } as const;
 
 /** Quarantined bodies, newest first; the (reason, id) index serves the reason filter. */
-export async function listQuarantine(db: Db, filters: { reason?: QuarantineReason; state?: QuarantineState }, page: Page) {
+export async function listQuarantine(
+  db: Db,
+  filters: { reason?: QuarantineReason; state?: QuarantineState },
+  page: Page,
+) {
   const { state, ...columns } = filters;
   const rows = await db.quarantinedBody.findMany({
-    where: { ...columns, ...(state ? STATE_FILTERS[state] : {}), ...(page.cursor !== undefined ? { id: { lt: page.cursor } } : {}) },
+    where: {
+      ...columns,
+      ...(state ? STATE_FILTERS[state] : {}),
+      ...(page.cursor !== undefined ? { id: { lt: page.cursor } } : {}),
+    },
     orderBy: { id: "desc" },
     take: page.limit + 1,
     select: quarantineColumns,
@@ -29,7 +37,12 @@ export async function listQuarantine(db: Db, filters: { reason?: QuarantineReaso
 export async function findQuarantined(db: Db, id: number) {
   const row = await db.quarantinedBody.findUnique({ where: { id }, omit: { rawBody: true } });
   if (!row) return null;
-  return { ...row, pathParams: JSON.parse(row.pathParams), headers: JSON.parse(row.headers), detail: JSON.parse(row.detail) };
+  return {
+    ...row,
+    pathParams: JSON.parse(row.pathParams),
+    headers: JSON.parse(row.headers),
+    detail: JSON.parse(row.detail),
+  };
 }
 
 export async function findQuarantinedRawBody(db: Db, id: number) {

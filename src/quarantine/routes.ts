@@ -3,13 +3,13 @@ import type { Db } from "../db/client";
 import { stringifyExact } from "../douane/numbers";
 import { codePointLength } from "../douane/text";
 import { HttpError } from "../http/errors";
-import { defineRoute, type RouteDefinition } from "../http/routes";
 import { sendRawBody } from "../http/raw-body";
+import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { findMessage } from "../messages/queries";
 import { quarantineReasons } from "../messages/records";
 import { messageDetail } from "../messages/views";
-import { acceptQuarantined, type AcceptHook } from "./accept";
+import { type AcceptHook, acceptQuarantined } from "./accept";
 import { explainRefusal, type Refusal } from "./outcomes";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "./queries";
 import { dismissQuarantined } from "./store";
@@ -27,7 +27,12 @@ export const quarantineQuery = queryParameters({
 
 const acceptBody = z.object({
   reason: z.string().trim().min(1).max(1000).describe("why this body is stored anyway (kept on the message)"),
-  messageId: z.string().min(1).refine((value) => codePointLength(value) <= 291, { message: "expected at most 291 characters" }).optional().describe("only for a body without header.messageId"),
+  messageId: z
+    .string()
+    .min(1)
+    .refine((value) => codePointLength(value) <= 291, { message: "expected at most 291 characters" })
+    .optional()
+    .describe("only for a body without header.messageId"),
 });
 
 const dismissBody = z.object({
@@ -35,7 +40,11 @@ const dismissBody = z.object({
 });
 
 /** Internal routes over quarantined bodies: what Douane sent that we refused, and accepting one by hand. */
-export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Date = () => new Date()): RouteDefinition[] {
+export function quarantineRoutes(
+  db: Db,
+  onAccepted: AcceptHook,
+  clock: () => Date = () => new Date(),
+): RouteDefinition[] {
   return [
     defineRoute({
       method: "get",
@@ -49,7 +58,8 @@ export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Da
     defineRoute({
       method: "get",
       path: "/v1/quarantine/:id",
-      summary: "One quarantined body's metadata: why it was refused, how often it came, and whether it was accepted or dismissed since",
+      summary:
+        "One quarantined body's metadata: why it was refused, how often it came, and whether it was accepted or dismissed since",
       tag: "quarantine",
       params: idParams,
       response: quarantineDetail,
@@ -86,7 +96,11 @@ export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Da
       status: 201,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
-        const outcome = await acceptQuarantined(db, { quarantineId: params.id, ...body, actor, now: clock() }, onAccepted);
+        const outcome = await acceptQuarantined(
+          db,
+          { quarantineId: params.id, ...body, actor, now: clock() },
+          onAccepted,
+        );
         if (outcome.outcome !== "accepted") throw refused(params.id, outcome);
         return (await findMessage(db, outcome.messageRowId))!;
       },
@@ -101,7 +115,12 @@ export function quarantineRoutes(db: Db, onAccepted: AcceptHook, clock: () => Da
       response: quarantineDetail,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
-        const outcome = await dismissQuarantined(db, { quarantineId: params.id, reason: body.reason, actor, now: clock() });
+        const outcome = await dismissQuarantined(db, {
+          quarantineId: params.id,
+          reason: body.reason,
+          actor,
+          now: clock(),
+        });
         if (outcome.outcome !== "dismissed") throw refused(params.id, outcome);
         return (await findQuarantined(db, params.id))!;
       },

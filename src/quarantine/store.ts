@@ -9,7 +9,13 @@ export const OPEN = { acceptedAt: null, dismissedAt: null } as const;
  *  its row counting the arrivals. A too-large body has no bytes kept, so two of them are never known equal. */
 export async function quarantine(db: Db, record: QuarantineRecord): Promise<number> {
   if (record.reason !== "too_large") {
-    const same = { ...OPEN, bodySha256: record.bodySha256, reason: record.reason, api: record.api, channel: record.channel };
+    const same = {
+      ...OPEN,
+      bodySha256: record.bodySha256,
+      reason: record.reason,
+      api: record.api,
+      channel: record.channel,
+    };
     const existing = await db.quarantinedBody.findFirst({ where: same, orderBy: { id: "asc" }, select: { id: true } });
     if (existing) {
       const { count } = await db.quarantinedBody.updateMany({
@@ -49,7 +55,10 @@ export type DismissOutcome =
 
 /** Closes an open row without storing it, recording who, when and why. Conditional on the row being open,
  *  so a dismissal and an acceptance racing each other cannot both win. */
-export async function dismissQuarantined(db: Db, dismissal: { quarantineId: number; reason: string; actor: string; now: Date }): Promise<DismissOutcome> {
+export async function dismissQuarantined(
+  db: Db,
+  dismissal: { quarantineId: number; reason: string; actor: string; now: Date },
+): Promise<DismissOutcome> {
   const { count } = await db.quarantinedBody.updateMany({
     where: { id: dismissal.quarantineId, ...OPEN },
     data: { dismissedAt: dismissal.now, dismissedBy: dismissal.actor, dismissedReason: dismissal.reason },
@@ -66,13 +75,26 @@ const SUPERSEDABLE = ["invalid_schema", "unsupported_content_type", "conflict"];
 
 /** A valid message with this messageId was stored (or re-sent) at `at`: open invalid or conflicting bodies with
  *  the same messageId that arrived before it are closed, pointing at the message. Returns how many. */
-export async function closeSuperseded(db: Db, message: { api: string; messageId: string; messageRowId: number; at: Date }): Promise<number> {
-  const where = { ...OPEN, api: message.api, messageId: message.messageId, reason: { in: SUPERSEDABLE }, receivedAt: { lte: message.at } };
+export async function closeSuperseded(
+  db: Db,
+  message: { api: string; messageId: string; messageRowId: number; at: Date },
+): Promise<number> {
+  const where = {
+    ...OPEN,
+    api: message.api,
+    messageId: message.messageId,
+    reason: { in: SUPERSEDABLE },
+    receivedAt: { lte: message.at },
+  };
   // A read first: almost every valid message has nothing to close, and a read costs no write lock.
   if (!(await db.quarantinedBody.findFirst({ where, select: { id: true } }))) return 0;
   const { count } = await db.quarantinedBody.updateMany({
     where,
-    data: { dismissedAt: message.at, dismissedBy: "system", dismissedReason: `superseded by message ${message.messageRowId} (a later valid re-send)` },
+    data: {
+      dismissedAt: message.at,
+      dismissedBy: "system",
+      dismissedReason: `superseded by message ${message.messageRowId} (a later valid re-send)`,
+    },
   });
   return count;
 }

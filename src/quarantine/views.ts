@@ -16,7 +16,9 @@ const quarantineSummary = z.object({
   acceptedAt: isoInstant.nullable(),
   acceptedBy: z.string().nullable(),
   messageRowId: z.number().nullable().describe("the message created when it was accepted"),
-  dismissedAt: isoInstant.nullable().describe("closed without storing it: by a person, or superseded by a later valid re-send"),
+  dismissedAt: isoInstant
+    .nullable()
+    .describe("closed without storing it: by a person, or superseded by a later valid re-send"),
   dismissedBy: z.string().nullable().describe("who dismissed it (system: superseded)"),
   dismissedReason: z.string().nullable(),
   seenCount: z.number().describe("arrivals of this exact body (same bytes, reason, api and channel) while open"),
@@ -33,7 +35,22 @@ export const quarantineDetail = quarantineSummary.extend({
 export const quarantinePage = z.object({ items: z.array(quarantineSummary), nextCursor: z.string().nullable() });
 
 export const quarantineColumns = {
-  id: true, api: true, channel: true, reason: true, messageId: true, receivedAt: true, contentType: true,
-  bodySha256: true, tokenId: true, acceptedAt: true, acceptedBy: true, messageRowId: true,
-  dismissedAt: true, dismissedBy: true, dismissedReason: true, seenCount: true, lastSeenAt: true, bodyBytes: true,
+  id: true,
+  api: true,
+  channel: true,
+  reason: true,
+  messageId: true,
+  receivedAt: true,
+  contentType: true,
+  bodySha256: true,
+  tokenId: true,
+  acceptedAt: true,
+  acceptedBy: true,
+  messageRowId: true,
+  dismissedAt: true,
+  dismissedBy: true,
+  dismissedReason: true,
+  seenCount: true,
+  lastSeenAt: true,
+  bodyBytes: true,
 } as const;

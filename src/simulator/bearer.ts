@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify, type JsonWebKey, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject, verify } from "node:crypto";
 
 export type BearerCheck = { ok: true; fingerprint: string } | { ok: false; reason: string };
 
@@ -25,12 +25,15 @@ export function jwtBearerChecker(jwksUrl: string, clock: () => Date) {
         return {};
       }
     });
-    if (header.alg !== "RS256" || typeof header.kid !== "string") return { ok: false, reason: "not an RS256 JWT with a key id" };
+    if (header.alg !== "RS256" || typeof header.kid !== "string")
+      return { ok: false, reason: "not an RS256 JWT with a key id" };
     if (!keys.has(header.kid)) await load();
     const key = keys.get(header.kid);
     if (!key) return { ok: false, reason: "signed by an unknown key" };
-    if (!verify("RSA-SHA256", Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], "base64url"))) return { ok: false, reason: "bad signature" };
-    if (typeof payload.exp !== "number" || payload.exp * 1000 <= clock().getTime()) return { ok: false, reason: "expired" };
+    if (!verify("RSA-SHA256", Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], "base64url")))
+      return { ok: false, reason: "bad signature" };
+    if (typeof payload.exp !== "number" || payload.exp * 1000 <= clock().getTime())
+      return { ok: false, reason: "expired" };
     return { ok: true, fingerprint: createHash("sha256").update(token).digest("hex").slice(0, 12) };
   };
 }

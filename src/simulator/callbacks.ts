@@ -1,4 +1,14 @@
-import { amountOf, customsDeclarationReferenceOf, customsRequestReferenceOf, euroAmountOf, javaDateTimeOf, lrnOf, messageIdOf, mrnOf, operatorRequestReferenceOf } from "./identifiers";
+import {
+  amountOf,
+  customsDeclarationReferenceOf,
+  customsRequestReferenceOf,
+  euroAmountOf,
+  javaDateTimeOf,
+  lrnOf,
+  messageIdOf,
+  mrnOf,
+  operatorRequestReferenceOf,
+} from "./identifiers";
 import type { Random } from "./random";
 import { declarationEvents, functionalErrors, nationalTaxCodes, technicalErrors } from "./texts";
 
@@ -33,7 +43,12 @@ export function generateCallback(random: Random, channel: SimulatedChannel, opti
       const preLodged = random.chance(0.1); // no MRN yet
       const { state, event } = random.pick(declarationEvents);
       const body = {
-        header: { ...header, lrn: lrnOf(random, at), customsDeclarationReference, ...(preLodged ? {} : { mrn: mrnOf(random, at) }) },
+        header: {
+          ...header,
+          lrn: lrnOf(random, at),
+          customsDeclarationReference,
+          ...(preLodged ? {} : { mrn: mrnOf(random, at) }),
+        },
         declarationState: { state, stateDateTime: earlier(120), event },
         dutiesAndTaxes: random.chance(0.15) ? {} : taxesOf(random), // relief from taxation: both parts absent
       };
@@ -58,7 +73,12 @@ export function generateCallback(random: Random, channel: SimulatedChannel, opti
       const lrn = lrnOf(random, at);
       const body = {
         header,
-        declaration: { lrn, ...(registered ? { customsDeclarationReference: customsDeclarationReferenceOf(random), mrn: mrnOf(random, at) } : {}) },
+        declaration: {
+          lrn,
+          ...(registered
+            ? { customsDeclarationReference: customsDeclarationReferenceOf(random), mrn: mrnOf(random, at) }
+            : {}),
+        },
         request: { operatorRequestReference: operatorRequestReferenceOf(random, at) },
         error: errorsOf(random, errorCountOf(random, options.maxErrors)),
       };
@@ -76,7 +96,11 @@ function taxesOf(random: Random): Json {
   const guaranteedAmount = euroAmountOf(random, 20);
   const unguaranteedAmount = euroAmountOf(random, 60);
   return {
-    generalTaxation: { guaranteedAmount, unguaranteedAmount, totalPayableTaxAmount: guaranteedAmount + unguaranteedAmount },
+    generalTaxation: {
+      guaranteedAmount,
+      unguaranteedAmount,
+      totalPayableTaxAmount: guaranteedAmount + unguaranteedAmount,
+    },
     itemsTaxation: items,
   };
 }

@@ -1,6 +1,6 @@
-import { generateCallback, simulatedChannels, type Callback, type SimulatedChannel } from "./callbacks";
+import { type Callback, generateCallback, type SimulatedChannel, simulatedChannels } from "./callbacks";
 import { javaDateTimeOf } from "./identifiers";
-import { makeInvalid, type InvalidKind } from "./invalid";
+import { type InvalidKind, makeInvalid } from "./invalid";
 import { seededRandom } from "./random";
 
 type ChannelChoice = SimulatedChannel | "mixed";
@@ -39,7 +39,8 @@ export function planRun(options: RunOptions): PlannedCall[] {
   const calls: PlannedCall[] = [];
   const originals: PlannedCall[] = [];
   const valid: PlannedCall[] = [];
-  const channelOf = (): SimulatedChannel => (options.channel === "mixed" ? random.pick(simulatedChannels) : options.channel);
+  const channelOf = (): SimulatedChannel =>
+    options.channel === "mixed" ? random.pick(simulatedChannels) : options.channel;
   for (let index = 0; index < options.count; index++) {
     const roll = random.next();
     if (roll < options.duplicates && originals.length > 0) {
@@ -47,12 +48,29 @@ export function planRun(options: RunOptions): PlannedCall[] {
       calls.push({ ...original, index, kind: "duplicate", originalIndex: original.index });
     } else if (roll < options.duplicates + options.conflicts && valid.length > 0) {
       const original = random.pick(valid);
-      calls.push({ index, kind: "conflict", invalid: null, originalIndex: original.index, callback: reissued(original.callback), expectedStatus: 200 });
+      calls.push({
+        index,
+        kind: "conflict",
+        invalid: null,
+        originalIndex: original.index,
+        callback: reissued(original.callback),
+        expectedStatus: 200,
+      });
     } else {
       const callback = generateCallback(random, channelOf(), { at: options.at, maxErrors: options.maxErrors });
-      if (roll >= options.duplicates + options.conflicts && roll < options.duplicates + options.conflicts + options.invalid) {
+      if (
+        roll >= options.duplicates + options.conflicts &&
+        roll < options.duplicates + options.conflicts + options.invalid
+      ) {
         const broken = makeInvalid(random, callback);
-        originals.push({ index, kind: "new", invalid: broken.kind, originalIndex: null, callback: broken.callback, expectedStatus: 400 });
+        originals.push({
+          index,
+          kind: "new",
+          invalid: broken.kind,
+          originalIndex: null,
+          callback: broken.callback,
+          expectedStatus: 400,
+        });
       } else {
         originals.push({ index, kind: "new", invalid: null, originalIndex: null, callback, expectedStatus: 200 });
         valid.push(originals[originals.length - 1]);

@@ -6,7 +6,11 @@ export interface Progress {
 }
 
 /** A progress bar on a terminal (redrawn in place with \r); on a pipe or a CI log, a line every tenth. */
-export function progressOn(stream: Writable & { isTTY?: boolean }, total: number, now: () => number = Date.now): Progress {
+export function progressOn(
+  stream: Writable & { isTTY?: boolean },
+  total: number,
+  now: () => number = Date.now,
+): Progress {
   let done = 0;
   let lastDraw = 0;
   let nextTenth = 1;
@@ -16,7 +20,9 @@ export function progressOn(stream: Writable & { isTTY?: boolean }, total: number
   const draw = () => {
     const width = 30;
     const filled = Math.round((done / Math.max(1, total)) * width);
-    stream.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${String(percent()).padStart(3)}%  ${counts()}`);
+    stream.write(
+      `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${String(percent()).padStart(3)}%  ${counts()}`,
+    );
   };
   return {
     tick(status) {

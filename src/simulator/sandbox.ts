@@ -2,10 +2,10 @@ import express, { type Express } from "express";
 import { examineMessage } from "../douane/examine";
 import { unknownChannel } from "../douane/h7/channels";
 import { jwtBearerChecker } from "./bearer";
-import { generateCallback, type Callback } from "./callbacks";
+import { type Callback, generateCallback } from "./callbacks";
 import type { PlannedCall } from "./plan";
 import { seededRandom } from "./random";
-import { sendAll, type SendOptions } from "./sender";
+import { type SendOptions, sendAll } from "./sender";
 import type { Answer } from "./summary";
 
 export interface SandboxOptions {
@@ -45,11 +45,24 @@ export function createDouaneSandbox(options: SandboxOptions): DouaneSandbox {
   const clock = options.clock ?? (() => new Date());
   const checkBearer = jwtBearerChecker(options.jwksUrl, clock);
   const random = seededRandom(options.seed ?? 7);
-  const send: Omit<SendOptions, "url"> = { token: options.callbackToken, header: options.callbackHeader ?? "authorization", rate: 0, concurrency: 1, timeoutMs: 10_000 };
+  const send: Omit<SendOptions, "url"> = {
+    token: options.callbackToken,
+    header: options.callbackHeader ?? "authorization",
+    rate: 0,
+    concurrency: 1,
+    timeoutMs: 10_000,
+  };
   const inFlight: Promise<Answer[]>[] = [];
   let held: Callback[] = [];
   const deliver = (callbacks: Callback[]) => {
-    const calls: PlannedCall[] = callbacks.map((callback, index) => ({ index, kind: "new", invalid: null, originalIndex: null, callback, expectedStatus: 200 }));
+    const calls: PlannedCall[] = callbacks.map((callback, index) => ({
+      index,
+      kind: "new",
+      invalid: null,
+      originalIndex: null,
+      callback,
+      expectedStatus: 200,
+    }));
     const sending = sendAll(calls, { ...send, url: options.callbackUrl }).then((result) => result.answers);
     inFlight.push(sending);
     return sending;
@@ -93,12 +106,21 @@ export function createDouaneSandbox(options: SandboxOptions): DouaneSandbox {
 }
 
 /** Registration then response, as Douane sends them, keyed on what the operator sent. */
-function returnsOf(random: ReturnType<typeof seededRandom>, at: Date, operation: "declaration" | "invalidation", lrn: string, operatorRequestReference: string | null): Callback[] {
+function returnsOf(
+  random: ReturnType<typeof seededRandom>,
+  at: Date,
+  operation: "declaration" | "invalidation",
+  lrn: string,
+  operatorRequestReference: string | null,
+): Callback[] {
   const registration = generateCallback(random, "request_registration", { at, maxErrors: 1 });
   const body = registration.body;
   if (operatorRequestReference) body.header.operatorRequestReference = operatorRequestReference;
   body.declarations = [{ ...body.declarations[0], lrn }];
-  const response = generateCallback(random, "declaration_response", { at: new Date(at.getTime() + 1000), maxErrors: 1 });
+  const response = generateCallback(random, "declaration_response", {
+    at: new Date(at.getTime() + 1000),
+    maxErrors: 1,
+  });
   const { customsDeclarationReference, mrn } = body.declarations[0];
   response.body.header = { ...response.body.header, lrn, customsDeclarationReference, mrn };
   response.body.declarationState.state = operation === "invalidation" ? "INV" : "ACC";

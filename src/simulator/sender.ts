@@ -16,7 +16,11 @@ export interface SendOptions {
 }
 
 /** Sends the planned calls as Douane would (POST, JSON, the token in the configured header), paced at `rate`. */
-export async function sendAll(calls: PlannedCall[], options: SendOptions, onAnswer: (answer: Answer) => void = () => {}): Promise<{ answers: Answer[]; elapsedMs: number }> {
+export async function sendAll(
+  calls: PlannedCall[],
+  options: SendOptions,
+  onAnswer: (answer: Answer) => void = () => {},
+): Promise<{ answers: Answer[]; elapsedMs: number }> {
   const base = options.url.replace(/\/+$/, "");
   const tokenHeader = options.header.toLowerCase() === "authorization" ? `Bearer ${options.token}` : options.token;
   const start = performance.now();
@@ -26,7 +30,12 @@ export async function sendAll(calls: PlannedCall[], options: SendOptions, onAnsw
     while (next < calls.length) {
       const call = calls[next++];
       if (options.rate > 0) await sleep(start + (call.index * 1000) / options.rate - performance.now());
-      const answer = await send(call, `${base}${call.callback.path}`, { [options.header]: tokenHeader }, options.timeoutMs);
+      const answer = await send(
+        call,
+        `${base}${call.callback.path}`,
+        { [options.header]: tokenHeader },
+        options.timeoutMs,
+      );
       answers[call.index] = answer;
       onAnswer(answer);
     }
@@ -41,7 +50,12 @@ async function send(call: PlannedCall, url: string, auth: Record<string, string>
   try {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "douane-callback-receiver-simulator", [SIMULATED_HEADER]: "true", ...auth },
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "douane-callback-receiver-simulator",
+        [SIMULATED_HEADER]: "true",
+        ...auth,
+      },
       body: JSON.stringify(call.callback.body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -49,14 +63,22 @@ async function send(call: PlannedCall, url: string, auth: Record<string, string>
     return { ...outcome, status: response.status, body: jsonObjectOrNull(text), latencyMs: performance.now() - sentAt };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { ...outcome, status: null, body: null, latencyMs: performance.now() - sentAt, error: cause ?? (error as Error).name };
+    return {
+      ...outcome,
+      status: null,
+      body: null,
+      latencyMs: performance.now() - sentAt,
+      error: cause ?? (error as Error).name,
+    };
   }
 }
 
 function jsonObjectOrNull(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -35,7 +35,10 @@ export interface Summary {
 /** Pure: the run's answers as the numbers people check. */
 export function summarize(answers: Answer[], elapsedMs: number): Summary {
   const byStatus: Record<string, number> = {};
-  let stored = 0, duplicatesAcknowledged = 0, conflicts = 0, refused = 0;
+  let stored = 0,
+    duplicatesAcknowledged = 0,
+    conflicts = 0,
+    refused = 0;
   const unexpected: Answer[] = [];
   for (const answer of answers) {
     const key = answer.status === null ? "none" : String(answer.status);
@@ -56,7 +59,11 @@ export function summarize(answers: Answer[], elapsedMs: number): Summary {
     duplicatesAcknowledged,
     conflicts,
     refused,
-    latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: round(latencies[latencies.length - 1] ?? 0) },
+    latencyMs: {
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      max: round(latencies[latencies.length - 1] ?? 0),
+    },
     unexpected: unexpected.length,
     unexpectedSamples: unexpected.slice(0, 5).map((answer) => ({
       index: answer.index,
@@ -77,15 +84,19 @@ export function percentile(sorted: number[], fraction: number): number {
 const round = (value: number) => Math.round(value * 10) / 10;
 
 export function formatSummary(summary: Summary, url: string): string {
-  const statuses = Object.entries(summary.byStatus).map(([status, count]) => `${status} ×${count}`).join(", ");
+  const statuses = Object.entries(summary.byStatus)
+    .map(([status, count]) => `${status} ×${count}`)
+    .join(", ");
   const lines = [
     `sent ${summary.sent} callbacks to ${url} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.ratePerSecond}/s)`,
     `answers: ${statuses || "none"}`,
     `stored ${summary.stored}, duplicates acknowledged ${summary.duplicatesAcknowledged}, conflicts ${summary.conflicts}, refused as invalid ${summary.refused}`,
     `latency p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms`,
     summary.unexpected === 0 ? "every answer was the one expected" : `${summary.unexpected} unexpected answers, e.g.:`,
-    ...summary.unexpectedSamples.map((sample) =>
-      `  call #${sample.index}: expected ${sample.expected}, got ${sample.status ?? sample.error}${sample.body ? ` ${JSON.stringify(sample.body)}` : ""}`),
+    ...summary.unexpectedSamples.map(
+      (sample) =>
+        `  call #${sample.index}: expected ${sample.expected}, got ${sample.status ?? sample.error}${sample.body ? ` ${JSON.stringify(sample.body)}` : ""}`,
+    ),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -22,13 +22,48 @@ export interface FunctionalError {
 }
 
 export const functionalErrors: readonly FunctionalError[] = [
-  { errorType: 15, errorCode: "H7_NAT_000", errorPointer: "lrn", errorDescription: "Le LRN saisi ne doit pas correspondre à celui d'une autre déclaration" },
-  { errorType: 12, errorCode: "H7_NAT_014", errorPointer: "goodsShipment.goodsItem[{item}].commodityCode", errorDescription: "Le code marchandise doit comporter au moins 6 chiffres" },
-  { errorType: 12, errorCode: "H7_NAT_021", errorPointer: "goodsShipment.goodsItem[{item}].intrinsicValue", errorDescription: "La valeur intrinsèque de l'envoi ne doit pas dépasser 150 EUR" },
-  { errorType: 13, errorCode: "H7_NAT_032", errorPointer: "importer.identificationNumber", errorDescription: "Le numéro EORI de l'importateur est inconnu ou n'est plus valide" },
-  { errorType: 12, errorCode: "H7_NAT_047", errorPointer: "goodsShipment.goodsItem[{item}].countryOfOrigin", errorDescription: "Le pays d'origine doit être un code pays ISO 3166-1 alpha-2 valide" },
-  { errorType: 12, errorCode: "H7_NAT_053", errorPointer: "goodsShipment.goodsItem[{item}].grossMass", errorDescription: "La masse brute doit être supérieure ou égale à la masse nette" },
-  { errorType: 14, errorCode: "H7_NAT_068", errorPointer: "goodsShipment.goodsItem[{item}].nationalTaxCode", errorDescription: "Le code de taxe nationale n'existe pas dans le référentiel en vigueur" },
+  {
+    errorType: 15,
+    errorCode: "H7_NAT_000",
+    errorPointer: "lrn",
+    errorDescription: "Le LRN saisi ne doit pas correspondre à celui d'une autre déclaration",
+  },
+  {
+    errorType: 12,
+    errorCode: "H7_NAT_014",
+    errorPointer: "goodsShipment.goodsItem[{item}].commodityCode",
+    errorDescription: "Le code marchandise doit comporter au moins 6 chiffres",
+  },
+  {
+    errorType: 12,
+    errorCode: "H7_NAT_021",
+    errorPointer: "goodsShipment.goodsItem[{item}].intrinsicValue",
+    errorDescription: "La valeur intrinsèque de l'envoi ne doit pas dépasser 150 EUR",
+  },
+  {
+    errorType: 13,
+    errorCode: "H7_NAT_032",
+    errorPointer: "importer.identificationNumber",
+    errorDescription: "Le numéro EORI de l'importateur est inconnu ou n'est plus valide",
+  },
+  {
+    errorType: 12,
+    errorCode: "H7_NAT_047",
+    errorPointer: "goodsShipment.goodsItem[{item}].countryOfOrigin",
+    errorDescription: "Le pays d'origine doit être un code pays ISO 3166-1 alpha-2 valide",
+  },
+  {
+    errorType: 12,
+    errorCode: "H7_NAT_053",
+    errorPointer: "goodsShipment.goodsItem[{item}].grossMass",
+    errorDescription: "La masse brute doit être supérieure ou égale à la masse nette",
+  },
+  {
+    errorType: 14,
+    errorCode: "H7_NAT_068",
+    errorPointer: "goodsShipment.goodsItem[{item}].nationalTaxCode",
+    errorDescription: "Le code de taxe nationale n'existe pas dans le référentiel en vigueur",
+  },
 ];
 
 /** Technical errors carry neither errorType nor errorCode (those are for functional errors only). */

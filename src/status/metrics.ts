@@ -6,7 +6,14 @@ const TOKEN_STATUSES = ["active", "pending", "retiring", "expired", "revoked"];
 
 /** Sets the sampled gauges from a status report, so /metrics says what `status` says. */
 export function sampleStatus(metrics: Metrics, report: StatusReport, now: Date): void {
-  for (const gauge of [metrics.quarantineSize, metrics.apiStatus, metrics.tokens, metrics.tokenExpirySeconds, metrics.lastCallback]) gauge.reset();
+  for (const gauge of [
+    metrics.quarantineSize,
+    metrics.apiStatus,
+    metrics.tokens,
+    metrics.tokenExpirySeconds,
+    metrics.lastCallback,
+  ])
+    gauge.reset();
   metrics.quarantineBytes.set(report.quarantine.bytes);
   metrics.quarantineBudgetBytes.set(report.quarantine.budgetBytes);
   metrics.quarantineNearBudget.set(report.quarantine.nearBudget ? 1 : 0);
@@ -18,7 +25,10 @@ export function sampleStatus(metrics: Metrics, report: StatusReport, now: Date):
     }
     for (const token of item.tokens) {
       if (token.status === "retiring" && token.expiresAt) {
-        metrics.tokenExpirySeconds.set({ api: item.api, fingerprint: token.fingerprint }, (token.expiresAt.getTime() - now.getTime()) / 1000);
+        metrics.tokenExpirySeconds.set(
+          { api: item.api, fingerprint: token.fingerprint },
+          (token.expiresAt.getTime() - now.getTime()) / 1000,
+        );
       }
     }
     if (item.lastCallbackAt) metrics.lastCallback.set({ api: item.api }, item.lastCallbackAt.getTime() / 1000);

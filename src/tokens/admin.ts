@@ -3,8 +3,19 @@ import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import type { ConfiguredToken } from "./configured";
 import { configuredTokenWarning, statusOf, warningsOf } from "./health";
-import { checkCancel, checkRevoke, checkRotate, dueToExpire, LifecycleRefusal, oldTokenOf, planExtend, planSwitch, type OldToken, type TokenState } from "./lifecycle";
-import { isRetired, tokenStatusOf, type TokenStatus } from "./status";
+import {
+  checkCancel,
+  checkRevoke,
+  checkRotate,
+  dueToExpire,
+  LifecycleRefusal,
+  type OldToken,
+  oldTokenOf,
+  planExtend,
+  planSwitch,
+  type TokenState,
+} from "./lifecycle";
+import { isRetired, type TokenStatus, tokenStatusOf } from "./status";
 import type { Clock } from "./store";
 import { fingerprintOf, hashToken } from "./verify";
 
@@ -17,12 +28,27 @@ export interface Change {
 }
 
 const TOKEN_VIEW = {
-  id: true, api: true, fingerprint: true, status: true, source: true, createdAt: true, activatedAt: true,
-  expiresAt: true, revokedAt: true, firstSeenAt: true, lastSeenAt: true, useCount: true, retiringSince: true, lastRefusedAt: true,
+  id: true,
+  api: true,
+  fingerprint: true,
+  status: true,
+  source: true,
+  createdAt: true,
+  activatedAt: true,
+  expiresAt: true,
+  revokedAt: true,
+  firstSeenAt: true,
+  lastSeenAt: true,
+  useCount: true,
+  retiringSince: true,
+  lastRefusedAt: true,
 } as const;
 
 /** A row read from the database with its status checked and typed. */
-const typed = <R extends { status: string }>(row: R): Omit<R, "status"> & { status: TokenStatus } => ({ ...row, status: tokenStatusOf(row.status) });
+const typed = <R extends { status: string }>(row: R): Omit<R, "status"> & { status: TokenStatus } => ({
+  ...row,
+  status: tokenStatusOf(row.status),
+});
 
 /**
  * Every change to an API's token set, each in one transaction with its audit event. The lifecycle rules are
@@ -40,7 +66,9 @@ export class TokenAdmin {
   ) {}
 
   async list(api: string) {
-    return (await this.db.apiToken.findMany({ where: { api }, orderBy: { id: "desc" }, select: TOKEN_VIEW })).map(typed);
+    return (await this.db.apiToken.findMany({ where: { api }, orderBy: { id: "desc" }, select: TOKEN_VIEW })).map(
+      typed,
+    );
   }
 
   async health(api: string) {
@@ -62,13 +90,26 @@ export class TokenAdmin {
     const created = await this.change(change, async (tx, tokens, now) => {
       checkRotate(tokens);
       const row = await tx.apiToken.create({
-        data: { api: change.api, tokenHash: hashToken(token).toString("hex"), fingerprint, status: "pending", pendingSlot: change.api, source: "rotation", createdAt: now },
+        data: {
+          api: change.api,
+          tokenHash: hashToken(token).toString("hex"),
+          fingerprint,
+          status: "pending",
+          pendingSlot: change.api,
+          source: "rotation",
+          createdAt: now,
+        },
         select: TOKEN_VIEW,
       });
-      return { row: typed(row), event: { tokenId: row.id, event: "rotated" }, about: tokens.find((token) => token.status === "active")?.id };
+      return {
+        row: typed(row),
+        event: { tokenId: row.id, event: "rotated" },
+        about: tokens.find((token) => token.status === "active")?.id,
+      };
     }).catch((error) => {
       // Another replica created a pending token between our read and our insert.
-      if (isUniqueViolation(error)) throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
+      if (isUniqueViolation(error))
+        throw new LifecycleRefusal("pending_exists", "a token is already pending: activate or cancel it first");
       throw error;
     });
     return { token, ...created };
@@ -78,13 +119,32 @@ export class TokenAdmin {
    *  `force` is needed for a token Douane never presented; `presented` says Douane just did (the automatic switch). */
   activate(change: Change & { tokenId: number; force?: boolean; presented?: boolean }) {
     return this.change(change, async (tx, tokens, now) => {
-      const plan = planSwitch(tokens, change.tokenId, now, this.windowMinutes, (change.force ?? false) || (change.presented ?? false));
+      const plan = planSwitch(
+        tokens,
+        change.tokenId,
+        now,
+        this.windowMinutes,
+        (change.force ?? false) || (change.presented ?? false),
+      );
       if (plan.retire) {
-        await this.transition(tx, plan.retire.token.id, "active", { status: "retiring", activeSlot: null, expiresAt: plan.retire.expiresAt, retiringSince: now });
+        await this.transition(tx, plan.retire.token.id, "active", {
+          status: "retiring",
+          activeSlot: null,
+          expiresAt: plan.retire.expiresAt,
+          retiringSince: now,
+        });
       }
-      const row = await this.transition(tx, plan.activate.id, "pending", { status: "active", pendingSlot: null, activeSlot: change.api, activatedAt: now });
-      const detail = plan.retire ? { retiringTokenId: plan.retire.token.id, retiringUntil: plan.retire.expiresAt.toISOString() } : undefined;
-      const event = change.force && !change.presented && !plan.activate.firstSeenAt ? "activated (forced)" : "activated";
+      const row = await this.transition(tx, plan.activate.id, "pending", {
+        status: "active",
+        pendingSlot: null,
+        activeSlot: change.api,
+        activatedAt: now,
+      });
+      const detail = plan.retire
+        ? { retiringTokenId: plan.retire.token.id, retiringUntil: plan.retire.expiresAt.toISOString() }
+        : undefined;
+      const event =
+        change.force && !change.presented && !plan.activate.firstSeenAt ? "activated (forced)" : "activated";
       return { row, event: { tokenId: row.id, event, detail }, about: plan.retire?.token.id };
     });
   }
@@ -92,8 +152,17 @@ export class TokenAdmin {
   revoke(change: Change & { tokenId: number; force: boolean }) {
     return this.change(change, async (tx, tokens, now) => {
       const token = checkRevoke(tokens, change.tokenId, now, change.force);
-      const row = await this.transition(tx, token.id, token.status, { status: "revoked", activeSlot: null, pendingSlot: null, revokedAt: now });
-      return { row, event: { tokenId: row.id, event: change.force ? "revoked (forced)" : "revoked" }, about: token.status === "pending" ? undefined : token.id };
+      const row = await this.transition(tx, token.id, token.status, {
+        status: "revoked",
+        activeSlot: null,
+        pendingSlot: null,
+        revokedAt: now,
+      });
+      return {
+        row,
+        event: { tokenId: row.id, event: change.force ? "revoked (forced)" : "revoked" },
+        about: token.status === "pending" ? undefined : token.id,
+      };
     });
   }
 
@@ -103,7 +172,10 @@ export class TokenAdmin {
       const token = checkCancel(tokens, change.tokenId);
       const { count } = await tx.apiToken.deleteMany({ where: { id: token.id, status: "pending", firstSeenAt: null } });
       if (count !== 1) throw new LifecycleRefusal("not_pending", `token ${token.fingerprint} changed meanwhile`);
-      return { row: { id: token.id, fingerprint: token.fingerprint, status: "cancelled" as const }, event: { tokenId: token.id, event: "cancelled" } };
+      return {
+        row: { id: token.id, fingerprint: token.fingerprint, status: "cancelled" as const },
+        event: { tokenId: token.id, event: "cancelled" },
+      };
     });
   }
 
@@ -111,22 +183,38 @@ export class TokenAdmin {
   extend(change: Change & { tokenId: number; minutes: number }) {
     return this.change(change, async (tx, tokens, now) => {
       const plan = planExtend(tokens, change.tokenId, now, change.minutes);
-      const row = await this.transition(tx, plan.token.id, plan.token.status, { status: "retiring", expiresAt: plan.expiresAt, retiringSince: now });
-      const detail = { minutes: change.minutes, from: plan.token.expiresAt?.toISOString() ?? null, until: plan.expiresAt.toISOString() };
+      const row = await this.transition(tx, plan.token.id, plan.token.status, {
+        status: "retiring",
+        expiresAt: plan.expiresAt,
+        retiringSince: now,
+      });
+      const detail = {
+        minutes: change.minutes,
+        from: plan.token.expiresAt?.toISOString() ?? null,
+        until: plan.expiresAt.toISOString(),
+      };
       return { row, event: { tokenId: row.id, event: "extended", detail }, about: row.id };
     });
   }
 
   /** Retiring tokens past their expiry become expired. Run by every replica; the conditional update makes it once. */
   async expireDue(api: string): Promise<number> {
-    const due = dueToExpire((await this.db.apiToken.findMany({ where: { api, status: "retiring" } })).map(typed), this.clock());
+    const due = dueToExpire(
+      (await this.db.apiToken.findMany({ where: { api, status: "retiring" } })).map(typed),
+      this.clock(),
+    );
     let expired = 0;
     for (const token of due) {
       await this.db.$transaction(async (tx) => {
         // Conditional on the expiry it was decided on: an extension committed meanwhile wins.
-        const { count } = await tx.apiToken.updateMany({ where: { id: token.id, status: "retiring", expiresAt: { lte: this.clock() } }, data: { status: "expired" } });
+        const { count } = await tx.apiToken.updateMany({
+          where: { id: token.id, status: "retiring", expiresAt: { lte: this.clock() } },
+          data: { status: "expired" },
+        });
         if (count === 1) {
-          await tx.tokenEvent.create({ data: { api, tokenId: token.id, event: "expired", actor: "system", at: this.clock() } });
+          await tx.tokenEvent.create({
+            data: { api, tokenId: token.id, event: "expired", actor: "system", at: this.clock() },
+          });
           expired++;
         }
       });
@@ -147,7 +235,11 @@ export class TokenAdmin {
   private async change<T>(
     change: Change,
     /** `about`: the token the answer's oldToken describes (see lifecycle.ts's oldTokenOf). */
-    decide: (tx: Tx, tokens: TokenState[], now: Date) => Promise<{ row: T; event: { tokenId: number; event: string; detail?: unknown }; about?: number }>,
+    decide: (
+      tx: Tx,
+      tokens: TokenState[],
+      now: Date,
+    ) => Promise<{ row: T; event: { tokenId: number; event: string; detail?: unknown }; about?: number }>,
   ): Promise<T & { oldToken: OldToken | null }> {
     const answer = await this.db.$transaction(async (tx) => {
       // The lock: a no-op update takes every token row of the API (PostgreSQL: row locks held to commit;
@@ -176,7 +268,8 @@ export class TokenAdmin {
 
   private async transition(tx: Tx, id: number, from: string, data: Record<string, unknown>) {
     const { count } = await tx.apiToken.updateMany({ where: { id, status: from }, data });
-    if (count !== 1) throw new LifecycleRefusal("not_usable", `token ${id} is no longer ${from}: another change came first`);
+    if (count !== 1)
+      throw new LifecycleRefusal("not_usable", `token ${id} is no longer ${from}: another change came first`);
     return typed(await tx.apiToken.findUniqueOrThrow({ where: { id }, select: TOKEN_VIEW }));
   }
 }

@@ -9,4 +9,8 @@ export interface ConfiguredToken {
 }
 
 export const configuredTokensOf = (config: Pick<Config, "apis">): ConfiguredToken[] =>
-  config.apis.flatMap((api) => (api.token === undefined ? [] : [{ api: api.name, variable: `${api.envPrefix}_TOKEN`, hash: hashToken(api.token).toString("hex") }]));
+  config.apis.flatMap((api) =>
+    api.token === undefined
+      ? []
+      : [{ api: api.name, variable: `${api.envPrefix}_TOKEN`, hash: hashToken(api.token).toString("hex") }],
+  );

@@ -14,30 +14,63 @@ const LEGACY_LAST_USE_WARNING_MS = 5 * 60_000;
 export interface TokenWarning {
   tokenId: number;
   fingerprint: string;
-  code: "pending_unseen" | "retiring_still_used" | "retired_token_presented" | "configured_token_retired" | "no_presented_token";
+  code:
+    | "pending_unseen"
+    | "retiring_still_used"
+    | "retired_token_presented"
+    | "configured_token_retired"
+    | "no_presented_token";
   message: string;
 }
 
 export function warningsOf(tokens: TokenState[], now: Date): TokenWarning[] {
   const warnings: TokenWarning[] = [];
-  const warn = (token: TokenState, code: TokenWarning["code"], message: string) => warnings.push({ tokenId: token.id, fingerprint: token.fingerprint, code, message });
+  const warn = (token: TokenState, code: TokenWarning["code"], message: string) =>
+    warnings.push({ tokenId: token.id, fingerprint: token.fingerprint, code, message });
   for (const token of tokens) {
-    if (token.status === "pending" && !token.firstSeenAt && now.getTime() - token.createdAt.getTime() >= PENDING_UNSEEN_WARNING_MS) {
-      warn(token, "pending_unseen", "pending for over 60 minutes and never presented by Douane: was it entered in the customs portal?");
+    if (
+      token.status === "pending" &&
+      !token.firstSeenAt &&
+      now.getTime() - token.createdAt.getTime() >= PENDING_UNSEEN_WARNING_MS
+    ) {
+      warn(
+        token,
+        "pending_unseen",
+        "pending for over 60 minutes and never presented by Douane: was it entered in the customs portal?",
+      );
     }
-    if (token.status === "retiring" && isUsable(token, now) && token.lastSeenAt && token.lastSeenAt >= stillUsedFrom(token)) {
-      warn(token, "retiring_still_used",
+    if (
+      token.status === "retiring" &&
+      isUsable(token, now) &&
+      token.lastSeenAt &&
+      token.lastSeenAt >= stillUsedFrom(token)
+    ) {
+      warn(
+        token,
+        "retiring_still_used",
         `still presented by Douane more than 15 minutes after the switch (last at ${token.lastSeenAt.toISOString()}); ` +
-        `refused from ${token.expiresAt!.toISOString()}: check the portal holds the new token, or extend the window`);
+          `refused from ${token.expiresAt!.toISOString()}: check the portal holds the new token, or extend the window`,
+      );
     }
-    if (isRetired(token.status) && token.lastRefusedAt && now.getTime() - token.lastRefusedAt.getTime() < RETIRED_PRESENTED_RED_MS) {
-      warn(token, "retired_token_presented",
-        `Douane still presents the retired token (last at ${token.lastRefusedAt.toISOString()}), ${token.status}: its callbacks get 401`);
+    if (
+      isRetired(token.status) &&
+      token.lastRefusedAt &&
+      now.getTime() - token.lastRefusedAt.getTime() < RETIRED_PRESENTED_RED_MS
+    ) {
+      warn(
+        token,
+        "retired_token_presented",
+        `Douane still presents the retired token (last at ${token.lastRefusedAt.toISOString()}), ${token.status}: its callbacks get 401`,
+      );
     }
   }
   const pending = tokens.find((token) => token.status === "pending" && !token.firstSeenAt);
   if (pending && !tokens.some((token) => token.status !== "pending" && isUsable(token, now))) {
-    warn(pending, "no_presented_token", "the only usable token is pending and Douane has never presented it: callbacks get 401 until the portal holds it");
+    warn(
+      pending,
+      "no_presented_token",
+      "the only usable token is pending and Douane has never presented it: callbacks get 401 until the portal holds it",
+    );
   }
   return warnings;
 }
@@ -66,7 +99,9 @@ export type ApiStatus = "green" | "yellow" | "red";
  * as planned).
  */
 export function statusOf(tokens: TokenState[], warnings: TokenWarning[], now: Date): ApiStatus {
-  const presentable = tokens.some((token) => isUsable(token, now) && !(token.status === "pending" && !token.firstSeenAt));
+  const presentable = tokens.some(
+    (token) => isUsable(token, now) && !(token.status === "pending" && !token.firstSeenAt),
+  );
   if (!presentable || warnings.some((warning) => warning.code === "retired_token_presented")) return "red";
   // A stale <API>_TOKEN in the environment refuses nothing (the store wins): it is said, not coloured.
   const alarming = warnings.filter((warning) => warning.code !== "configured_token_retired");

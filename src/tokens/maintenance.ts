@@ -17,7 +17,10 @@ export function startTokenMaintenance(admin: TokenAdmin, apis: string[], logger:
       }
     }
   };
-  const timer = setInterval(() => run().catch((error) => logger.warn({ err: error }, "token maintenance failed")), TOKEN_CACHE_MS);
+  const timer = setInterval(
+    () => run().catch((error) => logger.warn({ err: error }, "token maintenance failed")),
+    TOKEN_CACHE_MS,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

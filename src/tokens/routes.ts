@@ -1,7 +1,7 @@
 import { z } from "zod";
+import type { ApiDefinition } from "../douane/apis";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
-import type { ApiDefinition } from "../douane/apis";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
 import { tokenStatusSchema } from "./status";
@@ -24,10 +24,20 @@ const tokenView = z.object({
   lastRefusedAt: instant.nullable(),
 });
 /** On every lifecycle answer: until when the token being replaced is still accepted. */
-const oldToken = z.object({ id: z.number(), fingerprint: z.string(), acceptedUntil: instant.nullable(), meaning: z.string() }).nullable();
+const oldToken = z
+  .object({ id: z.number(), fingerprint: z.string(), acceptedUntil: instant.nullable(), meaning: z.string() })
+  .nullable();
 const lifecycleAnswer = tokenView.extend({ oldToken });
-export const extendBody = z.object({ minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES), reason: z.string().max(500).optional() });
-const forceQuery = z.object({ force: z.enum(["true", "false"]).default("false").transform((value) => value === "true") });
+export const extendBody = z.object({
+  minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES),
+  reason: z.string().max(500).optional(),
+});
+const forceQuery = z.object({
+  force: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+});
 const warning = z.object({ tokenId: z.number(), fingerprint: z.string(), code: z.string(), message: z.string() });
 const change = z.object({ reason: z.string().max(500).optional() }).default({});
 
@@ -40,7 +50,8 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
     try {
       return await work();
     } catch (error) {
-      if (error instanceof LifecycleRefusal) throw new HttpError(error.code === "not_found" ? 404 : 409, error.code, error.message);
+      if (error instanceof LifecycleRefusal)
+        throw new HttpError(error.code === "not_found" ? 404 : 409, error.code, error.message);
       throw error;
     }
   };
@@ -52,7 +63,10 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       tag: "tokens",
       params: z.object({ api: apiParam }),
       response: z.object({ items: z.array(tokenView), warnings: z.array(warning) }),
-      handler: async ({ params }) => ({ items: await admin.list(params.api), warnings: (await admin.health(params.api)).warnings }),
+      handler: async ({ params }) => ({
+        items: await admin.list(params.api),
+        warnings: (await admin.health(params.api)).warnings,
+      }),
     }),
     defineRoute({
       method: "post",
@@ -64,21 +78,33 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       status: 201,
       response: lifecycleAnswer.extend({ token: z.string() }),
       errors: [409],
-      handler: async ({ params, body, actor }) => run(() => admin.rotate({ api: params.api, actor, reason: body.reason })),
+      handler: async ({ params, body, actor }) =>
+        run(() => admin.rotate({ api: params.api, actor, reason: body.reason })),
     }),
     defineRoute({
       method: "post",
       path: "/v1/apis/:api/tokens/:id/activate",
-      summary: "Confirm the portal now holds this pending token: it becomes active, the active one retires. " +
+      summary:
+        "Confirm the portal now holds this pending token: it becomes active, the active one retires. " +
         "A token Douane never presented only with ?force=true (the first callback with it switches by itself)",
       tag: "tokens",
       params: tokenParams,
       query: forceQuery,
-      body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
+      body: z
+        .object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) })
+        .default({ force: false }),
       response: lifecycleAnswer,
       errors: refusals,
       handler: async ({ params, query, body, actor }) =>
-        run(() => admin.activate({ api: params.api, tokenId: params.id, actor, reason: body.reason, force: query.force || body.force })),
+        run(() =>
+          admin.activate({
+            api: params.api,
+            tokenId: params.id,
+            actor,
+            reason: body.reason,
+            force: query.force || body.force,
+          }),
+        ),
     }),
     defineRoute({
       method: "post",
@@ -86,7 +112,9 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       summary: "Revoke at once (a leaked token). The last usable token only with force: true",
       tag: "tokens",
       params: tokenParams,
-      body: z.object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) }).default({ force: false }),
+      body: z
+        .object({ reason: z.string().max(500).optional(), force: z.boolean().default(false) })
+        .default({ force: false }),
       response: lifecycleAnswer,
       errors: refusals,
       handler: async ({ params, body, actor }) =>
@@ -101,7 +129,14 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       response: z.object({ id: z.number(), fingerprint: z.string(), status: z.literal("cancelled"), oldToken }),
       errors: refusals,
       handler: async ({ params, actor, req }) =>
-        run(() => admin.cancel({ api: params.api, tokenId: params.id, actor, reason: typeof req.query.reason === "string" ? req.query.reason : undefined })),
+        run(() =>
+          admin.cancel({
+            api: params.api,
+            tokenId: params.id,
+            actor,
+            reason: typeof req.query.reason === "string" ? req.query.reason : undefined,
+          }),
+        ),
     }),
     defineRoute({
       method: "post",
@@ -113,7 +148,9 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       response: lifecycleAnswer,
       errors: refusals,
       handler: async ({ params, body, actor }) =>
-        run(() => admin.extend({ api: params.api, tokenId: params.id, actor, reason: body.reason, minutes: body.minutes })),
+        run(() =>
+          admin.extend({ api: params.api, tokenId: params.id, actor, reason: body.reason, minutes: body.minutes }),
+        ),
     }),
     defineRoute({
       method: "get",
@@ -121,12 +158,25 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       summary: "The audit log of token lifecycle events, newest first",
       tag: "tokens",
       params: z.object({ api: apiParam }),
-      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().positive().optional() }),
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        before: z.coerce.number().int().positive().optional(),
+      }),
       response: z.object({
-        items: z.array(z.object({
-          id: z.number(), tokenId: z.number().nullable(), event: z.string(), actor: z.string(), reason: z.string().nullable(),
-          detail: z.string().nullable().transform((detail) => (detail === null ? null : JSON.parse(detail))), at: instant,
-        })),
+        items: z.array(
+          z.object({
+            id: z.number(),
+            tokenId: z.number().nullable(),
+            event: z.string(),
+            actor: z.string(),
+            reason: z.string().nullable(),
+            detail: z
+              .string()
+              .nullable()
+              .transform((detail) => (detail === null ? null : JSON.parse(detail))),
+            at: instant,
+          }),
+        ),
         nextBefore: z.number().nullable(),
       }),
       handler: async ({ params, query }) => {

@@ -9,7 +9,8 @@ export type TokenStatus = z.infer<typeof tokenStatusSchema>;
 export const tokenStatusOf = (status: string): TokenStatus => tokenStatusSchema.parse(status);
 
 /** The retired statuses: the token is refused, but its hash is kept to tell a retired token from an unknown one. */
-export const isRetired = (status: TokenStatus): status is "expired" | "revoked" => status === "expired" || status === "revoked";
+export const isRetired = (status: TokenStatus): status is "expired" | "revoked" =>
+  status === "expired" || status === "revoked";
 
 /**
  * THE rule "is this token usable": a callback presenting it at `now` is accepted. Active and pending tokens

@@ -45,8 +45,14 @@ export class TokenStore {
   async start(): Promise<void> {
     await this.reload();
     this.timers = [
-      setInterval(() => this.reload().catch((error) => this.logger.warn({ err: error }, "token reload failed")), TOKEN_CACHE_MS),
-      setInterval(() => this.flushUsage().catch((error) => this.logger.warn({ err: error }, "token usage flush failed")), USAGE_FLUSH_MS),
+      setInterval(
+        () => this.reload().catch((error) => this.logger.warn({ err: error }, "token reload failed")),
+        TOKEN_CACHE_MS,
+      ),
+      setInterval(
+        () => this.flushUsage().catch((error) => this.logger.warn({ err: error }, "token usage flush failed")),
+        USAGE_FLUSH_MS,
+      ),
     ];
     for (const timer of this.timers) timer.unref();
   }
@@ -73,7 +79,10 @@ export class TokenStore {
   /** Whether `presented` is an accepted token of `api`, and if not, why. */
   authenticate(api: string, presented: string): Authentication {
     const now = this.clock();
-    const token = identifyToken(this.known.filter((known) => known.api === api), presented);
+    const token = identifyToken(
+      this.known.filter((known) => known.api === api),
+      presented,
+    );
     if (!token) return { accepted: false, reason: "invalid_token", token: null };
     if (!isUsable(token, now)) {
       this.refused.set(token.id, now);
@@ -83,7 +92,12 @@ export class TokenStore {
     if (token.status === "pending" && !this.switching.has(token.id)) {
       this.switching.add(token.id);
       this.onPendingTokenUsed(token)
-        .catch((error) => this.logger.error({ err: error, api, fingerprint: token.fingerprint }, "automatic switch to the pending token failed"))
+        .catch((error) =>
+          this.logger.error(
+            { err: error, api, fingerprint: token.fingerprint },
+            "automatic switch to the pending token failed",
+          ),
+        )
         .finally(() => this.switching.delete(token.id));
     }
     return { accepted: true, token };
@@ -101,11 +115,17 @@ export class TokenStore {
     const existing = await this.db.apiToken.count({ where: { api } });
     if (existing > 0) {
       const same = await this.db.apiToken.findUnique({ where: { tokenHash } });
-      if (!same) this.logger.warn({ api }, "the configured token is not in the token store: the store wins (see the rotation runbook)");
+      if (!same)
+        this.logger.warn(
+          { api },
+          "the configured token is not in the token store: the store wins (see the rotation runbook)",
+        );
       const status = same && tokenStatusOf(same.status);
       if (same && status && isRetired(status)) {
-        this.logger.warn({ api, tokenId: same.id, fingerprint: same.fingerprint, status },
-          `the configured token (${api.toUpperCase()}_TOKEN) is a ${status} token: it is refused; remove it from the environment`);
+        this.logger.warn(
+          { api, tokenId: same.id, fingerprint: same.fingerprint, status },
+          `the configured token (${api.toUpperCase()}_TOKEN) is a ${status} token: it is refused; remove it from the environment`,
+        );
       }
       return;
     }
@@ -114,9 +134,20 @@ export class TokenStore {
     try {
       await this.db.$transaction(async (tx) => {
         const created = await tx.apiToken.create({
-          data: { api, tokenHash, fingerprint, status: "active", activeSlot: api, source: "env", createdAt: now, activatedAt: now },
+          data: {
+            api,
+            tokenHash,
+            fingerprint,
+            status: "active",
+            activeSlot: api,
+            source: "env",
+            createdAt: now,
+            activatedAt: now,
+          },
         });
-        await tx.tokenEvent.create({ data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now } });
+        await tx.tokenEvent.create({
+          data: { api, tokenId: created.id, event: "seeded", actor: "environment", at: now },
+        });
       });
     } catch (error) {
       if (isUniqueViolation(error)) return; // another replica seeded the same token first
@@ -140,12 +171,14 @@ export class TokenStore {
     const refused = this.refused;
     this.refused = new Map();
     for (const [id, at] of refused) {
-      await this.db.$executeRaw`UPDATE "ApiToken" SET "lastRefusedAt" = ${at} WHERE "id" = ${id} AND ("lastRefusedAt" IS NULL OR "lastRefusedAt" < ${at})`
-        .catch((error) => {
+      await this.db
+        .$executeRaw`UPDATE "ApiToken" SET "lastRefusedAt" = ${at} WHERE "id" = ${id} AND ("lastRefusedAt" IS NULL OR "lastRefusedAt" < ${at})`.catch(
+        (error) => {
           // Put every one back (a repeat is harmless: the update only ever moves lastRefusedAt forward).
           for (const [again, when] of refused) if (!this.refused.has(again)) this.refused.set(again, when);
           throw error;
-        });
+        },
+      );
     }
     const pending = this.usage;
     this.usage = new Map();
@@ -155,7 +188,10 @@ export class TokenStore {
           "lastSeenAt" = ${usage.lastSeenAt}, "firstSeenAt" = COALESCE("firstSeenAt", ${usage.firstSeenAt}) WHERE "id" = ${id}`;
       } catch (error) {
         const later = this.usage.get(id);
-        this.usage.set(id, later ? { ...later, count: later.count + usage.count, firstSeenAt: usage.firstSeenAt } : usage);
+        this.usage.set(
+          id,
+          later ? { ...later, count: later.count + usage.count, firstSeenAt: usage.firstSeenAt } : usage,
+        );
         throw error;
       }
     }

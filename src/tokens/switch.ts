@@ -9,16 +9,23 @@ export function automaticSwitch(admin: TokenAdmin, logger: Logger): (token: Know
   return async (token) => {
     try {
       const { oldToken } = await admin.activate({
-        api: token.api, tokenId: token.id, actor: "douane", reason: "first callback with the pending token", presented: true,
-      });
-      logger.info({
         api: token.api,
         tokenId: token.id,
-        fingerprint: token.fingerprint,
-        retiringTokenId: oldToken?.id ?? null,
-        retiringFingerprint: oldToken?.fingerprint ?? null,
-        retiringUntil: oldToken?.acceptedUntil?.toISOString() ?? null,
-      }, "switched to the pending token on Douane's first callback with it");
+        actor: "douane",
+        reason: "first callback with the pending token",
+        presented: true,
+      });
+      logger.info(
+        {
+          api: token.api,
+          tokenId: token.id,
+          fingerprint: token.fingerprint,
+          retiringTokenId: oldToken?.id ?? null,
+          retiringFingerprint: oldToken?.fingerprint ?? null,
+          retiringUntil: oldToken?.acceptedUntil?.toISOString() ?? null,
+        },
+        "switched to the pending token on Douane's first callback with it",
+      );
     } catch (error) {
       if (!(error instanceof LifecycleRefusal)) throw error; // another replica switched first
     }

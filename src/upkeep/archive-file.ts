@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { once } from "node:events";
 import zlib from "node:zlib";
 import { z } from "zod";
 import { syncFile } from "./backup";
@@ -56,7 +56,8 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export class ArchiveDamaged extends Error {}
 
 /** `2026/11/messages-2026-11-25-part1.ndjson.gz`, relative to ARCHIVE_DIR. */
-export const partFileOf = (day: string, part: number) => path.join(day.slice(0, 4), day.slice(5, 7), `messages-${day}-part${part}.ndjson.gz`);
+export const partFileOf = (day: string, part: number) =>
+  path.join(day.slice(0, 4), day.slice(5, 7), `messages-${day}-part${part}.ndjson.gz`);
 const manifestFileOf = (file: string) => file.replace(/\.ndjson\.gz$/, ".manifest.json");
 
 /** Writes lines to a gzip file through a temporary name; returns once the file is on disk. */
@@ -97,15 +98,22 @@ export function sha256OfFile(file: string): string {
 
 /** Every message of an archive file, each body checked against its SHA-256. */
 export async function* readArchive(file: string): AsyncGenerator<ArchivedMessage> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file).pipe(zlib.createGunzip()), crlfDelay: Infinity });
+  const lines = readline.createInterface({
+    input: fs.createReadStream(file).pipe(zlib.createGunzip()),
+    crlfDelay: Infinity,
+  });
   let n = 0;
   for await (const line of lines) {
     n++;
     if (line === "") continue;
     const parsed = archivedMessage.safeParse(JSON.parse(line));
-    if (!parsed.success) throw new ArchiveDamaged(`${file} line ${n}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
+    if (!parsed.success)
+      throw new ArchiveDamaged(
+        `${file} line ${n}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+      );
     const body = Buffer.from(parsed.data.rawBodyBase64, "base64");
-    if (createHash("sha256").update(body).digest("hex") !== parsed.data.bodySha256) throw new ArchiveDamaged(`${file} line ${n}: the body does not match its SHA-256`);
+    if (createHash("sha256").update(body).digest("hex") !== parsed.data.bodySha256)
+      throw new ArchiveDamaged(`${file} line ${n}: the body does not match its SHA-256`);
     yield parsed.data;
   }
 }
@@ -114,17 +122,24 @@ export async function* readArchive(file: string): AsyncGenerator<ArchivedMessage
  * Checks an archive file against what is expected of it (its manifest, or the database's record of it): the
  * file's SHA-256, the count, the ids, every body's SHA-256. Returns each message's id and body SHA-256.
  */
-export async function verifyArchive(file: string, expected: Pick<Manifest, "sha256" | "messages" | "firstId" | "lastId">): Promise<Map<number, string>> {
+export async function verifyArchive(
+  file: string,
+  expected: Pick<Manifest, "sha256" | "messages" | "firstId" | "lastId">,
+): Promise<Map<number, string>> {
   if (!fs.existsSync(file)) throw new ArchiveDamaged(`${file} is missing`);
   if (sha256OfFile(file) !== expected.sha256) throw new ArchiveDamaged(`${file} does not match its SHA-256`);
   const bodies = new Map<number, string>();
   try {
     for await (const message of readArchive(file)) bodies.set(message.id, message.bodySha256);
   } catch (error) {
-    throw error instanceof ArchiveDamaged ? error : new ArchiveDamaged(`${file} cannot be read: ${(error as Error).message}`);
+    throw error instanceof ArchiveDamaged
+      ? error
+      : new ArchiveDamaged(`${file} cannot be read: ${(error as Error).message}`);
   }
   const ids = [...bodies.keys()];
-  if (bodies.size !== expected.messages) throw new ArchiveDamaged(`${file} holds ${bodies.size} messages, ${expected.messages} expected`);
-  if (ids.some((id) => id < expected.firstId || id > expected.lastId)) throw new ArchiveDamaged(`${file} holds ids outside ${expected.firstId}..${expected.lastId}`);
+  if (bodies.size !== expected.messages)
+    throw new ArchiveDamaged(`${file} holds ${bodies.size} messages, ${expected.messages} expected`);
+  if (ids.some((id) => id < expected.firstId || id > expected.lastId))
+    throw new ArchiveDamaged(`${file} holds ids outside ${expected.firstId}..${expected.lastId}`);
   return bodies;
 }

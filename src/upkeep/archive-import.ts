@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { readArchive, readManifest, verifyArchive, type ArchivedMessage } from "./archive-file";
+import { type ArchivedMessage, readArchive, readManifest, verifyArchive } from "./archive-file";
 
 export interface ImportReport {
   file: string;
@@ -26,7 +26,16 @@ export async function importArchive(db: Db, file: string): Promise<ImportReport>
 }
 
 async function importOne(db: Db, message: ArchivedMessage): Promise<"imported" | "present" | "conflict"> {
-  const { id: _archivedId, rawBodyBase64, pathParams, headers, findings, receivedAt, messageDateTime, ...columns } = message;
+  const {
+    id: _archivedId,
+    rawBodyBase64,
+    pathParams,
+    headers,
+    findings,
+    receivedAt,
+    messageDateTime,
+    ...columns
+  } = message;
   try {
     await db.message.create({
       data: {
@@ -42,7 +51,10 @@ async function importOne(db: Db, message: ArchivedMessage): Promise<"imported" |
     return "imported";
   } catch (error) {
     if ((error as { code?: string }).code !== "P2002") throw error;
-    const stored = await db.message.findUnique({ where: { api_messageId: { api: message.api, messageId: message.messageId } }, select: { bodySha256: true } });
+    const stored = await db.message.findUnique({
+      where: { api_messageId: { api: message.api, messageId: message.messageId } },
+      select: { bodySha256: true },
+    });
     return stored?.bodySha256 === message.bodySha256 ? "present" : "conflict";
   }
 }

@@ -1,7 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../db/client";
-import { ARCHIVE_FORMAT, partFileOf, sha256OfFile, verifyArchive, writeGzipLines, writeManifest, type ArchivedMessage } from "./archive-file";
+import {
+  ARCHIVE_FORMAT,
+  type ArchivedMessage,
+  partFileOf,
+  sha256OfFile,
+  verifyArchive,
+  writeGzipLines,
+  writeManifest,
+} from "./archive-file";
 import { dayOf, lastArchivableDay, nextDay, startOf } from "./days";
 import { markDone } from "./marks";
 
@@ -24,13 +32,20 @@ export async function archiveMessages(db: Db, dir: string, now: Date): Promise<A
   // What is not archived yet came after the last archived row (a late arrival too gets a new id): a range of the
   // primary key, not a walk over every day ever stored.
   const archived = await db.archivePart.aggregate({ _max: { lastId: true } });
-  const pending = await db.message.aggregate({ _min: { receivedAt: true }, where: { id: { gt: archived._max.lastId ?? 0 } } });
+  const pending = await db.message.aggregate({
+    _min: { receivedAt: true },
+    where: { id: { gt: archived._max.lastId ?? 0 } },
+  });
   const oldest = pending._min.receivedAt;
   for (let day = oldest ? dayOf(oldest) : nextDay(throughDay); day <= throughDay; day = nextDay(day)) {
     const written = await archiveDay(db, dir, day, now);
     if (written) parts.push(written);
   }
-  await markDone(db, "archive", now, { throughDay, parts: parts.length, messages: parts.reduce((sum, part) => sum + part.messages, 0) });
+  await markDone(db, "archive", now, {
+    throughDay,
+    parts: parts.length,
+    messages: parts.reduce((sum, part) => sum + part.messages, 0),
+  });
   return { throughDay, parts };
 }
 
@@ -45,22 +60,53 @@ async function archiveDay(db: Db, dir: string, day: string, now: Date): Promise<
   const absolute = path.join(dir, file);
   const tally = { messages: 0, firstId: first.id, lastId: first.id, byApi: {} as Record<string, number> };
   await writeGzipLines(`${absolute}.tmp`, linesOf(db, where, tally));
-  const expected = { sha256: sha256OfFile(`${absolute}.tmp`), messages: tally.messages, firstId: tally.firstId, lastId: tally.lastId };
+  const expected = {
+    sha256: sha256OfFile(`${absolute}.tmp`),
+    messages: tally.messages,
+    firstId: tally.firstId,
+    lastId: tally.lastId,
+  };
   await verifyArchive(`${absolute}.tmp`, expected);
   fs.renameSync(`${absolute}.tmp`, absolute);
-  writeManifest(absolute, { format: ARCHIVE_FORMAT, day, part, file: path.basename(file), byApi: tally.byApi, createdAt: now.toISOString(), ...expected });
+  writeManifest(absolute, {
+    format: ARCHIVE_FORMAT,
+    day,
+    part,
+    file: path.basename(file),
+    byApi: tally.byApi,
+    createdAt: now.toISOString(),
+    ...expected,
+  });
   await db.archivePart.create({ data: { day, part, file, ...pick(expected), createdAt: now, verifiedAt: now } });
   return { day, part, file, messages: tally.messages };
 }
 
-const pick = ({ sha256, messages, firstId, lastId }: { sha256: string; messages: number; firstId: number; lastId: number }) => ({ sha256, messages, firstId, lastId });
+const pick = ({
+  sha256,
+  messages,
+  firstId,
+  lastId,
+}: {
+  sha256: string;
+  messages: number;
+  firstId: number;
+  lastId: number;
+}) => ({ sha256, messages, firstId, lastId });
 
 type MessageWhere = NonNullable<Parameters<Db["message"]["findMany"]>[0]>["where"];
 
-async function* linesOf(db: Db, where: MessageWhere, tally: { messages: number; lastId: number; byApi: Record<string, number> }): AsyncGenerator<string> {
+async function* linesOf(
+  db: Db,
+  where: MessageWhere,
+  tally: { messages: number; lastId: number; byApi: Record<string, number> },
+): AsyncGenerator<string> {
   let afterId = 0;
   for (;;) {
-    const rows = await db.message.findMany({ where: { AND: [where ?? {}, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: PAGE });
+    const rows = await db.message.findMany({
+      where: { AND: [where ?? {}, { id: { gt: afterId } }] },
+      orderBy: { id: "asc" },
+      take: PAGE,
+    });
     for (const row of rows) {
       tally.messages++;
       tally.lastId = row.id;

@@ -50,9 +50,14 @@ export function checkBackup(file: string): BackupCheck {
   try {
     const check = db.pragma("quick_check", { simple: true });
     if (check !== "ok") throw new Error(`${file} is damaged: ${String(check)}`);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('Message', '_prisma_migrations')").all();
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('Message', '_prisma_migrations')")
+      .all();
     if (tables.length !== 2) throw new Error(`${file} is not a douane-callback-receiver database`);
-    const row = db.prepare(`SELECT COUNT(*) AS "messages", MAX("id") AS "last" FROM "Message"`).get() as { messages: number; last: number | null };
+    const row = db.prepare(`SELECT COUNT(*) AS "messages", MAX("id") AS "last" FROM "Message"`).get() as {
+      messages: number;
+      last: number | null;
+    };
     return { file, bytes: fs.statSync(file).size, messages: row.messages, lastMessageRowId: row.last };
   } finally {
     db.close();

@@ -8,7 +8,10 @@ export async function markDone(db: Db, task: UpkeepTask, at: Date, detail: Recor
   await db.upkeepMark.upsert({ where: { task }, create: { task, ...data }, update: data });
 }
 
-export async function lastDone(db: Db, task: UpkeepTask): Promise<{ at: Date; detail: Record<string, unknown> } | null> {
+export async function lastDone(
+  db: Db,
+  task: UpkeepTask,
+): Promise<{ at: Date; detail: Record<string, unknown> } | null> {
   const row = await db.upkeepMark.findUnique({ where: { task } });
   return row ? { at: row.at, detail: JSON.parse(row.detail) as Record<string, unknown> } : null;
 }

@@ -33,7 +33,9 @@ export interface PurgeStep {
 /** Keyset on (time, id): the next page starts after the last row seen, whether it was removed or kept. */
 const keyset = (column: string, query: CandidateQuery) => ({
   [column]: { lt: query.before },
-  ...(query.after ? { OR: [{ [column]: { gt: query.after.at } }, { [column]: query.after.at, id: { gt: query.after.id } }] } : {}),
+  ...(query.after
+    ? { OR: [{ [column]: { gt: query.after.at } }, { [column]: query.after.at, id: { gt: query.after.id } }] }
+    : {}),
 });
 
 /**
@@ -47,12 +49,18 @@ export const purgeSteps: PurgeStep[] = [
     archived: true,
     simulated: true,
     candidates: async (db, query) =>
-      (await db.message.findMany({
-        where: { ...keyset("receivedAt", query), ...(query.api ? { api: query.api } : {}), ...(query.simulatedOnly ? { simulated: true } : {}) },
-        orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-        take: query.limit,
-        select: { id: true, receivedAt: true, api: true, bodySha256: true },
-      })).map((row) => ({ id: row.id, at: row.receivedAt, api: row.api, bodySha256: row.bodySha256 })),
+      (
+        await db.message.findMany({
+          where: {
+            ...keyset("receivedAt", query),
+            ...(query.api ? { api: query.api } : {}),
+            ...(query.simulatedOnly ? { simulated: true } : {}),
+          },
+          orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+          take: query.limit,
+          select: { id: true, receivedAt: true, api: true, bodySha256: true },
+        })
+      ).map((row) => ({ id: row.id, at: row.receivedAt, api: row.api, bodySha256: row.bodySha256 })),
     remove: async (db, ids) => (await db.message.deleteMany({ where: { id: { in: ids } } })).count,
   },
   {
@@ -61,12 +69,18 @@ export const purgeSteps: PurgeStep[] = [
     archived: false,
     simulated: true,
     candidates: async (db, query) =>
-      (await db.quarantinedBody.findMany({
-        where: { ...keyset("receivedAt", query), ...(query.api ? { api: query.api } : {}), ...(query.simulatedOnly ? { simulated: true } : {}) },
-        orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-        take: query.limit,
-        select: { id: true, receivedAt: true, api: true },
-      })).map((row) => ({ id: row.id, at: row.receivedAt, api: row.api })),
+      (
+        await db.quarantinedBody.findMany({
+          where: {
+            ...keyset("receivedAt", query),
+            ...(query.api ? { api: query.api } : {}),
+            ...(query.simulatedOnly ? { simulated: true } : {}),
+          },
+          orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+          take: query.limit,
+          select: { id: true, receivedAt: true, api: true },
+        })
+      ).map((row) => ({ id: row.id, at: row.receivedAt, api: row.api })),
     remove: async (db, ids) => (await db.quarantinedBody.deleteMany({ where: { id: { in: ids } } })).count,
   },
   {
@@ -75,12 +89,14 @@ export const purgeSteps: PurgeStep[] = [
     archived: false,
     simulated: false,
     candidates: async (db, query) =>
-      (await db.tokenEvent.findMany({
-        where: { ...keyset("at", query), ...(query.api ? { api: query.api } : {}) },
-        orderBy: [{ at: "asc" }, { id: "asc" }],
-        take: query.limit,
-        select: { id: true, at: true, api: true },
-      })).map((row) => ({ id: row.id, at: row.at, api: row.api })),
+      (
+        await db.tokenEvent.findMany({
+          where: { ...keyset("at", query), ...(query.api ? { api: query.api } : {}) },
+          orderBy: [{ at: "asc" }, { id: "asc" }],
+          take: query.limit,
+          select: { id: true, at: true, api: true },
+        })
+      ).map((row) => ({ id: row.id, at: row.at, api: row.api })),
     remove: async (db, ids) => (await db.tokenEvent.deleteMany({ where: { id: { in: ids } } })).count,
   },
   {
@@ -89,12 +105,14 @@ export const purgeSteps: PurgeStep[] = [
     archived: false,
     simulated: false,
     candidates: async (db, query) =>
-      (await db.deliveryAttempt.findMany({
-        where: keyset("at", query),
-        orderBy: [{ at: "asc" }, { id: "asc" }],
-        take: query.limit,
-        select: { id: true, at: true },
-      })).map((row) => ({ id: row.id, at: row.at, api: null })),
+      (
+        await db.deliveryAttempt.findMany({
+          where: keyset("at", query),
+          orderBy: [{ at: "asc" }, { id: "asc" }],
+          take: query.limit,
+          select: { id: true, at: true },
+        })
+      ).map((row) => ({ id: row.id, at: row.at, api: null })),
     remove: async (db, ids) => (await db.deliveryAttempt.deleteMany({ where: { id: { in: ids } } })).count,
   },
   {
@@ -104,12 +122,14 @@ export const purgeSteps: PurgeStep[] = [
     archived: false,
     simulated: false,
     candidates: async (db, query) =>
-      (await db.delivery.findMany({
-        where: { ...keyset("createdAt", query), status: { not: "pending" } },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        take: query.limit,
-        select: { id: true, createdAt: true },
-      })).map((row) => ({ id: row.id, at: row.createdAt, api: null })),
+      (
+        await db.delivery.findMany({
+          where: { ...keyset("createdAt", query), status: { not: "pending" } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take: query.limit,
+          select: { id: true, createdAt: true },
+        })
+      ).map((row) => ({ id: row.id, at: row.createdAt, api: null })),
     remove: async (db, ids) => (await db.delivery.deleteMany({ where: { id: { in: ids } } })).count,
   },
 ];

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { ArchiveDamaged, verifyArchive } from "./archive-file";
 import { DAY_MS, dayOf } from "./days";
 import { markDone } from "./marks";
-import { purgeSteps, type Candidate, type PurgeStep } from "./purge-steps";
+import { type Candidate, type PurgeStep, purgeSteps } from "./purge-steps";
 
 export interface Retention {
   /** RETENTION_DAYS: every table, every API without its own. */
@@ -43,7 +43,13 @@ export async function purge(db: Db, options: PurgeOptions): Promise<PurgeReport>
   for (const step of steps) {
     if (simulatedOnly && !step.simulated) continue;
     for (const scope of scopesOf(step, options.retention, simulatedOnly, now)) {
-      const line = { table: step.table, api: scope.api, before: scope.before.toISOString(), removed: 0, keptNotArchived: 0 };
+      const line = {
+        table: step.table,
+        api: scope.api,
+        before: scope.before.toISOString(),
+        removed: 0,
+        keptNotArchived: 0,
+      };
       let after: { at: Date; id: number } | null = null;
       for (;;) {
         const rows = await step.candidates(db, { ...scope, simulatedOnly, after, limit: batch });
@@ -52,20 +58,35 @@ export async function purge(db: Db, options: PurgeOptions): Promise<PurgeReport>
         const removable = step.archived && guard ? await guard.filter(rows) : rows;
         line.keptNotArchived += rows.length - removable.length;
         const started = performance.now();
-        line.removed += dryRun ? removable.length : await step.remove(db, removable.map((row) => row.id));
+        line.removed += dryRun
+          ? removable.length
+          : await step.remove(
+              db,
+              removable.map((row) => row.id),
+            );
         // Rest at least as long as the delete took: the purge holds the database (SQLite's one writer) at most
         // half the time, however slow a batch is on this machine.
-        if (!dryRun && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(pauseMs, performance.now() - started)));
+        if (!dryRun && pauseMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.max(pauseMs, performance.now() - started)));
       }
       report.tables.push(line);
     }
   }
   report.damagedArchives = guard?.damaged ?? [];
-  if (!dryRun) await markDone(db, "purge", now, { simulatedOnly, removed: report.tables.reduce((sum, line) => sum + line.removed, 0) });
+  if (!dryRun)
+    await markDone(db, "purge", now, {
+      simulatedOnly,
+      removed: report.tables.reduce((sum, line) => sum + line.removed, 0),
+    });
   return report;
 }
 
-function scopesOf(step: PurgeStep, retention: Retention, simulatedOnly: boolean, now: Date): { api: string | null; before: Date }[] {
+function scopesOf(
+  step: PurgeStep,
+  retention: Retention,
+  simulatedOnly: boolean,
+  now: Date,
+): { api: string | null; before: Date }[] {
   if (simulatedOnly) return [{ api: null, before: FOREVER }];
   const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS);
   if (!step.byApi) return retention.days ? [{ api: null, before: cutoff(retention.days) }] : [];
@@ -79,7 +100,10 @@ function scopesOf(step: PurgeStep, retention: Retention, simulatedOnly: boolean,
 class ArchiveGuard {
   readonly damaged: string[] = [];
   private readonly days = new Map<string, Map<number, string>>();
-  constructor(private readonly db: Db, private readonly dir: string) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dir: string,
+  ) {}
 
   async filter(rows: Candidate[]): Promise<Candidate[]> {
     const kept: Candidate[] = [];
@@ -94,7 +118,10 @@ class ArchiveGuard {
     const known = this.days.get(day);
     if (known) return known;
     const bodies = new Map<number, string>();
-    for (const part of await this.db.archivePart.findMany({ where: { day, verifiedAt: { not: null } }, orderBy: { part: "asc" } })) {
+    for (const part of await this.db.archivePart.findMany({
+      where: { day, verifiedAt: { not: null } },
+      orderBy: { part: "asc" },
+    })) {
       try {
         for (const [id, sha] of await verifyArchive(path.join(this.dir, part.file), part)) bodies.set(id, sha);
       } catch (error) {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { checkBackup, syncFile, type BackupCheck } from "./backup";
+import { type BackupCheck, checkBackup, syncFile } from "./backup";
 
 class DatabaseInUse extends Error {}
 
@@ -47,7 +47,9 @@ function holdUnused(target: string): Database.Database {
   } catch (error) {
     db.close();
     if (error instanceof DatabaseInUse || (error as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
-      throw new DatabaseInUse(`${target} is in use: stop the service (and any other process using the database) before restoring`);
+      throw new DatabaseInUse(
+        `${target} is in use: stop the service (and any other process using the database) before restoring`,
+      );
     }
     throw error;
   }

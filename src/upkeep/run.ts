@@ -1,27 +1,38 @@
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { archiveMessages, type ArchiveRun } from "./archive";
-import { purge, type PurgeReport, type Retention } from "./purge";
+import { type ArchiveRun, archiveMessages } from "./archive";
+import { type PurgeReport, purge, type Retention } from "./purge";
 
 /** RETENTION_DAYS and each API's own (<API>_RETENTION_DAYS). */
 export function retentionOf(config: Config): Retention {
-  return { days: config.RETENTION_DAYS, byApi: Object.fromEntries(config.apis.map((api) => [api.name, api.retentionDays])) };
+  return {
+    days: config.RETENTION_DAYS,
+    byApi: Object.fromEntries(config.apis.map((api) => [api.name, api.retentionDays])),
+  };
 }
 
-export const retentionIsOn = (retention: Retention) => retention.days !== undefined || Object.values(retention.byApi).some((days) => days !== undefined);
+export const retentionIsOn = (retention: Retention) =>
+  retention.days !== undefined || Object.values(retention.byApi).some((days) => days !== undefined);
 
 /** One upkeep pass: archive the finished days first, then purge what retention lets go. */
-export async function runUpkeep(db: Db, config: Config, now: Date): Promise<{ archive: ArchiveRun | null; purge: PurgeReport | null }> {
+export async function runUpkeep(
+  db: Db,
+  config: Config,
+  now: Date,
+): Promise<{ archive: ArchiveRun | null; purge: PurgeReport | null }> {
   const archive = config.ARCHIVE_DIR ? await archiveMessages(db, config.ARCHIVE_DIR, now) : null;
   const retention = retentionOf(config);
-  const purged = retentionIsOn(retention) ? await purge(db, { now, retention, archiveDir: config.ARCHIVE_DIR, dryRun: false }) : null;
+  const purged = retentionIsOn(retention)
+    ? await purge(db, { now, retention, archiveDir: config.ARCHIVE_DIR, dryRun: false })
+    : null;
   return { archive, purge: purged };
 }
 
 /** Runs upkeep every UPKEEP_INTERVAL_MINUTES in the service, when there is something to do. */
 export function startUpkeep(db: Db, config: Config, logger: Logger, clock: () => Date): () => void {
-  if (config.UPKEEP_INTERVAL_MINUTES === 0 || (!config.ARCHIVE_DIR && !retentionIsOn(retentionOf(config)))) return () => {};
+  if (config.UPKEEP_INTERVAL_MINUTES === 0 || (!config.ARCHIVE_DIR && !retentionIsOn(retentionOf(config))))
+    return () => {};
   if (!config.ARCHIVE_DIR) logger.warn("retention is on without ARCHIVE_DIR: purged messages are not archived first");
   let running = false;
   const pass = async () => {
@@ -29,7 +40,15 @@ export function startUpkeep(db: Db, config: Config, logger: Logger, clock: () =>
     running = true;
     try {
       const { archive, purge: purged } = await runUpkeep(db, config, clock());
-      logger.info({ archivedParts: archive?.parts.length, archivedThrough: archive?.throughDay, purged: purged?.tables, damagedArchives: purged?.damagedArchives }, "upkeep done");
+      logger.info(
+        {
+          archivedParts: archive?.parts.length,
+          archivedThrough: archive?.throughDay,
+          purged: purged?.tables,
+          damagedArchives: purged?.damagedArchives,
+        },
+        "upkeep done",
+      );
     } catch (error) {
       logger.error({ err: error }, "upkeep failed: it is retried at the next interval");
     } finally {

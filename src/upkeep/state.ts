@@ -43,16 +43,21 @@ async function isArchiveBehind(db: Db, config: Config, archivedThrough: string |
   const due = lastArchivableDay(new Date(now.getTime() - DAY_MS)); // a day of slack for the schedule
   if (archivedThrough !== null && archivedThrough >= due) return false;
   const waiting = await db.message.findFirst({
-    where: { receivedAt: { lt: startOf(nextDay(due)), ...(archivedThrough ? { gte: startOf(nextDay(archivedThrough)) } : {}) } },
+    where: {
+      receivedAt: { lt: startOf(nextDay(due)), ...(archivedThrough ? { gte: startOf(nextDay(archivedThrough)) } : {}) },
+    },
     select: { id: true },
   });
   return waiting !== null;
 }
 
 async function databaseBytes(db: Db, provider: Config["database"]["provider"]): Promise<number> {
-  const [row] = provider === "sqlite"
-    ? await db.$queryRawUnsafe<{ bytes: number | bigint }[]>("SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()")
-    : await db.$queryRawUnsafe<{ bytes: number | bigint }[]>("SELECT pg_database_size(current_database()) AS bytes");
+  const [row] =
+    provider === "sqlite"
+      ? await db.$queryRawUnsafe<{ bytes: number | bigint }[]>(
+          "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
+        )
+      : await db.$queryRawUnsafe<{ bytes: number | bigint }[]>("SELECT pg_database_size(current_database()) AS bytes");
   return Number(row.bytes);
 }
 

@@ -1,11 +1,12 @@
 import { databaseProviders } from "../support/databases";
-import { waitFor } from "../support/wait";
 import { errorH7Example, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
+import { waitFor } from "../support/wait";
 
 jest.setTimeout(30_000);
 const MINUTE = 60_000;
-const call = (service: TestService, base: string) => postCallback(service.publicApp, `${base}/declarations/erreurs`, withMessageId(errorH7Example));
+const call = (service: TestService, base: string) =>
+  postCallback(service.publicApp, `${base}/declarations/erreurs`, withMessageId(errorH7Example));
 
 describe.each(databaseProviders())("a URL move on %s", (provider) => {
   let now: Date;
@@ -18,7 +19,11 @@ describe.each(databaseProviders())("a URL move on %s", (provider) => {
 
   beforeEach(async () => {
     now = new Date("2026-11-26T08:00:00Z");
-    service = await startTestService(provider, { PNTS_BASE_PATH: "/pnts", PNTS_TOKEN: "pnts-token-Ue7Bo3Ni5Gk8Rc2Tv" }, () => now);
+    service = await startTestService(
+      provider,
+      { PNTS_BASE_PATH: "/pnts", PNTS_TOKEN: "pnts-token-Ue7Bo3Ni5Gk8Rc2Tv" },
+      () => now,
+    );
   });
   afterEach(async () => {
     await service.stop();
@@ -27,7 +32,10 @@ describe.each(databaseProviders())("a URL move on %s", (provider) => {
   test("both paths are served from the move on, and the old one is retired only after the window and 30 quiet minutes", async () => {
     const declared = await moves({ basePath: "/edi/dh7", reason: "new reverse proxy" });
     expect(declared.status).toBe(201);
-    expect(declared.body.items.map((path: { basePath: string; role: string }) => [path.basePath, path.role])).toEqual([["/edi/dh7", "current"], ["/dh7", "previous"]]);
+    expect(declared.body.items.map((path: { basePath: string; role: string }) => [path.basePath, path.role])).toEqual([
+      ["/edi/dh7", "current"],
+      ["/dh7", "previous"],
+    ]);
     expect((await call(service, "/dh7")).status).toBe(200);
     await service.basePaths.flush();
     expect(await apis()).toMatchObject({
@@ -35,7 +43,10 @@ describe.each(databaseProviders())("a URL move on %s", (provider) => {
       basePath: "/edi/dh7",
       warnings: expect.arrayContaining([
         expect.objectContaining({ code: "new_url_not_called", message: "no call on the new URL /edi/dh7 yet" }),
-        expect.objectContaining({ code: "old_url_still_called", message: "Douane still calls the old URL /dh7 (last at 2026-11-26T08:00:00.000Z)" }),
+        expect.objectContaining({
+          code: "old_url_still_called",
+          message: "Douane still calls the old URL /dh7 (last at 2026-11-26T08:00:00.000Z)",
+        }),
       ]),
     });
 
@@ -58,16 +69,27 @@ describe.each(databaseProviders())("a URL move on %s", (provider) => {
     await service.basePathAdmin.retireDue("h7");
     await service.basePaths.reload();
     const retired = await internal(service).get("/v1/apis/h7/moves");
-    expect(retired.body.items.map((path: { basePath: string; role: string; callCount: number }) => [path.basePath, path.role, path.callCount])).toEqual([
+    expect(
+      retired.body.items.map((path: { basePath: string; role: string; callCount: number }) => [
+        path.basePath,
+        path.role,
+        path.callCount,
+      ]),
+    ).toEqual([
       ["/edi/dh7", "current", 1],
       ["/dh7", "retired", 3],
     ]);
     expect((await call(service, "/dh7")).status).toBe(404);
     expect((await call(service, "/edi/dh7")).status).toBe(200);
     expect(await apis()).toMatchObject({ status: "green", basePath: "/edi/dh7" });
-    expect(await service.metrics.registry.getSingleMetricAsString("receiver_base_path_calls_total")).toContain('receiver_base_path_calls_total{api="h7",role="retired"} 1');
+    expect(await service.metrics.registry.getSingleMetricAsString("receiver_base_path_calls_total")).toContain(
+      'receiver_base_path_calls_total{api="h7",role="retired"} 1',
+    );
     const events = await internal(service).get("/v1/apis/h7/tokens/events");
-    expect(events.body.items.map((event: { event: string }) => event.event).slice(0, 2)).toEqual(["url_retired", "url_move_declared"]);
+    expect(events.body.items.map((event: { event: string }) => event.event).slice(0, 2)).toEqual([
+      "url_retired",
+      "url_move_declared",
+    ]);
   });
 
   test("ops can retire the old path early with force, and the audit log says so", async () => {
@@ -97,7 +119,12 @@ describe.each(databaseProviders())("a URL move on %s", (provider) => {
   });
 
   test("a move declared through one replica is served by another within 5 seconds", async () => {
-    const other = await startTestService(provider, { PNTS_BASE_PATH: "/pnts", PNTS_TOKEN: "pnts-token-Ue7Bo3Ni5Gk8Rc2Tv" }, () => now, service.testDatabase);
+    const other = await startTestService(
+      provider,
+      { PNTS_BASE_PATH: "/pnts", PNTS_TOKEN: "pnts-token-Ue7Bo3Ni5Gk8Rc2Tv" },
+      () => now,
+      service.testDatabase,
+    );
     try {
       expect((await call(other, "/v2/dh7")).status).toBe(404);
       await moves({ basePath: "/v2/dh7" });
@@ -115,7 +142,9 @@ describe.each(databaseProviders())("a URL move on %s", (provider) => {
     try {
       expect((await call(restarted, "/v2/dh7")).status).toBe(200);
       expect((await call(restarted, "/dh7")).status).toBe(404);
-      expect(restarted.logText()).toContain("serving /v2/dh7, the base path a URL move recorded in the database, not /dh7 from H7_BASE_PATH");
+      expect(restarted.logText()).toContain(
+        "serving /v2/dh7, the base path a URL move recorded in the database, not /dh7 from H7_BASE_PATH",
+      );
     } finally {
       await restarted.stop();
     }

@@ -15,7 +15,10 @@ function busyWriter(file: string) {
     process.stdin.on("end", () => (stop = true)).resume();
     const tick = () => { if (stop) { db.close(); process.exit(0); } db.transaction(() => bump.run())(); setTimeout(tick, 1); };
     console.log("writing"); tick();`;
-  const child = spawn(process.execPath, ["-e", script, file], { cwd: path.resolve(__dirname, "../.."), stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["-e", script, file], {
+    cwd: path.resolve(__dirname, "../.."),
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const started = new Promise((resolve) => child.stdout!.once("data", resolve));
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return { started, stop: () => (child.stdin!.end(), exited) };
@@ -42,7 +45,12 @@ describe("the CLI beside a busy SQLite service", () => {
         // A generous bound: what is tested is that the CLI waits for the lock, not how long.
         const rotated = await cli({ ...env, SQLITE_BUSY_TIMEOUT_MS: "5000" }, "tokens", "rotate", "--json");
         expect(rotated).toMatchObject({ code: 0, stderr: "" });
-        const cancelled = await cli({ ...env, SQLITE_BUSY_TIMEOUT_MS: "5000" }, "tokens", "cancel", String(JSON.parse(rotated.stdout).id));
+        const cancelled = await cli(
+          { ...env, SQLITE_BUSY_TIMEOUT_MS: "5000" },
+          "tokens",
+          "cancel",
+          String(JSON.parse(rotated.stdout).id),
+        );
         expect(cancelled).toMatchObject({ code: 0, stderr: "" });
       }
     } finally {

@@ -1,15 +1,19 @@
+import { errorMessage, responseMessage } from "../messages/messages";
 import { cli } from "../support/cli";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
-import { errorMessage, responseMessage } from "../messages/messages";
 
 describe.each(databaseProviders())("the messages CLI on %s", (provider) => {
   let testDatabase: TestDatabase;
   let service: TestService;
   let env: Record<string, string>;
   const ids: number[] = [];
-  const sent = [responseMessage({ customsDeclarationReference: "CDR-C1", lrn: "LRN-C1", state: "ACC" }), errorMessage({ lrn: "LRN-C2" }), responseMessage({ customsDeclarationReference: "CDR-C1", state: "BAE" })];
+  const sent = [
+    responseMessage({ customsDeclarationReference: "CDR-C1", lrn: "LRN-C1", state: "ACC" }),
+    errorMessage({ lrn: "LRN-C2" }),
+    responseMessage({ customsDeclarationReference: "CDR-C1", state: "BAE" }),
+  ];
   beforeAll(async () => {
     testDatabase = await createTestDatabase(provider);
     env = { DATABASE_URL: testDatabase.database.url };
@@ -28,7 +32,9 @@ describe.each(databaseProviders())("the messages CLI on %s", (provider) => {
     const { code, stdout, stderr } = await cli(env, "messages", "list");
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const lines = stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^id\s+receivedAt\s+channel\s+messageId\s+lrn\s+mrn\s+customsDeclarationReference\s+state\s+validation$/);
+    expect(lines[0]).toMatch(
+      /^id\s+receivedAt\s+channel\s+messageId\s+lrn\s+mrn\s+customsDeclarationReference\s+state\s+validation$/,
+    );
     expect(lines.slice(1).map((line) => Number(line.split(/\s+/)[0]))).toEqual([...ids].reverse());
     expect(stdout).toContain(sent[1].header.messageId);
   });
@@ -52,7 +58,9 @@ describe.each(databaseProviders())("the messages CLI on %s", (provider) => {
     expect(first.items.map((item: { id: number }) => item.id)).toEqual([ids[2], ids[1]]);
     const human = await cli(env, "messages", "list", "--limit", "2");
     expect(human.stdout).toContain(`more: add --cursor ${first.nextCursor}`);
-    const second = JSON.parse((await cli(env, "--json", "messages", "list", "--limit", "2", "--cursor", first.nextCursor)).stdout);
+    const second = JSON.parse(
+      (await cli(env, "--json", "messages", "list", "--limit", "2", "--cursor", first.nextCursor)).stdout,
+    );
     expect(second).toMatchObject({ items: [{ id: ids[0] }], nextCursor: null });
 
     const bad = await cli(env, "messages", "list", "--received-from", "yesterday", "--validation", "maybe");
@@ -73,13 +81,21 @@ describe.each(databaseProviders())("the messages CLI on %s", (provider) => {
     expect(JSON.parse((await cli(env, "messages", "show", String(ids[0]), "--json")).stdout)).toEqual(body);
     expect((await cli(env, "messages", "show", String(ids[1]), "--raw")).stdout).toBe(JSON.stringify(sent[1]));
 
-    expect(await cli(env, "messages", "show", "999999")).toMatchObject({ code: 1, stderr: "error: no message with id 999999\n" });
+    expect(await cli(env, "messages", "show", "999999")).toMatchObject({
+      code: 1,
+      stderr: "error: no message with id 999999\n",
+    });
     expect((await cli(env, "messages", "show", "one")).stderr).toContain("not a message id: one");
   });
 
   test("messages show prints amounts with the digits Douane sent, as the API does", async () => {
     const message = responseMessage({ customsDeclarationReference: "CDR-C9" });
-    const text = JSON.stringify({ ...message, dutiesAndTaxes: { generalTaxation: { guaranteedAmount: "@1", unguaranteedAmount: "@2", totalPayableTaxAmount: 0 } } })
+    const text = JSON.stringify({
+      ...message,
+      dutiesAndTaxes: {
+        generalTaxation: { guaranteedAmount: "@1", unguaranteedAmount: "@2", totalPayableTaxAmount: 0 },
+      },
+    })
       .replace('"@1"', "9999999999999999")
       .replace('"@2"', "12.50");
     const id = (await postCallback(service.publicApp, paths.response("CDR-C9"), text).expect(200)).body.id;

@@ -1,9 +1,9 @@
 import os from "node:os";
+import { errorMessage, responseMessage } from "../messages/messages";
 import { cli } from "../support/cli";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
-import { errorMessage, responseMessage } from "../messages/messages";
 
 describe.each(databaseProviders())("the quarantine CLI on %s", (provider) => {
   let testDatabase: TestDatabase;
@@ -25,7 +25,9 @@ describe.each(databaseProviders())("the quarantine CLI on %s", (provider) => {
     const json = (await post(paths.error, "{oops").expect(400)).body.quarantineId;
     const table = await cli(env, "quarantine", "list");
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^id\s+receivedAt\s+reason\s+channel\s+messageId\s+acceptedAt\s+acceptedBy\s+messageRowId$/m);
+    expect(table.stdout).toMatch(
+      /^id\s+receivedAt\s+reason\s+channel\s+messageId\s+acceptedAt\s+acceptedBy\s+messageRowId$/m,
+    );
     expect(table.stdout.indexOf(`\n${json} `)).toBeLessThan(table.stdout.indexOf(`\n${schema} `));
 
     const filtered = JSON.parse((await cli(env, "--json", "quarantine", "list", "--reason", "invalid_json")).stdout);
@@ -45,16 +47,42 @@ describe.each(databaseProviders())("the quarantine CLI on %s", (provider) => {
     const accepted = await cli(env, "quarantine", "accept", String(quarantineId), "--reason", "ticket 42", "--json");
     expect(accepted).toMatchObject({ code: 0, stderr: "" });
     const stored = JSON.parse(accepted.stdout);
-    expect(stored).toMatchObject({ messageId: message.header.messageId, acceptedBy: `cli:${os.userInfo().username}`, acceptedReason: "ticket 42", quarantineId, validation: "invalid" });
+    expect(stored).toMatchObject({
+      messageId: message.header.messageId,
+      acceptedBy: `cli:${os.userInfo().username}`,
+      acceptedReason: "ticket 42",
+      quarantineId,
+      validation: "invalid",
+    });
     expect((await internal(service).get(`/v1/messages/${stored.id}`).expect(200)).body).toEqual(stored);
 
     const again = await cli(env, "quarantine", "accept", String(quarantineId), "--reason", "twice");
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`refused (already_accepted): quarantined body ${quarantineId} was already accepted (message ${stored.id})`);
+    expect(again.stderr).toContain(
+      `refused (already_accepted): quarantined body ${quarantineId} was already accepted (message ${stored.id})`,
+    );
 
-    const { quarantineId: anonymous } = (await post(paths.error, { ...errorMessage(), header: { messageDateTime: "2020-06-12T05:36:30-05:00[US/Central]" } }).expect(400)).body;
-    expect((await cli(env, "quarantine", "accept", String(anonymous), "--reason", "r")).stderr).toContain("refused (message_id_required)");
-    const human = await cli(env, "quarantine", "accept", String(anonymous), "--reason", "Douane confirmed", "--message-id", "manual-0001", "--actor", "Camille");
+    const { quarantineId: anonymous } = (
+      await post(paths.error, {
+        ...errorMessage(),
+        header: { messageDateTime: "2020-06-12T05:36:30-05:00[US/Central]" },
+      }).expect(400)
+    ).body;
+    expect((await cli(env, "quarantine", "accept", String(anonymous), "--reason", "r")).stderr).toContain(
+      "refused (message_id_required)",
+    );
+    const human = await cli(
+      env,
+      "quarantine",
+      "accept",
+      String(anonymous),
+      "--reason",
+      "Douane confirmed",
+      "--message-id",
+      "manual-0001",
+      "--actor",
+      "Camille",
+    );
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^acceptedBy\s+Camille$/m);
     expect(human.stdout).toMatch(/accepted: quarantined body \d+ is now message \d+/);

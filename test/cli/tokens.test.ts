@@ -29,14 +29,32 @@ describe.each(databaseProviders())("the tokens CLI on %s", (provider) => {
       expect(listed.stdout).not.toContain(created.token);
 
       const unforced = await cli(env, "tokens", "activate", String(created.id));
-      expect(unforced).toMatchObject({ code: 1, stderr: expect.stringMatching(/refused \(never_presented\): Douane has never presented/) });
-      const activated = await cli(env, "tokens", "activate", String(created.id), "--force", "--reason", "portal updated");
-      expect(activated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^old token [0-9a-f]{12}: accepted until \d{4}-.*Z, refused from then on$/m) });
+      expect(unforced).toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/refused \(never_presented\): Douane has never presented/),
+      });
+      const activated = await cli(
+        env,
+        "tokens",
+        "activate",
+        String(created.id),
+        "--force",
+        "--reason",
+        "portal updated",
+      );
+      expect(activated).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^old token [0-9a-f]{12}: accepted until \d{4}-.*Z, refused from then on$/m),
+      });
       await service.tokens.reload(); // what the service's 5-second refresh does
-      await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token: created.token }).expect(200);
+      await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), {
+        token: created.token,
+      }).expect(200);
 
       const events = JSON.parse((await cli(env, "--json", "tokens", "events")).stdout);
-      expect(events.slice(0, 2).map((event: { event: string; actor: string }) => `${event.event}:${event.actor}`)).toEqual(["activated (forced):cli:" + require("node:os").userInfo().username, "rotated:ops-alice"]);
+      expect(
+        events.slice(0, 2).map((event: { event: string; actor: string }) => `${event.event}:${event.actor}`),
+      ).toEqual([`activated (forced):cli:${require("node:os").userInfo().username}`, "rotated:ops-alice"]);
       expect(JSON.stringify(events)).not.toContain(created.token);
     } finally {
       await service.stop();
@@ -51,10 +69,20 @@ describe.each(databaseProviders())("the tokens CLI on %s", (provider) => {
     expect(rotated.stdout).toMatch(/^old token [0-9a-f]{12}: accepted until 30 minutes after the switch/m);
     const created = Number(/^id\s+(\d+)$/m.exec(rotated.stdout)![1]);
     expect((await cli(env, "tokens", "activate", String(created), "--force")).code).toBe(0);
-    const retiring = JSON.parse((await cli(env, "--json", "tokens", "list")).stdout).find((token: { status: string }) => token.status === "retiring");
-    const extended = JSON.parse((await cli(env, "--json", "tokens", "extend", String(retiring.id), "--minutes", "45", "--reason", "portal slow")).stdout);
+    const retiring = JSON.parse((await cli(env, "--json", "tokens", "list")).stdout).find(
+      (token: { status: string }) => token.status === "retiring",
+    );
+    const extended = JSON.parse(
+      (await cli(env, "--json", "tokens", "extend", String(retiring.id), "--minutes", "45", "--reason", "portal slow"))
+        .stdout,
+    );
     const until = new Date(new Date(retiring.expiresAt).getTime() + 45 * 60_000).toISOString();
-    expect(extended).toMatchObject({ id: retiring.id, status: "retiring", expiresAt: until, oldToken: { id: retiring.id, acceptedUntil: until } });
+    expect(extended).toMatchObject({
+      id: retiring.id,
+      status: "retiring",
+      expiresAt: until,
+      oldToken: { id: retiring.id, acceptedUntil: until },
+    });
     const [event] = JSON.parse((await cli(env, "--json", "tokens", "events", "--limit", "1")).stdout);
     expect(event).toMatchObject({ event: "extended", tokenId: retiring.id, reason: "portal slow" });
     const bad = await cli(env, "tokens", "extend", String(retiring.id), "--minutes", "0");

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { listenerLimitsOf } from "../../src/http/listener-limits";
 import { listen, portOf } from "../../src/service";
 import type { Provider } from "../support/databases";
@@ -12,7 +12,15 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     // Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -28,7 +36,10 @@ export interface ConsoleUnderTest {
 /** The whole service on real listeners, the console at `${base}/console`. */
 export async function startConsole(provider: Provider, clock?: () => Date): Promise<ConsoleUnderTest> {
   const service = await startTestService(provider, { INTERNAL_READ_TOKEN: READ_TOKEN }, clock);
-  const servers: http.Server[] = [await listen(service.internalApp!, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) }), await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) })];
+  const servers: http.Server[] = [
+    await listen(service.internalApp!, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) }),
+    await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config) }),
+  ];
   return {
     service,
     base: `http://127.0.0.1:${portOf(servers[0])}`,

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, registrationH7Example, responseH7Example, withMessageId } from "../support/examples";
 import { INTERNAL_TOKEN, TEST_TOKEN } from "../support/service";
-import { launchBrowser, READ_TOKEN, signIn, startConsole, type ConsoleUnderTest } from "./browser";
+import { type ConsoleUnderTest, launchBrowser, READ_TOKEN, signIn, startConsole } from "./browser";
 
 jest.setTimeout(60_000);
 
@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 async function post(base: string, path: string, body: unknown, token = TEST_TOKEN): Promise<Response> {
-  return fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 describe.each(databaseProviders())("the ops console on %s", (provider) => {
@@ -29,11 +33,23 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
     base = consoleUnderTest.base;
     const publicBase = consoleUnderTest.publicBase;
     expect((await post(publicBase, paths.error, withMessageId(errorH7Example, "console-error-1"))).status).toBe(200);
-    expect((await post(publicBase, paths.response(), withMessageId(responseH7Example, "console-response-1"))).status).toBe(200);
-    expect((await post(publicBase, paths.registration(), withMessageId(registrationH7Example, "console-registration-1"))).status).toBe(200);
+    expect(
+      (await post(publicBase, paths.response(), withMessageId(responseH7Example, "console-response-1"))).status,
+    ).toBe(200);
+    expect(
+      (await post(publicBase, paths.registration(), withMessageId(registrationH7Example, "console-registration-1")))
+        .status,
+    ).toBe(200);
     const { error: _dropped, ...withoutErrors } = withMessageId(errorH7Example, "console-invalid-1");
     expect((await post(publicBase, paths.error, withoutErrors)).status).toBe(400);
-    expect((await post(publicBase, paths.error, { ...withoutErrors, header: { ...withoutErrors.header, messageId: "console-invalid-2" } })).status).toBe(400);
+    expect(
+      (
+        await post(publicBase, paths.error, {
+          ...withoutErrors,
+          header: { ...withoutErrors.header, messageId: "console-invalid-2" },
+        })
+      ).status,
+    ).toBe(400);
   });
   afterAll(async () => {
     await consoleUnderTest?.stop();
@@ -107,7 +123,12 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
     const token = (await page.locator("#new-token").textContent())!.trim();
     expect(token.length).toBeGreaterThanOrEqual(32);
     expect(await page.locator("main").textContent()).toContain("15 minutes");
-    const accepted = await post(consoleUnderTest.publicBase, paths.error, withMessageId(errorH7Example, "console-after-rotation"), token);
+    const accepted = await post(
+      consoleUnderTest.publicBase,
+      paths.error,
+      withMessageId(errorH7Example, "console-after-rotation"),
+      token,
+    );
     expect(accepted.status).toBe(200);
     await page.goto(`${base}/console/tokens`);
     expect(await page.content()).not.toContain(token);
@@ -126,7 +147,10 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
     await page.goto(`${base}/console/tokens/h7/rotate`);
     const csrf = await page.locator("input[name=_csrf]").first().inputValue();
     const refused = await page.evaluate(async (token) => {
-      const answer = await fetch("/console/tokens/h7/rotate", { method: "POST", body: new URLSearchParams({ _csrf: token }) });
+      const answer = await fetch("/console/tokens/h7/rotate", {
+        method: "POST",
+        body: new URLSearchParams({ _csrf: token }),
+      });
       return { status: answer.status, text: await answer.text() };
     }, csrf);
     expect(refused.status).toBe(403);
@@ -136,12 +160,17 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
   test("a change posted without the form's CSRF token is refused", async () => {
     await signIn(page, base, INTERNAL_TOKEN);
     const refused = await page.evaluate(async () => {
-      const answer = await fetch("/console/tokens/h7/rotate", { method: "POST", body: new URLSearchParams({ reason: "no csrf" }) });
+      const answer = await fetch("/console/tokens/h7/rotate", {
+        method: "POST",
+        body: new URLSearchParams({ reason: "no csrf" }),
+      });
       return answer.status;
     });
     expect(refused).toBe(403);
     const tokens = await fetch(`${base}/v1/apis/h7/tokens`, { headers: { authorization: `Bearer ${INTERNAL_TOKEN}` } });
-    expect(((await tokens.json()) as { items: { status: string }[] }).items.filter((token) => token.status === "pending")).toHaveLength(0);
+    expect(
+      ((await tokens.json()) as { items: { status: string }[] }).items.filter((token) => token.status === "pending"),
+    ).toHaveLength(0);
   });
 
   test("English is one click away and stays chosen", async () => {

@@ -46,7 +46,12 @@ function nextCallback(label: string): { path: string; messageId: string; body: B
   return { path, messageId, body: Buffer.from(JSON.stringify(message, null, sequence % 5 === 0 ? 2 : undefined)) };
 }
 
-function post(agent: http.Agent, start: DriverStart, path: string, body: Buffer): Promise<{ status: number; text: string }> {
+function post(
+  agent: http.Agent,
+  start: DriverStart,
+  path: string,
+  body: Buffer,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
@@ -55,7 +60,11 @@ function post(agent: http.Agent, start: DriverStart, path: string, body: Buffer)
         port: start.port,
         method: "POST",
         path,
-        headers: { authorization: `Bearer ${start.token}`, "content-type": "application/json", "content-length": body.length },
+        headers: {
+          authorization: `Bearer ${start.token}`,
+          "content-type": "application/json",
+          "content-length": body.length,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -77,7 +86,7 @@ async function run(start: DriverStart): Promise<DriverReport> {
     while (!stopping) {
       const { path, messageId, body } = nextCallback(start.label);
       report.sent.push([messageId, createHash("sha256").update(body).digest("hex")]);
-      let answer;
+      let answer: Awaited<ReturnType<typeof post>>;
       try {
         answer = await post(agent, start, path, body);
       } catch (error) {
@@ -88,7 +97,8 @@ async function run(start: DriverStart): Promise<DriverReport> {
       report.statuses[answer.status] = (report.statuses[answer.status] ?? 0) + 1;
       if (answer.status !== 200) continue;
       const acked = JSON.parse(answer.text) as { id: number; messageId: string; duplicate: boolean };
-      if (acked.messageId !== messageId || acked.duplicate !== false) report.anomalies.push(`${messageId}: ${answer.text}`);
+      if (acked.messageId !== messageId || acked.duplicate !== false)
+        report.anomalies.push(`${messageId}: ${answer.text}`);
       report.acked.push([messageId, acked.id]);
       if (!announced) {
         announced = true;

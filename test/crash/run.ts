@@ -22,7 +22,8 @@ const TOKEN = "crash-test-token-7Qm2xV9pL4sK8wN3";
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 3);
 const CONCURRENCY = 32;
 const LOAD_MS = [1500, 1100, 1900]; // how long the load runs before the kill, per cycle
-const PROVIDERS: Provider[] = process.env.TEST_SKIP_POSTGRES === "1" && process.env.CI !== "true" ? ["sqlite"] : ["sqlite", "postgresql"];
+const PROVIDERS: Provider[] =
+  process.env.TEST_SKIP_POSTGRES === "1" && process.env.CI !== "true" ? ["sqlite"] : ["sqlite", "postgresql"];
 
 interface CycleCheck {
   acked: number;
@@ -41,9 +42,14 @@ async function main(): Promise<void> {
   // The databases side by side: most of the time goes to the server's start (migrate deploy), not the load.
   const results = (await Promise.all(PROVIDERS.map(crashCycles))).flat();
   const failed = results.filter((passed) => !passed).length;
-  console.log(`crash test: ${results.length - failed} checks passed, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `crash test: ${results.length - failed} checks passed, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (process.env.CRASH_RESULTS_FILE) {
-    fs.writeFileSync(process.env.CRASH_RESULTS_FILE, JSON.stringify({ numPassedTests: results.length - failed, numFailedTests: failed }));
+    fs.writeFileSync(
+      process.env.CRASH_RESULTS_FILE,
+      JSON.stringify({ numPassedTests: results.length - failed, numFailedTests: failed }),
+    );
   }
   process.exitCode = failed === 0 ? 0 : 1;
 }
@@ -62,7 +68,12 @@ async function crashCycles(provider: Provider): Promise<boolean[]> {
       server = await startServer(database, logFile); // recovery happens here: WAL replay, or PostgreSQL's own
       const check = await checkStored(database, report);
       const passed =
-        check.acked > 0 && check.lost === 0 && check.altered === 0 && check.wrongId === 0 && check.integrity === "ok" && report.anomalies.length === 0;
+        check.acked > 0 &&
+        check.lost === 0 &&
+        check.altered === 0 &&
+        check.wrongId === 0 &&
+        check.integrity === "ok" &&
+        report.anomalies.length === 0;
       results.push(passed);
       console.log(
         `crash test ${provider} cycle ${cycle}/${CYCLES}: SIGKILL after ${loadMs} ms of load (${CONCURRENCY} in flight); ` +
@@ -71,11 +82,16 @@ async function crashCycles(provider: Provider): Promise<boolean[]> {
           `integrity ${check.integrity}: ${passed ? "passed" : "FAILED"}`,
       );
       if (report.anomalies.length > 0) console.log(`  unexpected answers: ${report.anomalies.slice(0, 5).join("; ")}`);
-      if (check.acked === 0) console.log(`  no acknowledgement at all: statuses ${JSON.stringify(report.statuses)}, errors ${JSON.stringify(report.errors)}`);
+      if (check.acked === 0)
+        console.log(
+          `  no acknowledgement at all: statuses ${JSON.stringify(report.statuses)}, errors ${JSON.stringify(report.errors)}`,
+        );
     }
     const after = await postOne(server.port);
     results.push(after === 200);
-    console.log(`crash test ${provider}: after the last restart a new callback gets ${after}: ${after === 200 ? "passed" : "FAILED"}`);
+    console.log(
+      `crash test ${provider}: after the last restart a new callback gets ${after}: ${after === 200 ? "passed" : "FAILED"}`,
+    );
     await stopServer(server.child);
   } catch (error) {
     if (server) await killHard(server.child);
@@ -98,11 +114,23 @@ async function startServer(database: TestDatabase, logFile: string): Promise<Run
   const { NODE_OPTIONS: _tsx, INTERNAL_API_TOKEN: _internal, ...env } = process.env;
   const child = spawn(process.execPath, [SERVER], {
     cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: database.database.url, H7_TOKEN: TOKEN, LOG_LEVEL: "warn", CHECKPOINT_DISABLE: "1" },
+    env: {
+      ...env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: database.database.url,
+      H7_TOKEN: TOKEN,
+      LOG_LEVEL: "warn",
+      CHECKPOINT_DISABLE: "1",
+    },
     stdio: ["ignore", log, log],
   });
   fs.closeSync(log);
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code, signal) => reject(new Error(`the server exited (${code ?? signal}) before it was ready`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`the server exited (${code ?? signal}) before it was ready`)),
+    ),
+  );
   await Promise.race([waitReady(port), exited]);
   return { child, port };
 }
@@ -152,12 +180,16 @@ async function checkStored(database: TestDatabase, report: DriverReport): Promis
     stored.set(row.messageId, { id: Number(row.id), sha256: createHash("sha256").update(row.rawBody).digest("hex") });
   if (database.database.provider === "sqlite") {
     const db = new Database(database.database.url.slice("file:".length), { fileMustExist: true });
-    const select = db.prepare(`SELECT "id", "messageId", "rawBody" FROM "Message" WHERE "api" = 'h7' AND "messageId" = ?`);
+    const select = db.prepare(
+      `SELECT "id", "messageId", "rawBody" FROM "Message" WHERE "api" = 'h7' AND "messageId" = ?`,
+    );
     for (const messageId of messageIds) {
       const row = select.get(messageId) as { id: number; messageId: string; rawBody: Buffer } | undefined;
       if (row) keep(row);
     }
-    integrity = (db.pragma("integrity_check") as { integrity_check: string }[]).map((row) => row.integrity_check).join("; ");
+    integrity = (db.pragma("integrity_check") as { integrity_check: string }[])
+      .map((row) => row.integrity_check)
+      .join("; ");
     db.close();
   } else {
     const client = new Client({ connectionString: database.database.url });
@@ -177,7 +209,16 @@ async function checkStored(database: TestDatabase, report: DriverReport): Promis
 
   const sha256Sent = new Map(report.sent);
   const ackedIds = new Map(report.acked);
-  const check: CycleCheck = { acked: ackedIds.size, found: 0, lost: 0, altered: 0, wrongId: 0, notAcked: 0, notAckedStored: 0, integrity };
+  const check: CycleCheck = {
+    acked: ackedIds.size,
+    found: 0,
+    lost: 0,
+    altered: 0,
+    wrongId: 0,
+    notAcked: 0,
+    notAckedStored: 0,
+    integrity,
+  };
   for (const [messageId, sha256] of sha256Sent) {
     const row = stored.get(messageId);
     if (row && row.sha256 !== sha256) check.altered++;
@@ -196,7 +237,10 @@ async function checkStored(database: TestDatabase, report: DriverReport): Promis
 }
 
 async function postOne(port: number): Promise<number> {
-  const body = JSON.stringify({ ...errorH7Example, header: { ...errorH7Example.header, messageId: `crash-after-${Date.now()}` } });
+  const body = JSON.stringify({
+    ...errorH7Example,
+    header: { ...errorH7Example.header, messageId: `crash-after-${Date.now()}` },
+  });
   return request(port, "POST", paths.error, body);
 }
 
@@ -239,12 +283,15 @@ function freePort(): Promise<number> {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const tail = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-30).join("\n") : "(no log)");
+const tail = (file: string) =>
+  fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-30).join("\n") : "(no log)";
 
 main().catch((error) => {
   console.error(error);

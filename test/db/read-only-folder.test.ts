@@ -21,6 +21,8 @@ describe("a SQLite database in a folder the service cannot write", () => {
   test("stops start-up with a message naming the folder and the cause, before any migration runs", async () => {
     const config = readConfig({ DATABASE_URL: `file:${path.join(folder, "receiver.db")}`, LOG_LEVEL: "silent" });
     const starting = createService(config, createLogger("silent"));
-    await expect(starting).rejects.toThrow(new RegExp(`^the SQLite database folder ${folder} is not writable \\((EACCES|EPERM|EROFS)\\): `));
+    await expect(starting).rejects.toThrow(
+      new RegExp(`^the SQLite database folder ${folder} is not writable \\((EACCES|EPERM|EROFS)\\): `),
+    );
   });
 });

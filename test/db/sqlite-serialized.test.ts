@@ -1,4 +1,4 @@
-import { openDatabase, type Db } from "../../src/db/client";
+import { type Db, openDatabase } from "../../src/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/databases";
 
 describe("SQLite client shared by transactions and plain queries", () => {
@@ -27,7 +27,9 @@ describe("SQLite client shared by transactions and plain queries", () => {
       .catch((error: Error) => error.message);
     expect(await rolledBack).toBe("business rollback");
     expect(await outsideDone).toBe("acknowledged");
-    const actors = (await db.tokenEvent.findMany({ where: { actor: { in: ["inside", "outside"] } } })).map((row) => row.actor);
+    const actors = (await db.tokenEvent.findMany({ where: { actor: { in: ["inside", "outside"] } } })).map(
+      (row) => row.actor,
+    );
     expect(actors).toEqual(["outside"]);
   });
 
@@ -65,8 +67,25 @@ describe("SQLite statistics for the query planner", () => {
   test("opening the database runs ANALYZE where it is due, so the planner has statistics", async () => {
     const testDatabase = await createTestDatabase("sqlite");
     const seed = await openDatabase(testDatabase.database);
-    const base = { api: "h7", pathParams: "{}", rawBody: new Uint8Array(1), bodySha256: "x", contentType: "application/json", headers: "{}", receivedAt: new Date(), validation: "valid", findings: "[]" };
-    await seed.message.createMany({ data: Array.from({ length: 3000 }, (_, i) => ({ ...base, messageId: `m${i}`, channel: i % 3 ? "declaration_error" : "unknown", state: i % 2 ? "ACC" : "REJ" })) });
+    const base = {
+      api: "h7",
+      pathParams: "{}",
+      rawBody: new Uint8Array(1),
+      bodySha256: "x",
+      contentType: "application/json",
+      headers: "{}",
+      receivedAt: new Date(),
+      validation: "valid",
+      findings: "[]",
+    };
+    await seed.message.createMany({
+      data: Array.from({ length: 3000 }, (_, i) => ({
+        ...base,
+        messageId: `m${i}`,
+        channel: i % 3 ? "declaration_error" : "unknown",
+        state: i % 2 ? "ACC" : "REJ",
+      })),
+    });
     await seed.$executeRawUnsafe("DELETE FROM sqlite_stat1").catch(() => undefined); // no statistics yet
     await seed.$disconnect();
     const db = await openDatabase(testDatabase.database);

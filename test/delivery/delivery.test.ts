@@ -1,7 +1,7 @@
+import { responseMessage } from "../messages/messages";
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
-import { responseMessage } from "../messages/messages";
 import { eventually, TestReceiver } from "./receiver";
 
 describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
@@ -26,7 +26,9 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
   afterEach(() => service?.stop());
 
   const startTestServiceWith = (env: Record<string, string>) =>
-    startTestService(provider, env, () => now, undefined, { delivery: { pollMs: 40, timeoutMs: 500, random: () => 0.5 } });
+    startTestService(provider, env, () => now, undefined, {
+      delivery: { pollMs: 40, timeoutMs: 500, random: () => 0.5 },
+    });
   const store = async (reference: string, state = "ACC") => {
     const message = responseMessage({ customsDeclarationReference: reference, state });
     const { body } = await postCallback(service.publicApp, paths.response(reference), message).expect(200);
@@ -37,7 +39,8 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
     const [delivery] = await deliveriesOf(messageRowId);
     return service.db.deliveryAttempt.findMany({ where: { deliveryId: delivery.id }, orderBy: { id: "asc" } });
   };
-  const settled = () => eventually(async () => expect(await service.db.delivery.count({ where: { leaseOwner: { not: null } } })).toBe(0));
+  const settled = () =>
+    eventually(async () => expect(await service.db.delivery.count({ where: { leaseOwner: { not: null } } })).toBe(0));
   const advance = (ms: number) => (now = new Date(now.getTime() + ms));
 
   test("each stored message is POSTed once as a signed {type, timestamp, data} event that standardwebhooks verifies", async () => {
@@ -51,14 +54,26 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
       type: "h7.declaration_response",
       timestamp: expect.any(String),
       data: {
-        id: stored[0].id, api: "h7", channel: "declaration_response", messageId: stored[0].messageId, validation: "valid",
+        id: stored[0].id,
+        api: "h7",
+        channel: "declaration_response",
+        messageId: stored[0].messageId,
+        validation: "valid",
         keys: expect.objectContaining({ customsDeclarationReference: "CDR-S1", state: "ACC" }),
         declarations: ["CDR-S1"],
         payload: expect.objectContaining({ header: expect.objectContaining({ messageId: stored[0].messageId }) }),
       },
     });
-    await eventually(async () => expect((await deliveriesOf(stored[1].id))[0]).toMatchObject({ status: "delivered", attempts: 1, lastStatus: 204 }));
-    expect(await attemptsOf(stored[1].id)).toEqual([expect.objectContaining({ status: 204, error: null, durationMs: expect.any(Number) })]);
+    await eventually(async () =>
+      expect((await deliveriesOf(stored[1].id))[0]).toMatchObject({
+        status: "delivered",
+        attempts: 1,
+        lastStatus: 204,
+      }),
+    );
+    expect(await attemptsOf(stored[1].id)).toEqual([
+      expect.objectContaining({ status: 204, error: null, durationMs: expect.any(Number) }),
+    ]);
   });
 
   test("a failing destination is retried on the schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), every attempt recorded, then failed", async () => {
@@ -80,7 +95,9 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
       expect(await attemptsOf(id)).toHaveLength(i + 1); // not before its time
       advance(1);
     }
-    await eventually(async () => expect((await deliveriesOf(id))[0]).toMatchObject({ status: "failed", attempts: 8, lastStatus: 500 }));
+    await eventually(async () =>
+      expect((await deliveriesOf(id))[0]).toMatchObject({ status: "failed", attempts: 8, lastStatus: 500 }),
+    );
     expect(receiver.received).toHaveLength(8);
     expect(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size).toBe(1);
   });
@@ -100,14 +117,17 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
   test("a receiver that does not answer in time is a failed attempt, recorded as a timeout", async () => {
     receiver.answer = () => ({ status: 200, delayMs: 1_500 });
     const { id } = await store("CDR-T1");
-    await eventually(async () => expect(await attemptsOf(id)).toEqual([expect.objectContaining({ status: null, error: "timeout after 500 ms" })]));
+    await eventually(async () =>
+      expect(await attemptsOf(id)).toEqual([expect.objectContaining({ status: null, error: "timeout after 500 ms" })]),
+    );
     expect((await deliveriesOf(id))[0].status).toBe("pending");
   });
 
   test("receiver down then back: everything is delivered, each declaration in the order stored, a stuck declaration holding only itself", async () => {
     await receiver.stop();
     const stored: { reference: string; id: number; messageId: string }[] = [];
-    for (const reference of ["CDR-A", "CDR-B", "CDR-A", "CDR-C", "CDR-B", "CDR-A"]) stored.push({ reference, ...(await store(reference)) });
+    for (const reference of ["CDR-A", "CDR-B", "CDR-A", "CDR-C", "CDR-B", "CDR-A"])
+      stored.push({ reference, ...(await store(reference)) });
     // the first of each declaration is tried and fails; the later ones wait behind it, untried
     await eventually(async () => expect(await service.db.deliveryAttempt.count()).toBe(3));
     await settled();
@@ -117,15 +137,27 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
     await receiver.start();
     receiver.answer = (r) => ({ status: r.event.data.keys.customsDeclarationReference === "CDR-A" ? 503 : 200 });
     advance(5_000);
-    await eventually(() => expect(receiver.accepted.map((r) => r.event.data.id)).toEqual(expect.arrayContaining([stored[1].id, stored[3].id, stored[4].id])));
-    expect(receiver.accepted.filter((r) => r.event.data.keys.customsDeclarationReference === "CDR-B").map((r) => r.event.data.id)).toEqual([stored[1].id, stored[4].id]);
+    await eventually(() =>
+      expect(receiver.accepted.map((r) => r.event.data.id)).toEqual(
+        expect.arrayContaining([stored[1].id, stored[3].id, stored[4].id]),
+      ),
+    );
+    expect(
+      receiver.accepted
+        .filter((r) => r.event.data.keys.customsDeclarationReference === "CDR-B")
+        .map((r) => r.event.data.id),
+    ).toEqual([stored[1].id, stored[4].id]);
     expect((await deliveriesOf(stored[2].id))[0].attempts).toBe(0); // A still waits behind its first
     await settled(); // the clock jumps next: no lease may be running then
 
     receiver.answer = () => ({ status: 200 });
     advance(300_000);
     await eventually(() => expect(receiver.accepted).toHaveLength(6));
-    expect(receiver.accepted.filter((r) => r.event.data.keys.customsDeclarationReference === "CDR-A").map((r) => r.event.data.id)).toEqual([stored[0].id, stored[2].id, stored[5].id]);
+    expect(
+      receiver.accepted
+        .filter((r) => r.event.data.keys.customsDeclarationReference === "CDR-A")
+        .map((r) => r.event.data.id),
+    ).toEqual([stored[0].id, stored[2].id, stored[5].id]);
     expect(receiver.received.every((r) => r.verifiedBy.length === 1)).toBe(true);
   });
 
@@ -143,8 +175,13 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
     receiver.received.length = 0;
     // Long enough that the live message is stored while the first three replayed ones still hang.
     receiver.answer = () => ({ status: 200, delayMs: 1_000 });
-    const range = { from: new Date(now.getTime() - 60_000).toISOString(), to: new Date(now.getTime() + 60_000).toISOString() };
-    expect((await internal(service).post(`/v1/destinations/${destination.id}/replay`, range).expect(202)).body.deliveries).toBe(6);
+    const range = {
+      from: new Date(now.getTime() - 60_000).toISOString(),
+      to: new Date(now.getTime() + 60_000).toISOString(),
+    };
+    expect(
+      (await internal(service).post(`/v1/destinations/${destination.id}/replay`, range).expect(202)).body.deliveries,
+    ).toBe(6);
     await eventually(() => receiver.inFlight === 3);
     const live = await store("CDR-LIVE");
     await eventually(() => expect(receiver.accepted).toHaveLength(7));
@@ -155,7 +192,9 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
   });
 
   test("after a secret rotation both the old and the new secret verify the signature until the overlap ends", async () => {
-    const { body: rotated } = await internal(service).post(`/v1/destinations/${destination.id}/rotate-secret`).expect(200);
+    const { body: rotated } = await internal(service)
+      .post(`/v1/destinations/${destination.id}/rotate-secret`)
+      .expect(200);
     receiver.secrets = [destination.secret, rotated.secret];
     await store("CDR-K1");
     await eventually(() => expect(receiver.accepted).toHaveLength(1));

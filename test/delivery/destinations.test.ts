@@ -1,23 +1,34 @@
+import { errorMessage, responseMessage } from "../messages/messages";
 import { cli } from "../support/cli";
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
-import { errorMessage, responseMessage } from "../messages/messages";
 
 describe.each(databaseProviders())("destinations on %s", (provider) => {
   let service: Awaited<ReturnType<typeof startTestService>>;
   const now = new Date("2026-11-26T08:00:00Z");
   beforeAll(async () => {
     // this replica sends nothing: the destinations here are not reachable
-    service = await startTestService(provider, { DELIVERY_WORKER: "false" }, () => now, undefined, { delivery: { pollMs: 50 } });
+    service = await startTestService(provider, { DELIVERY_WORKER: "false" }, () => now, undefined, {
+      delivery: { pollMs: 50 },
+    });
   }, 60_000);
   afterAll(() => service?.stop());
   const api = () => internal(service);
   const add = (body: object) => api().post("/v1/destinations", body);
 
   test("a destination is created with a whsec_ secret shown once, never in a later answer or a log", async () => {
-    const { body: created } = await add({ url: "https://erp.example.com/hooks", description: "ERP", filter: { channels: ["declaration_response"] } }).expect(201);
-    expect(created).toMatchObject({ id: expect.any(Number), url: "https://erp.example.com/hooks", enabled: true, filter: { channels: ["declaration_response"] } });
+    const { body: created } = await add({
+      url: "https://erp.example.com/hooks",
+      description: "ERP",
+      filter: { channels: ["declaration_response"] },
+    }).expect(201);
+    expect(created).toMatchObject({
+      id: expect.any(Number),
+      url: "https://erp.example.com/hooks",
+      enabled: true,
+      filter: { channels: ["declaration_response"] },
+    });
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const one = await api().get(`/v1/destinations/${created.id}`).expect(200);
     const list = await api().get("/v1/destinations").expect(200);
@@ -26,18 +37,30 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
     expect(service.logText()).not.toContain(created.secret.slice(6));
   });
 
-  test.each([["ftp://erp.example.com/x"], ["not a url"], ["javascript:alert(1)"], [""]])("the URL %p is refused with 400 naming url, and nothing is created", async (url) => {
-    const before = (await api().get("/v1/destinations").expect(200)).body.items.length;
-    const refused = await add({ url }).expect(400);
-    expect(refused.body.issues).toEqual([expect.objectContaining({ path: "url" })]);
-    expect((await api().get("/v1/destinations").expect(200)).body.items).toHaveLength(before);
-  });
+  test.each([["ftp://erp.example.com/x"], ["not a url"], ["javascript:alert(1)"], [""]])(
+    "the URL %p is refused with 400 naming url, and nothing is created",
+    async (url) => {
+      const before = (await api().get("/v1/destinations").expect(200)).body.items.length;
+      const refused = await add({ url }).expect(400);
+      expect(refused.body.issues).toEqual([expect.objectContaining({ path: "url" })]);
+      expect((await api().get("/v1/destinations").expect(200)).body.items).toHaveLength(before);
+    },
+  );
 
   test("a destination can be changed, disabled and removed; an unknown id is 404", async () => {
     const { body: created } = await add({ url: "http://tms.internal:9000/in" }).expect(201);
-    const { body: changed } = await api().patch(`/v1/destinations/${created.id}`, { enabled: false, filter: { api: "h7" }, description: "TMS" }).expect(200);
-    expect(changed).toMatchObject({ enabled: false, filter: { api: "h7" }, description: "TMS", url: "http://tms.internal:9000/in" });
-    expect((await api().patch(`/v1/destinations/${created.id}`, { url: "gopher://x" }).expect(400)).body.issues).toEqual([expect.objectContaining({ path: "url" })]);
+    const { body: changed } = await api()
+      .patch(`/v1/destinations/${created.id}`, { enabled: false, filter: { api: "h7" }, description: "TMS" })
+      .expect(200);
+    expect(changed).toMatchObject({
+      enabled: false,
+      filter: { api: "h7" },
+      description: "TMS",
+      url: "http://tms.internal:9000/in",
+    });
+    expect(
+      (await api().patch(`/v1/destinations/${created.id}`, { url: "gopher://x" }).expect(400)).body.issues,
+    ).toEqual([expect.objectContaining({ path: "url" })]);
     await api().delete(`/v1/destinations/${created.id}`).expect(200);
     await api().get(`/v1/destinations/${created.id}`).expect(404);
     await api().patch(`/v1/destinations/${created.id}`, { enabled: true }).expect(404);
@@ -55,21 +78,41 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
   test("a stored message gets one delivery per enabled destination whose filter matches, and a feed position", async () => {
     await clearDestinations();
     const all = (await add({ url: "https://a.example.com/" }).expect(201)).body;
-    const responses = (await add({ url: "https://b.example.com/", filter: { channels: ["declaration_response"] } }).expect(201)).body;
+    const responses = (
+      await add({ url: "https://b.example.com/", filter: { channels: ["declaration_response"] } }).expect(201)
+    ).body;
     const disabled = (await add({ url: "https://c.example.com/" }).expect(201)).body;
     await api().patch(`/v1/destinations/${disabled.id}`, { enabled: false }).expect(200);
     const otherApi = (await add({ url: "https://d.example.com/", filter: { api: "pnts" } }).expect(201)).body;
 
-    const response = (await postCallback(service.publicApp, paths.response("CDR-D1"), responseMessage({ customsDeclarationReference: "CDR-D1" })).expect(200)).body;
+    const response = (
+      await postCallback(
+        service.publicApp,
+        paths.response("CDR-D1"),
+        responseMessage({ customsDeclarationReference: "CDR-D1" }),
+      ).expect(200)
+    ).body;
     const error = (await postCallback(service.publicApp, paths.error, errorMessage()).expect(200)).body;
-    const deliveries = await service.db.delivery.findMany({ where: { messageRowId: { in: [response.id, error.id] } }, orderBy: { id: "asc" } });
+    const deliveries = await service.db.delivery.findMany({
+      where: { messageRowId: { in: [response.id, error.id] } },
+      orderBy: { id: "asc" },
+    });
     const pairs = deliveries.map((d) => [d.messageRowId, d.destinationId]);
-    expect(pairs.sort()).toEqual([[response.id, all.id], [response.id, responses.id], [error.id, all.id]].sort());
+    expect(pairs.sort()).toEqual(
+      [
+        [response.id, all.id],
+        [response.id, responses.id],
+        [error.id, all.id],
+      ].sort(),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300)); // several polls, had the worker been on
     expect(deliveries.every((d) => d.status === "pending")).toBe(true);
     expect(await service.db.deliveryAttempt.count()).toBe(0); // DELIVERY_WORKER=false stores deliveries, sends none
     expect(pairs.flat()).not.toContain(otherApi.id);
-    const feed = await service.db.feedEntry.findMany({ where: { messageRowId: { in: [response.id, error.id] } }, orderBy: { position: "asc" } });
+    const feed = await service.db.feedEntry.findMany({
+      where: { messageRowId: { in: [response.id, error.id] } },
+      orderBy: { position: "asc" },
+    });
     expect(feed.map((entry) => entry.messageRowId)).toEqual([response.id, error.id]);
     expect(feed[1].position).toBe(feed[0].position + 1);
   });
@@ -92,7 +135,9 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
     const destination = (await add({ url: "https://a.example.com/" }).expect(201)).body;
     const message = { ...responseMessage({ customsDeclarationReference: "CDR-Q" }), dutiesAndTaxes: "missing" };
     const { body: refused } = await postCallback(service.publicApp, paths.response("CDR-Q"), message).expect(400);
-    const { body: stored } = await api().post(`/v1/quarantine/${refused.quarantineId}/accept`, { reason: "checked by phone" }).expect(201);
+    const { body: stored } = await api()
+      .post(`/v1/quarantine/${refused.quarantineId}/accept`, { reason: "checked by phone" })
+      .expect(201);
     expect(await service.db.delivery.findMany({ where: { messageRowId: stored.id } })).toEqual([
       expect.objectContaining({ destinationId: destination.id, orderKey: "CDR-Q", status: "pending" }),
     ]);
@@ -101,16 +146,34 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
 
   test("the CLI adds, lists, rotates and removes destinations over the same database", async () => {
     const env = { DATABASE_URL: service.testDatabase.database.url };
-    const added = await cli(env, "--json", "destinations", "add", "https://cli.example.com/in", "--channel", "declaration_error", "--description", "from the CLI");
+    const added = await cli(
+      env,
+      "--json",
+      "destinations",
+      "add",
+      "https://cli.example.com/in",
+      "--channel",
+      "declaration_error",
+      "--description",
+      "from the CLI",
+    );
     expect(added).toMatchObject({ code: 0, stderr: "" });
     const created = JSON.parse(added.stdout);
-    expect(created).toMatchObject({ url: "https://cli.example.com/in", filter: { channels: ["declaration_error"] }, secret: expect.stringMatching(/^whsec_/) });
+    expect(created).toMatchObject({
+      url: "https://cli.example.com/in",
+      filter: { channels: ["declaration_error"] },
+      secret: expect.stringMatching(/^whsec_/),
+    });
     const listed = await cli(env, "destinations", "list");
     expect(listed.stdout).toContain("https://cli.example.com/in");
     expect(listed.stdout).not.toContain(created.secret);
     expect((await cli(env, "destinations", "add", "ftp://nope")).stderr).toContain("--url");
-    expect(JSON.parse((await cli(env, "--json", "destinations", "update", String(created.id), "--disable")).stdout)).toMatchObject({ enabled: false });
-    expect(JSON.parse((await cli(env, "--json", "destinations", "rotate-secret", String(created.id))).stdout).secret).not.toBe(created.secret);
+    expect(
+      JSON.parse((await cli(env, "--json", "destinations", "update", String(created.id), "--disable")).stdout),
+    ).toMatchObject({ enabled: false });
+    expect(
+      JSON.parse((await cli(env, "--json", "destinations", "rotate-secret", String(created.id))).stdout).secret,
+    ).not.toBe(created.secret);
     expect(await cli(env, "destinations", "remove", String(created.id))).toMatchObject({ code: 0 });
     expect((await cli(env, "destinations", "remove", String(created.id))).code).toBe(1);
   });
@@ -119,14 +182,26 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
     await clearDestinations();
     const env = { DATABASE_URL: service.testDatabase.database.url };
     const destination = (await add({ url: "https://down.example.com/" }).expect(201)).body;
-    expect(JSON.parse((await cli(env, "--json", "status")).stdout).items[0]).toMatchObject({ status: "green", deliveryWarnings: [] });
-    await service.db.destination.update({ where: { id: destination.id }, data: { failingSince: new Date(Date.now() - 20 * 60_000) } });
+    expect(JSON.parse((await cli(env, "--json", "status")).stdout).items[0]).toMatchObject({
+      status: "green",
+      deliveryWarnings: [],
+    });
+    await service.db.destination.update({
+      where: { id: destination.id },
+      data: { failingSince: new Date(Date.now() - 20 * 60_000) },
+    });
     const { stdout } = await cli(env, "--json", "status");
-    expect(JSON.parse(stdout).items[0]).toMatchObject({ status: "yellow", deliveryWarnings: [expect.objectContaining({ destinationId: destination.id })] });
-    expect((await cli(env, "status")).stdout).toContain(`warning: h7: every delivery to destination ${destination.id} has failed since`);
+    expect(JSON.parse(stdout).items[0]).toMatchObject({
+      status: "yellow",
+      deliveryWarnings: [expect.objectContaining({ destinationId: destination.id })],
+    });
+    expect((await cli(env, "status")).stdout).toContain(
+      `warning: h7: every delivery to destination ${destination.id} has failed since`,
+    );
   });
 
   async function clearDestinations() {
-    for (const item of (await api().get("/v1/destinations").expect(200)).body.items) await api().delete(`/v1/destinations/${item.id}`).expect(200);
+    for (const item of (await api().get("/v1/destinations").expect(200)).body.items)
+      await api().delete(`/v1/destinations/${item.id}`).expect(200);
   }
 });

@@ -5,7 +5,14 @@ import { Webhook } from "standardwebhooks";
 export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
-  event: { type: string; timestamp: string; data: { id: number; messageId: string; keys: { customsDeclarationReference: string | null } } & Record<string, unknown> };
+  event: {
+    type: string;
+    timestamp: string;
+    data: { id: number; messageId: string; keys: { customsDeclarationReference: string | null } } & Record<
+      string,
+      unknown
+    >;
+  };
   /** Which of the secrets given to `verifyWith` verified the signature (by index); an empty list fails the test. */
   verifiedBy: number[];
   /** The status it was answered with, once answered. */

@@ -1,7 +1,7 @@
+import { responseMessage } from "../messages/messages";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
-import { responseMessage } from "../messages/messages";
 import { eventually, TestReceiver } from "./receiver";
 
 const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
@@ -18,7 +18,10 @@ onPostgres("two replicas on one PostgreSQL", () => {
     const first = await startTestService("postgresql", { DELIVERY_MAX_IN_FLIGHT: "4" }, undefined, database, options);
     const { body: destination } = await internal(first).post("/v1/destinations", { url: receiver.url }).expect(201);
     receiver.secrets = [destination.secret];
-    replicas = [first, await startTestService("postgresql", { DELIVERY_MAX_IN_FLIGHT: "4" }, undefined, database, options)];
+    replicas = [
+      first,
+      await startTestService("postgresql", { DELIVERY_MAX_IN_FLIGHT: "4" }, undefined, database, options),
+    ];
   }, 60_000);
   afterAll(async () => {
     for (const replica of replicas) await replica.stop();
@@ -31,18 +34,24 @@ onPostgres("two replicas on one PostgreSQL", () => {
     const declarations = Array.from({ length: 8 }, (_, i) => `CDR-REP${i}`);
     const perReplica = 60;
     const following = follow(perReplica * 2);
-    const stored = await Promise.all(replicas.map(async (replica, r) => {
-      const ids: number[] = [];
-      const lanes = Array.from({ length: 6 }, async (_, lane) => {
-        for (let i = lane; i < perReplica; i += 6) {
-          const reference = declarations[(i + r) % declarations.length];
-          const { body } = await postCallback(replica.publicApp, paths.response(reference), responseMessage({ customsDeclarationReference: reference })).expect(200);
-          ids.push(body.id);
-        }
-      });
-      await Promise.all(lanes);
-      return ids;
-    }));
+    const stored = await Promise.all(
+      replicas.map(async (replica, r) => {
+        const ids: number[] = [];
+        const lanes = Array.from({ length: 6 }, async (_, lane) => {
+          for (let i = lane; i < perReplica; i += 6) {
+            const reference = declarations[(i + r) % declarations.length];
+            const { body } = await postCallback(
+              replica.publicApp,
+              paths.response(reference),
+              responseMessage({ customsDeclarationReference: reference }),
+            ).expect(200);
+            ids.push(body.id);
+          }
+        });
+        await Promise.all(lanes);
+        return ids;
+      }),
+    );
     const allIds = stored.flat().sort((a, b) => a - b);
 
     const fed = await following;
@@ -59,7 +68,9 @@ onPostgres("two replicas on one PostgreSQL", () => {
     // per declaration, delivered in the order the feed (commit order) has them
     const positionOf = new Map(fed.map((item) => [item.id, item.position]));
     for (const reference of declarations) {
-      const delivered = receiver.accepted.filter((r) => r.event.data.keys.customsDeclarationReference === reference).map((r) => positionOf.get(r.event.data.id)!);
+      const delivered = receiver.accepted
+        .filter((r) => r.event.data.keys.customsDeclarationReference === reference)
+        .map((r) => positionOf.get(r.event.data.id)!);
       expect(delivered).toEqual([...delivered].sort((a, b) => a - b));
     }
     const deliveries = await replicas[1].db.delivery.groupBy({ by: ["status"], _count: { _all: true } });

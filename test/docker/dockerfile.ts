@@ -39,7 +39,10 @@ export function readDockerfile(file: string): Stage[] {
         stage.steps.push({ kind: "workdir", path: text });
         break;
       case "ENV":
-        stage.steps.push({ kind: "env", values: Object.fromEntries(text.split(/\s+/).map((pair) => pair.split("=") as [string, string])) });
+        stage.steps.push({
+          kind: "env",
+          values: Object.fromEntries(text.split(/\s+/).map((pair) => pair.split("=") as [string, string])),
+        });
         break;
       case "COPY": {
         const words = text.split(/\s+/);
@@ -62,7 +65,11 @@ export function readDockerfile(file: string): Stage[] {
         break;
       case "HEALTHCHECK": {
         const at = text.indexOf("CMD ");
-        stage.steps.push({ kind: "healthcheck", options: text.slice(0, at).trim().split(/\s+/), command: JSON.parse(text.slice(at + 4)) });
+        stage.steps.push({
+          kind: "healthcheck",
+          options: text.slice(0, at).trim().split(/\s+/),
+          command: JSON.parse(text.slice(at + 4)),
+        });
         break;
       }
       case "CMD":
@@ -77,7 +84,11 @@ export function readDockerfile(file: string): Stage[] {
 
 /** Instructions with their continuation lines joined, comments and the parser directive dropped. */
 function instructions(text: string) {
-  const joined = text.split("\n").filter((line) => !/^\s*#/.test(line)).join("\n").replace(/\\\n\s*/g, "");
+  const joined = text
+    .split("\n")
+    .filter((line) => !/^\s*#/.test(line))
+    .join("\n")
+    .replace(/\\\n\s*/g, "");
   return joined
     .split("\n")
     .filter((line) => line.trim() !== "")
@@ -88,12 +99,24 @@ function instructions(text: string) {
 }
 
 /** The last value of an ENV of a stage. */
-export const envOf = (stage: Stage) => Object.assign({}, ...stage.steps.filter((step) => step.kind === "env").map((step) => step.values)) as Record<string, string>;
+export const envOf = (stage: Stage) =>
+  Object.assign({}, ...stage.steps.filter((step) => step.kind === "env").map((step) => step.values)) as Record<
+    string,
+    string
+  >;
 
 /** `.dockerignore` patterns as a test on context-relative paths: the subset this project uses (names and `*`,
  *  anchored at the context's root as Docker anchors them; a folder excludes what is under it). */
 export function dockerignore(file: string): (relative: string) => boolean {
-  const patterns = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#")) : [];
-  const regexes = patterns.map((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/.*)?$`));
+  const patterns = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith("#"))
+    : [];
+  const regexes = patterns.map(
+    (pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/.*)?$`),
+  );
   return (relative) => regexes.some((regex) => regex.test(relative));
 }

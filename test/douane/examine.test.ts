@@ -24,7 +24,10 @@ describe("examining H7 messages", () => {
   test("the spec's examples are valid", () => {
     expect(examine("/declarations/erreurs", errorH7Example).valid).toBe(true);
     expect(examine("/demandes/X/enregistrement", registrationH7Example).valid).toBe(true);
-    expect(examine("/declarations/228231995374/reponses", responseH7Example)).toMatchObject({ valid: true, findings: [] });
+    expect(examine("/declarations/228231995374/reponses", responseH7Example)).toMatchObject({
+      valid: true,
+      findings: [],
+    });
   });
 
   test("fields the spec does not publish are no reason to refuse", () => {
@@ -46,7 +49,9 @@ describe("examining H7 messages", () => {
     const bad = {
       ...responseH7Example,
       header: { ...responseH7Example.header, lrn: "L".repeat(23), mrn: "21FR-00000012345A1" },
-      dutiesAndTaxes: { generalTaxation: { guaranteedAmount: 1.234, unguaranteedAmount: -1, totalPayableTaxAmount: 3 } },
+      dutiesAndTaxes: {
+        generalTaxation: { guaranteedAmount: 1.234, unguaranteedAmount: -1, totalPayableTaxAmount: 3 },
+      },
     };
     const { valid, findings } = examine("/declarations/228231995374/reponses", bad);
     expect(valid).toBe(false);
@@ -59,15 +64,22 @@ describe("examining H7 messages", () => {
   });
 
   test("an Error_H7 may carry up to 999 errors, not more", () => {
-    const errors = (n: number) => ({ ...errorH7Example, error: Array.from({ length: n }, () => errorH7Example.error[0]) });
+    const errors = (n: number) => ({
+      ...errorH7Example,
+      error: Array.from({ length: n }, () => errorH7Example.error[0]),
+    });
     expect(examine("/declarations/erreurs", errors(999)).valid).toBe(true);
-    expect(examine("/declarations/erreurs", errors(1000)).findings).toEqual([expect.objectContaining({ path: "error" })]);
+    expect(examine("/declarations/erreurs", errors(1000)).findings).toEqual([
+      expect.objectContaining({ path: "error" }),
+    ]);
   });
 
   test("a path parameter that the body contradicts is a warning, not an error", () => {
     const { valid, findings } = examine("/declarations/OTHER/reponses", responseH7Example);
     expect(valid).toBe(true);
-    expect(findings).toEqual([{ path: "header.customsDeclarationReference", message: expect.stringContaining("OTHER"), severity: "warning" }]);
+    expect(findings).toEqual([
+      { path: "header.customsDeclarationReference", message: expect.stringContaining("OTHER"), severity: "warning" },
+    ]);
   });
 
   test("the keys people search by are extracted, the date-time as an instant with its raw text", () => {
@@ -84,7 +96,9 @@ describe("examining H7 messages", () => {
   });
 
   test("readMessageId takes only a string header.messageId of at most 291 characters", () => {
-    expect(readMessageId({ header: { messageId: "b6c9f124-4a83-4003-bcc9-1bce1798c2ab1591712615" } })).toBe("b6c9f124-4a83-4003-bcc9-1bce1798c2ab1591712615");
+    expect(readMessageId({ header: { messageId: "b6c9f124-4a83-4003-bcc9-1bce1798c2ab1591712615" } })).toBe(
+      "b6c9f124-4a83-4003-bcc9-1bce1798c2ab1591712615",
+    );
     expect(readMessageId({ header: { messageId: 42 } })).toBeNull();
     expect(readMessageId({ header: { messageId: "x".repeat(292) } })).toBeNull();
     expect(readMessageId([{ header: { messageId: "x" } }])).toBeNull();
@@ -100,13 +114,15 @@ describe("examining H7 messages", () => {
   });
 
   test("keys with U+0000 or unpaired surrogates, from the body or the path, are kept with U+FFFD in their place", () => {
-    const body = JSON.parse('{"header": {"messageId": "k"}, "request": {"customsRequestReference": ""}, "declarations": [{"lrn": "L\\u00001", "mrn": "\\udbffM"}]}');
+    const body = JSON.parse(
+      '{"header": {"messageId": "k"}, "request": {"customsRequestReference": ""}, "declarations": [{"lrn": "L\\u00001", "mrn": "\\udbffM"}]}',
+    );
     const { keys } = examine("/demandes/R%00Q/enregistrement", body);
     expect(keys).toMatchObject({ lrn: "L\uFFFD1", mrn: "\uFFFDM", customsRequestReference: "R\uFFFDQ" });
   });
 
   test("a key is cut at 350 characters counted in code points, never through a surrogate pair", () => {
-    const { keys } = examine("/x", { header: { messageId: "k", lrn: "L".repeat(349) + "\u{1F600}\u{1F600}" } });
-    expect(keys.lrn).toBe("L".repeat(349) + "\u{1F600}");
+    const { keys } = examine("/x", { header: { messageId: "k", lrn: `${"L".repeat(349)}\u{1F600}\u{1F600}` } });
+    expect(keys.lrn).toBe(`${"L".repeat(349)}\u{1F600}`);
   });
 });

@@ -7,12 +7,19 @@ describe.each(databaseProviders())("failed authentications on %s", (provider) =>
   let now: Date;
   beforeAll(async () => {
     now = new Date("2026-11-25T10:00:00Z");
-    service = await startTestService(provider, { AUTH_FAILURE_LIMIT_PER_MINUTE: "3", TRUST_PROXY: "loopback" }, () => now);
+    service = await startTestService(
+      provider,
+      { AUTH_FAILURE_LIMIT_PER_MINUTE: "3", TRUST_PROXY: "loopback" },
+      () => now,
+    );
   }, 60_000);
   afterAll(() => service?.stop());
 
   const from = (address: string, token: string | null) =>
-    postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token }).set("X-Forwarded-For", address);
+    postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token }).set(
+      "X-Forwarded-For",
+      address,
+    );
 
   test("a source that keeps failing gets 429 with Retry-After, while a valid token from it still gets 200", async () => {
     for (let i = 0; i < 3; i++) await from("203.0.113.7", "wrong-token-wrong-token-0000").expect(401);
@@ -46,13 +53,26 @@ describe.each(databaseProviders())("failed authentications on %s", (provider) =>
   });
 
   test("a limited source's 429s are logged at debug, after one warn line saying it is limited", async () => {
-    const lines = () => service.logs.map((line) => JSON.parse(line) as { level: string; msg: string; source?: string; res?: { statusCode: number } });
+    const lines = () =>
+      service.logs.map(
+        (line) => JSON.parse(line) as { level: string; msg: string; source?: string; res?: { statusCode: number } },
+      );
     const before = service.logs.length;
     for (let i = 0; i < 3; i++) await from("203.0.113.60", null).expect(401);
     for (let i = 0; i < 5; i++) await from("203.0.113.60", null).expect(429);
     const logged = lines().slice(before);
-    expect(logged.filter((line) => line.res?.statusCode === 429).map((line) => line.level)).toEqual(["debug", "debug", "debug", "debug", "debug"]);
-    expect(logged.filter((line) => line.level === "warn" && line.source === "203.0.113.60" && /too many failed/.test(line.msg))).toHaveLength(1);
+    expect(logged.filter((line) => line.res?.statusCode === 429).map((line) => line.level)).toEqual([
+      "debug",
+      "debug",
+      "debug",
+      "debug",
+      "debug",
+    ]);
+    expect(
+      logged.filter(
+        (line) => line.level === "warn" && line.source === "203.0.113.60" && /too many failed/.test(line.msg),
+      ),
+    ).toHaveLength(1);
   });
 
   test("the request log holds the client's address as the trusted proxy gives it", async () => {

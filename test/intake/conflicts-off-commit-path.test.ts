@@ -14,7 +14,13 @@ onPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", 
   afterAll(() => service?.stop());
 
   const waitingOnLocks = async (client: Client) =>
-    Number((await client.query(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
+    Number(
+      (
+        await client.query(
+          `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      ).rows[0].n,
+    );
 
   test("while conflicts and invalid bodies wait to be quarantined, valid callbacks are stored and answered", async () => {
     const original = withMessageId(errorH7Example);
@@ -25,16 +31,24 @@ onPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", 
     const settled: string[] = [];
     try {
       const conflicts = [1, 2, 3].map((i) =>
-        postCallback(service.publicApp, paths.error, { ...original, error: [{ ...original.error[0], errorCode: `C${i}` }] }).then((answer) => (settled.push("conflict"), answer)),
+        postCallback(service.publicApp, paths.error, {
+          ...original,
+          error: [{ ...original.error[0], errorCode: `C${i}` }],
+        }).then((answer) => (settled.push("conflict"), answer)),
       );
-      const invalid = postCallback(service.publicApp, paths.error, "not json").then((answer) => (settled.push("invalid"), answer));
+      const invalid = postCallback(service.publicApp, paths.error, "not json").then(
+        (answer) => (settled.push("invalid"), answer),
+      );
       const observer = new Client({ connectionString: service.testDatabase.database.url });
       await observer.connect();
-      for (let tries = 0; tries < 100 && (await waitingOnLocks(observer)) < 4; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let tries = 0; tries < 100 && (await waitingOnLocks(observer)) < 4; tries++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await observer.end();
 
       const valid = Array.from({ length: 5 }, () => withMessageId(errorH7Example));
-      const answers = await Promise.all(valid.map((message) => postCallback(service.publicApp, paths.error, message).timeout(8_000)));
+      const answers = await Promise.all(
+        valid.map((message) => postCallback(service.publicApp, paths.error, message).timeout(8_000)),
+      );
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
       expect(settled).toEqual([]); // the quarantine writes are still waiting
 
@@ -44,7 +58,9 @@ onPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", 
         Array(3).fill(expect.objectContaining({ duplicate: true, conflict: true, quarantineId: expect.any(Number) })),
       );
       expect((await invalid).status).toBe(400);
-      expect(await service.db.quarantinedBody.count({ where: { reason: "conflict", messageId: original.header.messageId } })).toBe(3);
+      expect(
+        await service.db.quarantinedBody.count({ where: { reason: "conflict", messageId: original.header.messageId } }),
+      ).toBe(3);
     } finally {
       await locker.query("ROLLBACK").catch(() => undefined);
       await locker.end();

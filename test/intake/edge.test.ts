@@ -14,7 +14,9 @@ describe.each(databaseProviders())("H7_TOKEN read from a secret file on %s", (pr
 
   test("an H7_TOKEN configured with a trailing newline and spaces accepts callbacks presenting the token", async () => {
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
-    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token: ` ${TEST_TOKEN}` }).expect(200);
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), {
+      token: ` ${TEST_TOKEN}`,
+    }).expect(200);
   });
 });
 
@@ -26,25 +28,33 @@ describe.each(databaseProviders())("the Douane-facing edge on %s", (provider) =>
   afterAll(() => service?.stop());
 
   const bytesOf = (message: object) => Buffer.from(JSON.stringify(message));
-  const kept = async (quarantineId: unknown) => service.db.quarantinedBody.findUniqueOrThrow({ where: { id: quarantineId as number } });
+  const kept = async (quarantineId: unknown) =>
+    service.db.quarantinedBody.findUniqueOrThrow({ where: { id: quarantineId as number } });
 
   describe("content encodings", () => {
-    test.each(["gzip", "zstd", "br", "deflate", "x-unknown"])("a body labelled Content-Encoding: %s is refused with 415 and kept in quarantine as received", async (encoding) => {
-      const message = withMessageId(errorH7Example);
-      const sent = bytesOf(message); // plain JSON under a label that says otherwise
-      const answer = await postCallback(service.publicApp, paths.error, sent).set("Content-Encoding", encoding).expect(415);
-      expect(answer.body.error).toBe("unsupported_content_encoding");
-      const row = await kept(answer.body.quarantineId);
-      expect(row).toMatchObject({ reason: "unsupported_content_encoding", messageId: message.header.messageId });
-      expect(Buffer.from(row.rawBody).equals(sent)).toBe(true);
-      expect(JSON.parse(row.headers)["content-encoding"]).toBe(encoding);
-      expect(await service.db.message.count({ where: { messageId: message.header.messageId } })).toBe(0);
-    });
+    test.each(["gzip", "zstd", "br", "deflate", "x-unknown"])(
+      "a body labelled Content-Encoding: %s is refused with 415 and kept in quarantine as received",
+      async (encoding) => {
+        const message = withMessageId(errorH7Example);
+        const sent = bytesOf(message); // plain JSON under a label that says otherwise
+        const answer = await postCallback(service.publicApp, paths.error, sent)
+          .set("Content-Encoding", encoding)
+          .expect(415);
+        expect(answer.body.error).toBe("unsupported_content_encoding");
+        const row = await kept(answer.body.quarantineId);
+        expect(row).toMatchObject({ reason: "unsupported_content_encoding", messageId: message.header.messageId });
+        expect(Buffer.from(row.rawBody).equals(sent)).toBe(true);
+        expect(JSON.parse(row.headers)["content-encoding"]).toBe(encoding);
+        expect(await service.db.message.count({ where: { messageId: message.header.messageId } })).toBe(0);
+      },
+    );
 
     test("a valid gzip body is refused with 415 and kept in quarantine as the compressed bytes on the wire", async () => {
       const message = withMessageId(errorH7Example);
       const sent = gzipSync(bytesOf(message));
-      const answer = await postCallback(service.publicApp, paths.error, sent).set("Content-Encoding", "gzip").expect(415);
+      const answer = await postCallback(service.publicApp, paths.error, sent)
+        .set("Content-Encoding", "gzip")
+        .expect(415);
       const row = await kept(answer.body.quarantineId);
       expect(Buffer.from(row.rawBody).equals(sent)).toBe(true);
       expect(row.bodySha256).toBe(createHash("sha256").update(sent).digest("hex"));
@@ -52,17 +62,33 @@ describe.each(databaseProviders())("the Douane-facing edge on %s", (provider) =>
     });
 
     test("Content-Encoding: identity is plain bytes and stored", async () => {
-      await postCallback(service.publicApp, paths.error, bytesOf(withMessageId(errorH7Example))).set("Content-Encoding", "identity").expect(200);
+      await postCallback(service.publicApp, paths.error, bytesOf(withMessageId(errorH7Example)))
+        .set("Content-Encoding", "identity")
+        .expect(200);
     });
   });
 
   describe("repeated member names", () => {
     const messageId = () => withMessageId(errorH7Example).header.messageId;
     test.each([
-      ["header.messageId", (id: string) => `{"header":{"messageId":"${id}","messageDateTime":"2020-06-12T05:36:30-05:00[US/Central]","messageId":"${id}-other"},"error":[]}`],
-      ["header (at the top)", (id: string) => `{"header":{"messageId":"${id}"},"error":[],"header":{"messageId":"${id}-other"}}`],
-      ["error.1.errorCode", (id: string) => `{"header":{"messageId":"${id}","messageDateTime":"2020-06-12T05:36:30-05:00[US/Central]"},"error":[{"errorCode":"A"},{"errorCode":"A","errorCode":"B"}]}`],
-      ["header.messageId (one spelt with an escape)", (id: string) => `{"header":{"messageId":"${id}","message\\u0049d":"x","messag\\u0065Id":"${id}"},"error":[]}`],
+      [
+        "header.messageId",
+        (id: string) =>
+          `{"header":{"messageId":"${id}","messageDateTime":"2020-06-12T05:36:30-05:00[US/Central]","messageId":"${id}-other"},"error":[]}`,
+      ],
+      [
+        "header (at the top)",
+        (id: string) => `{"header":{"messageId":"${id}"},"error":[],"header":{"messageId":"${id}-other"}}`,
+      ],
+      [
+        "error.1.errorCode",
+        (id: string) =>
+          `{"header":{"messageId":"${id}","messageDateTime":"2020-06-12T05:36:30-05:00[US/Central]"},"error":[{"errorCode":"A"},{"errorCode":"A","errorCode":"B"}]}`,
+      ],
+      [
+        "header.messageId (one spelt with an escape)",
+        (id: string) => `{"header":{"messageId":"${id}","message\\u0049d":"x","messag\\u0065Id":"${id}"},"error":[]}`,
+      ],
     ])("a body naming %s twice is refused with 400 naming it, and kept in quarantine", async (named, body) => {
       const text = body(messageId());
       const answer = await postCallback(service.publicApp, paths.error, text).expect(400);

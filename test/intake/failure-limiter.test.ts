@@ -17,7 +17,13 @@ describe("the auth-failure limiter", () => {
 
   test("only the failure that reaches the limit says so, once per source and minute", () => {
     const limiter = new FailureLimiter(3, () => new Date("2026-11-25T10:00:00Z"));
-    expect([1, 2, 3, 4, 5].map(() => limiter.recordFailure("198.51.100.9"))).toEqual([false, false, true, false, false]);
+    expect([1, 2, 3, 4, 5].map(() => limiter.recordFailure("198.51.100.9"))).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
   });
 
   test("a failure looks at a bounded number of sources however many are counted", () => {

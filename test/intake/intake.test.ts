@@ -17,7 +17,11 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
 
   test("the spec's Error_H7 example is stored with its keys and acknowledged", async () => {
     const answer = await post(paths.error, errorH7Example).expect(200);
-    expect(answer.body).toEqual({ id: expect.any(Number), messageId: errorH7Example.header.messageId, duplicate: false });
+    expect(answer.body).toEqual({
+      id: expect.any(Number),
+      messageId: errorH7Example.header.messageId,
+      duplicate: false,
+    });
     const [row] = await messagesWith(errorH7Example.header.messageId);
     expect(row).toMatchObject({
       id: answer.body.id,
@@ -58,7 +62,13 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     const message = withMessageId(responseH7Example);
     await post(paths.response("228231995374"), message).expect(200);
     const [row] = await messagesWith(message.header.messageId);
-    expect(row).toMatchObject({ channel: "declaration_response", validation: "valid", state: "ACC", lrn: "LRN2021000001", findings: "[]" });
+    expect(row).toMatchObject({
+      channel: "declaration_response",
+      validation: "valid",
+      state: "ACC",
+      lrn: "LRN2021000001",
+      findings: "[]",
+    });
     expect(JSON.parse(Buffer.from(row.rawBody).toString("utf8")).dutiesAndTaxes.itemsTaxation[0].taxBase).toBe(120.4);
   });
 
@@ -67,7 +77,9 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     await post(paths.response("OTHER1"), message).expect(200);
     const [row] = await messagesWith(message.header.messageId);
     expect(row.validation).toBe("valid");
-    expect(JSON.parse(row.findings)).toEqual([expect.objectContaining({ path: "header.customsDeclarationReference", severity: "warning" })]);
+    expect(JSON.parse(row.findings)).toEqual([
+      expect.objectContaining({ path: "header.customsDeclarationReference", severity: "warning" }),
+    ]);
   });
 
   test("the raw body is kept byte for byte, whitespace and escapes included", async () => {
@@ -109,7 +121,9 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     const answers = await Promise.all(messages.map((message) => post(paths.error, message)));
     expect(answers.every((answer) => answer.status === 200 && answer.body.duplicate === false)).toBe(true);
     expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(40);
-    const stored = await service.db.message.count({ where: { messageId: { in: messages.map((m) => m.header.messageId) } } });
+    const stored = await service.db.message.count({
+      where: { messageId: { in: messages.map((m) => m.header.messageId) } },
+    });
     expect(stored).toBe(40);
   });
 
@@ -133,10 +147,20 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
   });
 
   test("a POST to a path no channel publishes is kept as channel unknown with its references", async () => {
-    const message = { header: { messageDateTime: "2021-01-01T00:00:00Z", messageId: `inv-${Date.now()}` }, customsRequestReference: "CRR-9", declarations: [{ lrn: "L9", state: "INV" }] };
+    const message = {
+      header: { messageDateTime: "2021-01-01T00:00:00Z", messageId: `inv-${Date.now()}` },
+      customsRequestReference: "CRR-9",
+      declarations: [{ lrn: "L9", state: "INV" }],
+    };
     await post("/dh7/demandes/CRR-9/invalidation", message).expect(200);
     const [row] = await messagesWith(message.header.messageId);
-    expect(row).toMatchObject({ channel: "unknown", customsRequestReference: "CRR-9", lrn: "L9", state: "INV", validation: "unchecked" });
+    expect(row).toMatchObject({
+      channel: "unknown",
+      customsRequestReference: "CRR-9",
+      lrn: "L9",
+      state: "INV",
+      validation: "unchecked",
+    });
     expect(JSON.parse(row.pathParams)).toEqual({ path: "/demandes/CRR-9/invalidation" });
   });
 
@@ -175,7 +199,7 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     test.each([
       ["no token", null],
       ["a wrong token", "wrong-token-wrong-token-wrong"],
-      ["the token with one character changed", TEST_TOKEN.slice(0, -1) + "X"],
+      ["the token with one character changed", `${TEST_TOKEN.slice(0, -1)}X`],
     ])("a callback with %s gets 401 with a challenge and leaves no row", async (_name, token) => {
       const message = withMessageId(errorH7Example);
       const answer = await post(paths.error, message, { token }).expect(401);
@@ -194,7 +218,8 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
   });
 
   describe("refusals", () => {
-    const quarantined = (reason: string) => service.db.quarantinedBody.findFirstOrThrow({ where: { reason }, orderBy: { id: "desc" } });
+    const quarantined = (reason: string) =>
+      service.db.quarantinedBody.findFirstOrThrow({ where: { reason }, orderBy: { id: "desc" } });
 
     test("invalid JSON gets 400, changes no message, and is kept in quarantine", async () => {
       const before = await service.db.message.count();
@@ -209,12 +234,16 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     test("a body that is not UTF-8 gets 400 invalid_utf8", async () => {
       const answer = await post(paths.error, Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])).expect(400);
       expect(answer.body.error).toBe("invalid_utf8");
-      expect(Buffer.from((await quarantined("invalid_utf8")).rawBody)).toEqual(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
+      expect(Buffer.from((await quarantined("invalid_utf8")).rawBody)).toEqual(
+        Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+      );
     });
 
     test("a body without header.messageId gets 400 and is kept", async () => {
       const { header, ...rest } = errorH7Example;
-      const answer = await post(paths.error, { ...rest, header: { messageDateTime: header.messageDateTime } }).expect(400);
+      const answer = await post(paths.error, { ...rest, header: { messageDateTime: header.messageDateTime } }).expect(
+        400,
+      );
       expect(answer.body.error).toBe("missing_message_id");
       await quarantined("missing_message_id");
     });
@@ -224,7 +253,10 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
       const bad = { ...message, declaration: { ...message.declaration, mrn: "short" }, error: "not a list" };
       const answer = await post(paths.error, bad).expect(400);
       expect(answer.body.error).toBe("invalid_schema");
-      expect(answer.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(["declaration.mrn", "error"]);
+      expect(answer.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+        "declaration.mrn",
+        "error",
+      ]);
       expect(await messagesWith(message.header.messageId)).toHaveLength(0);
       const kept = await quarantined("invalid_schema");
       expect(kept.messageId).toBe(message.header.messageId);
@@ -235,7 +267,9 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
       const message = withMessageId(errorH7Example);
       const invalid = { ...message, error: "not a list" };
       const refused = await post(paths.error, invalid).expect(400);
-      const accepted = await internal(service).post(`/v1/quarantine/${refused.body.quarantineId}/accept`, { reason: "checked with Douane" }).expect(201);
+      const accepted = await internal(service)
+        .post(`/v1/quarantine/${refused.body.quarantineId}/accept`, { reason: "checked with Douane" })
+        .expect(201);
       const retried = await post(paths.error, invalid).expect(200);
       expect(retried.body).toEqual({ id: accepted.body.id, messageId: message.header.messageId, duplicate: true });
     });
@@ -244,7 +278,9 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
       const message = withMessageId(errorH7Example);
       message.header = { ...message.header, messageDateTime: "12/06/2020 05:36" };
       const answer = await post(paths.error, message).expect(400);
-      expect(answer.body.issues).toEqual([{ path: "header.messageDateTime", message: expect.stringContaining("date-time") }]);
+      expect(answer.body.issues).toEqual([
+        { path: "header.messageDateTime", message: expect.stringContaining("date-time") },
+      ]);
     });
 
     test.each(["text/plain", "application/xml", "application/json; charset=latin1"])(
@@ -259,17 +295,24 @@ describe.each(databaseProviders())("intake on %s", (provider) => {
     );
 
     test("application/json with a UTF-8 charset is accepted", async () => {
-      await post(paths.error, withMessageId(errorH7Example), { contentType: "application/json; charset=UTF-8" }).expect(200);
+      await post(paths.error, withMessageId(errorH7Example), { contentType: "application/json; charset=UTF-8" }).expect(
+        200,
+      );
     });
 
     test("a GET on a channel gets 405 with Allow: POST", async () => {
-      const answer = await request(service.publicApp).get(paths.error).set("Authorization", `Bearer ${TEST_TOKEN}`).expect(405);
+      const answer = await request(service.publicApp)
+        .get(paths.error)
+        .set("Authorization", `Bearer ${TEST_TOKEN}`)
+        .expect(405);
       expect(answer.headers.allow).toBe("POST");
       expect(answer.body.error).toBe("method_not_allowed");
     });
 
     test("a path outside every base path gets 404", async () => {
-      const answer = await postCallback(service.publicApp, "/elsewhere/declarations/erreurs", errorH7Example).expect(404);
+      const answer = await postCallback(service.publicApp, "/elsewhere/declarations/erreurs", errorH7Example).expect(
+        404,
+      );
       expect(answer.body.error).toBe("not_found");
     });
   });

@@ -26,16 +26,23 @@ class Raw {
     this.socket = net.connect(port, "127.0.0.1");
     this.socket.on("data", (chunk: Buffer) => (this.received += chunk.toString("latin1")));
     this.socket.on("error", () => undefined); // a reset is one way of being closed
-    this.closing = new Promise((resolve) => this.socket.on("close", () => resolve((this.closedAt = Date.now()) - this.openedAt)));
+    this.closing = new Promise((resolve) =>
+      this.socket.on("close", () => resolve((this.closedAt = Date.now()) - this.openedAt)),
+    );
   }
 
   connected(): Promise<this> {
-    return new Promise((resolve) => (this.socket.connecting ? this.socket.once("connect", () => resolve(this)) : resolve(this)));
+    return new Promise((resolve) =>
+      this.socket.connecting ? this.socket.once("connect", () => resolve(this)) : resolve(this),
+    );
   }
 
   /** Milliseconds from opening to the server's closing it, or null if still open after `withinMs`. */
   closed(withinMs: number): Promise<number | null> {
-    return Promise.race([this.closing, new Promise<null>((resolve) => setTimeout(() => resolve(null), withinMs).unref())]);
+    return Promise.race([
+      this.closing,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), withinMs).unref()),
+    ]);
   }
 
   /** The status codes of the answers so far (100 Continue included). */
@@ -46,7 +53,8 @@ class Raw {
   async until(condition: () => boolean, withinMs = 5_000): Promise<void> {
     const deadline = Date.now() + withinMs;
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms; received ${JSON.stringify(this.received.slice(0, 300))}`);
+      if (Date.now() > deadline)
+        throw new Error(`not within ${withinMs} ms; received ${JSON.stringify(this.received.slice(0, 300))}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -61,7 +69,16 @@ class Raw {
 }
 
 const head = (length: number, extra: string[] = [], token: string | null = TEST_TOKEN) =>
-  [`POST ${paths.error} HTTP/1.1`, "Host: receiver", "Content-Type: application/json", `Content-Length: ${length}`, ...(token ? [`Authorization: Bearer ${token}`] : []), ...extra, "", ""].join("\r\n");
+  [
+    `POST ${paths.error} HTTP/1.1`,
+    "Host: receiver",
+    "Content-Type: application/json",
+    `Content-Length: ${length}`,
+    ...(token ? [`Authorization: Bearer ${token}`] : []),
+    ...extra,
+    "",
+    "",
+  ].join("\r\n");
 
 /** A valid Error_H7 of exactly `size` bytes: JSON allows the trailing blanks. */
 const messageOf = (size: number) => {
@@ -74,7 +91,8 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
   let server: http.Server;
   let port: number;
   const clients: Raw[] = [];
-  const metric = async (name: string) => (await service.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, { value }) => sum + value, 0);
+  const metric = async (name: string) =>
+    (await service.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, { value }) => sum + value, 0);
   const client = (): Raw => {
     const raw = new Raw(port);
     clients.push(raw);
@@ -92,7 +110,13 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
       LOG_LEVEL: "error",
     });
     const onDrop = () => service.metrics.droppedConnections.inc({ listener: "public" }); // as main.ts does
-    server = await listen(service.publicApp, { port: 0, host: "127.0.0.1", limits: listenerLimitsOf(service.config), deferContinue: true, onDrop });
+    server = await listen(service.publicApp, {
+      port: 0,
+      host: "127.0.0.1",
+      limits: listenerLimitsOf(service.config),
+      deferContinue: true,
+      onDrop,
+    });
     port = portOf(server);
   }, 60_000);
   afterEach(() => {
@@ -199,12 +223,14 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
 
     test("beyond MAX_INFLIGHT_BYTES a body gets 503 with Retry-After, and is received again once others are answered", async () => {
       const bodies = [messageOf(size), messageOf(size)];
-      const holding = await Promise.all(bodies.map(async (body) => {
-        const raw = await client().connected();
-        raw.write(head(body.length, ["Connection: close"]));
-        raw.write(body.subarray(0, 1_000)); // the rest comes later: its bytes are expected, so counted
-        return raw;
-      }));
+      const holding = await Promise.all(
+        bodies.map(async (body) => {
+          const raw = await client().connected();
+          raw.write(head(body.length, ["Connection: close"]));
+          raw.write(body.subarray(0, 1_000)); // the rest comes later: its bytes are expected, so counted
+          return raw;
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
 
       const refused = await client().connected();
@@ -231,12 +257,14 @@ describe.each(databaseProviders())("the public listener's limits on %s", (provid
 
     test("a chunked body that outgrows the room left gets 503 and stores nothing", async () => {
       const bodies = [messageOf(size), messageOf(size)];
-      const holding = await Promise.all(bodies.map(async (body) => {
-        const raw = await client().connected();
-        raw.write(head(body.length, ["Connection: close"]));
-        raw.write(body.subarray(0, 1_000));
-        return raw;
-      }));
+      const holding = await Promise.all(
+        bodies.map(async (body) => {
+          const raw = await client().connected();
+          raw.write(head(body.length, ["Connection: close"]));
+          raw.write(body.subarray(0, 1_000));
+          return raw;
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
 
       const before = await service.db.message.count();

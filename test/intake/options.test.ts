@@ -30,7 +30,9 @@ describe.each(databaseProviders())("intake options on %s", (provider) => {
   });
 
   test("the default base path is not served when another is configured", async () => {
-    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { header: "x-douane-token" }).expect(404);
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), {
+      header: "x-douane-token",
+    }).expect(404);
   });
 
   test("in flag mode an invalid message is acknowledged and stored marked invalid with its findings", async () => {
@@ -38,7 +40,9 @@ describe.each(databaseProviders())("intake options on %s", (provider) => {
     const invalid = { ...message, declaration: { lrn: "L".repeat(30) } };
     const answer = await post(paths.error, invalid).expect(200);
     expect(answer.body.duplicate).toBe(false);
-    const row = await service.db.message.findUniqueOrThrow({ where: { api_messageId: { api: "h7", messageId: message.header.messageId } } });
+    const row = await service.db.message.findUniqueOrThrow({
+      where: { api_messageId: { api: "h7", messageId: message.header.messageId } },
+    });
     expect(row.validation).toBe("invalid");
     expect(JSON.parse(row.findings)).toEqual([expect.objectContaining({ path: "declaration.lrn", severity: "error" })]);
   });

@@ -54,12 +54,18 @@ describe.each(databaseProviders())("a row the database refuses, on %s", (provide
     );
     const good = Array.from({ length: 10 }, () => withMessageId(errorH7Example));
     const poison = withMessageId({ ...errorH7Example, declaration: { ...errorH7Example.declaration, lrn: "POISON" } });
-    const answers = await Promise.all([...good, poison].map((message) => postCallback(service.publicApp, paths.error, message)));
+    const answers = await Promise.all(
+      [...good, poison].map((message) => postCallback(service.publicApp, paths.error, message)),
+    );
     expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(200), 400]);
     expect(answers[10].body).toMatchObject({ error: "unstorable", quarantineId: expect.any(Number) });
-    expect(await service.db.message.count({ where: { messageId: { in: good.map((m) => m.header.messageId) } } })).toBe(10);
+    expect(await service.db.message.count({ where: { messageId: { in: good.map((m) => m.header.messageId) } } })).toBe(
+      10,
+    );
     const kept = await service.db.quarantinedBody.findUniqueOrThrow({ where: { id: answers[10].body.quarantineId } });
     expect(kept).toMatchObject({ reason: "unstorable", messageId: poison.header.messageId });
-    expect(JSON.parse(kept.detail).database.code).toBe(provider === "postgresql" ? "23514" : "SQLITE_CONSTRAINT_TRIGGER");
+    expect(JSON.parse(kept.detail).database.code).toBe(
+      provider === "postgresql" ? "23514" : "SQLITE_CONSTRAINT_TRIGGER",
+    );
   });
 });

@@ -13,7 +13,10 @@ describe.each(databaseProviders())("internal listener on %s", (provider) => {
   test("without the internal credential every /v1 route gets 401", async () => {
     await request(service.internalApp!).get("/v1/messages/1").expect(401);
     await request(service.internalApp!).get("/v1/messages/1").set("Authorization", `Bearer ${TEST_TOKEN}`).expect(401);
-    const answer = await request(service.internalApp!).get("/v1/openapi.json").set("Authorization", "Bearer wrong-internal-token-000").expect(401);
+    const answer = await request(service.internalApp!)
+      .get("/v1/openapi.json")
+      .set("Authorization", "Bearer wrong-internal-token-000")
+      .expect(401);
     expect(answer.body.error).toBe("unauthorized");
   });
 
@@ -26,7 +29,12 @@ describe.each(databaseProviders())("internal listener on %s", (provider) => {
     const message = withMessageId(errorH7Example);
     const { body } = await postCallback(service.publicApp, paths.error, message).expect(200);
     const answer = await internal(service).get(`/v1/messages/${body.id}`).expect(200);
-    expect(answer.body).toMatchObject({ id: body.id, messageId: message.header.messageId, channel: "declaration_error", payload: message });
+    expect(answer.body).toMatchObject({
+      id: body.id,
+      messageId: message.header.messageId,
+      channel: "declaration_error",
+      payload: message,
+    });
     await internal(service).get("/v1/messages/999999").expect(404);
     const bad = await internal(service).get("/v1/messages/abc").expect(400);
     expect(bad.body).toMatchObject({ error: "invalid_params", issues: [{ path: "id" }] });
@@ -38,10 +46,13 @@ describe.each(databaseProviders())("internal listener on %s", (provider) => {
     const { body } = await postCallback(service.publicApp, "/dh7/unpublished/channel", text).expect(200);
     const detail = await internal(service).get(`/v1/messages/${body.id}`).expect(200);
     expect(detail.body).toMatchObject({ messageId, payload: null });
-    const raw = await internal(service).get(`/v1/messages/${body.id}/raw`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => done(null, Buffer.concat(chunks)));
-    });
+    const raw = await internal(service)
+      .get(`/v1/messages/${body.id}/raw`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => done(null, Buffer.concat(chunks)));
+      });
     expect((raw.body as Buffer).toString()).toBe(text);
   });
 
@@ -49,7 +60,9 @@ describe.each(databaseProviders())("internal listener on %s", (provider) => {
     const { body } = await internal(service).get("/v1/openapi.json").expect(200);
     expect(body.openapi).toBe("3.1.0");
     expect(body.paths["/v1/openapi.json"].get).toBeDefined();
-    expect(body.paths["/v1/messages/{id}"].get.parameters).toEqual([expect.objectContaining({ name: "id", in: "path", required: true })]);
+    expect(body.paths["/v1/messages/{id}"].get.parameters).toEqual([
+      expect.objectContaining({ name: "id", in: "path", required: true }),
+    ]);
   });
 
   test("health answers without a credential", async () => {

@@ -5,7 +5,9 @@ const record = (messageId: string, body: string) => ({ api: "h7", messageId, bod
 
 describe("what a group commit means for each callback (no database)", () => {
   test("a record whose key the INSERT returned is stored", () => {
-    expect(classify([record("a", "x")], new Map([[keyOf({ api: "h7", messageId: "a" }), 7]]), new Map())).toEqual([{ outcome: "stored", id: 7 }]);
+    expect(classify([record("a", "x")], new Map([[keyOf({ api: "h7", messageId: "a" }), 7]]), new Map())).toEqual([
+      { outcome: "stored", id: 7 },
+    ]);
   });
 
   test("a record the INSERT skipped is a duplicate when its body is the stored one, a conflict otherwise", () => {
@@ -19,7 +21,10 @@ describe("what a group commit means for each callback (no database)", () => {
   test("copies in one group: the first is stored, the others are answered from it", () => {
     const records = [record("a", "x"), record("a", "x"), record("a", "z"), record("b", "x")];
     expect(firstOfEachKey(records)).toEqual([records[0], records[3]]);
-    const inserted = new Map([[keyOf(records[0]), 1], [keyOf(records[3]), 2]]);
+    const inserted = new Map([
+      [keyOf(records[0]), 1],
+      [keyOf(records[3]), 2],
+    ]);
     expect(classify(records, inserted, new Map())).toEqual([
       { outcome: "stored", id: 1 },
       { outcome: "duplicate", id: 1 },
@@ -41,10 +46,28 @@ describe("what a group commit means for each callback (no database)", () => {
 describe("the group INSERT", () => {
   test("carries one placeholder per argument, row after row, in the column order", () => {
     const message = {
-      api: "h7", channel: "declaration_error", messageId: "m1", pathParams: { a: "1" }, rawBody: Buffer.from("{}"), bodySha256: "s",
-      contentType: "application/json", headers: {}, receivedAt: new Date(0), tokenId: 1, validation: "valid" as const, findings: [],
-      lrn: "L", mrn: null, customsDeclarationReference: null, customsRequestReference: null, operatorRequestReference: null,
-      state: null, messageDateTime: null, messageDateTimeRaw: null, declarations: [], simulated: false,
+      api: "h7",
+      channel: "declaration_error",
+      messageId: "m1",
+      pathParams: { a: "1" },
+      rawBody: Buffer.from("{}"),
+      bodySha256: "s",
+      contentType: "application/json",
+      headers: {},
+      receivedAt: new Date(0),
+      tokenId: 1,
+      validation: "valid" as const,
+      findings: [],
+      lrn: "L",
+      mrn: null,
+      customsDeclarationReference: null,
+      customsRequestReference: null,
+      operatorRequestReference: null,
+      state: null,
+      messageDateTime: null,
+      messageDateTimeRaw: null,
+      declarations: [],
+      simulated: false,
     };
     const { sql, args } = groupInsert([message, { ...message, messageId: "m2" }]);
     const columns = sql.match(/\(([^)]*)\) VALUES/)![1].split(", ");

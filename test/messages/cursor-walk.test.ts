@@ -36,7 +36,9 @@ describe.each(databaseProviders())("paging through thousands of messages on %s",
     let arrived = 0;
     const arrivals = (async () => {
       while (walking) {
-        await Promise.all([1, 2, 3].map(() => postCallback(service.publicApp, paths.error, errorMessage()).expect(200)));
+        await Promise.all(
+          [1, 2, 3].map(() => postCallback(service.publicApp, paths.error, errorMessage()).expect(200)),
+        );
         arrived += 3;
       }
     })();

@@ -16,13 +16,21 @@ const cases: [string, MessageFilters, string][] = [
   // The declaration keys match any declaration a message names, through MessageDeclaration.
   ["lrn", { lrn: "rare" }, "MessageDeclaration_lrn_messageRowId_idx"],
   ["mrn", { mrn: "rare" }, "MessageDeclaration_mrn_messageRowId_idx"],
-  ["customsDeclarationReference", { customsDeclarationReference: "rare" }, "MessageDeclaration_customsDeclarationReference_messageRowId_idx"],
+  [
+    "customsDeclarationReference",
+    { customsDeclarationReference: "rare" },
+    "MessageDeclaration_customsDeclarationReference_messageRowId_idx",
+  ],
   ["customsRequestReference", { customsRequestReference: "rare" }, "Message_customsRequestReference_id_idx"],
   ["operatorRequestReference", { operatorRequestReference: "rare" }, "Message_operatorRequestReference_id_idx"],
   ["state", { state: "rare" }, "Message_state_id_idx"],
   ["validation", { validation: "invalid" }, "Message_validation_id_idx"],
   ["tokenId", { tokenId: 999 }, "Message_tokenId_id_idx"],
-  ["receivedFrom and receivedTo", { receivedFrom: new Date("2020-01-01T00:10:00Z"), receivedTo: new Date("2020-01-01T00:11:00Z") }, "Message_receivedAt_id_idx"],
+  [
+    "receivedFrom and receivedTo",
+    { receivedFrom: new Date("2020-01-01T00:10:00Z"), receivedTo: new Date("2020-01-01T00:11:00Z") },
+    "Message_receivedAt_id_idx",
+  ],
 ];
 
 describe.each(databaseProviders())("indexes behind the internal queries on %s", (provider) => {
@@ -34,11 +42,19 @@ describe.each(databaseProviders())("indexes behind the internal queries on %s", 
     service = await startTestService(provider);
     const rare = (i: number) => (i % 500 === 0 ? "rare" : `common-${i % 7}`);
     await seedRows(service.db, 5000, (i) => ({
-      api: i % 500 === 0 ? "rare" : "h7", channel: rare(i), lrn: rare(i), mrn: rare(i), customsDeclarationReference: rare(i),
-      customsRequestReference: rare(i), operatorRequestReference: rare(i), state: rare(i),
-      validation: i % 500 === 0 ? "invalid" : "valid", tokenId: i % 500 === 0 ? 999 : 1,
+      api: i % 500 === 0 ? "rare" : "h7",
+      channel: rare(i),
+      lrn: rare(i),
+      mrn: rare(i),
+      customsDeclarationReference: rare(i),
+      customsRequestReference: rare(i),
+      operatorRequestReference: rare(i),
+      state: rare(i),
+      validation: i % 500 === 0 ? "invalid" : "valid",
+      tokenId: i % 500 === 0 ? 999 : 1,
     }));
-    if (provider === "postgresql") await service.db.$executeRawUnsafe('ANALYZE "Message", "MessageDeclaration"'); // what autovacuum does in production
+    if (provider === "postgresql")
+      await service.db.$executeRawUnsafe('ANALYZE "Message", "MessageDeclaration"'); // what autovacuum does in production
     else await service.db.$queryRawUnsafe("PRAGMA optimize = 0x10002"); // what the service does on opening
     logged = loggingClient(provider, service.config.database.url, (event) => statements.push(event));
   }, 60_000);
@@ -68,11 +84,16 @@ describe.each(databaseProviders())("indexes behind the internal queries on %s", 
   /** Reading every row of Message: what no filter may cost once the table holds a million. */
   const fullScan = provider === "sqlite" ? /SCAN (main\.)?Message\s*$/m : /Seq Scan on "Message"/;
 
-  test.each(cases)("the %s filter is served by its index, newest first, without reading the whole table", async (_name, filters, index) => {
-    const plans = await plansOf(async () => expect((await listMessages(logged, filters, { limit: 50 })).items.length).toBeGreaterThan(0));
-    expect(plans).toContain(index);
-    expect(plans).not.toMatch(fullScan);
-  });
+  test.each(cases)(
+    "the %s filter is served by its index, newest first, without reading the whole table",
+    async (_name, filters, index) => {
+      const plans = await plansOf(async () =>
+        expect((await listMessages(logged, filters, { limit: 50 })).items.length).toBeGreaterThan(0),
+      );
+      expect(plans).toContain(index);
+      expect(plans).not.toMatch(fullScan);
+    },
+  );
 
   test("two declaration keys together are served by their indexes", async () => {
     const plans = await plansOf(() => listMessages(logged, { lrn: "rare", mrn: "rare" }, { limit: 50 }));

@@ -18,13 +18,49 @@ describe.each(databaseProviders())("GET /v1/messages on %s", (provider) => {
 
   beforeAll(async () => {
     service = await startTestService(provider, { VALIDATION_MODE: "flag" }, () => now);
-    await receive("E1", "2024-01-01T10:00:00Z", paths.error, errorMessage({ lrn: "LRN-A", customsDeclarationReference: "CDR-1", mrn: "21FR00000000000001", operatorRequestReference: "OP-A" }));
-    await receive("R1", "2024-01-01T11:00:00Z", paths.response("CDR-1"), responseMessage({ lrn: "LRN-A", customsDeclarationReference: "CDR-1", mrn: "21FR00000000000001", state: "ACC" }));
-    await receive("R2", "2024-01-01T12:00:00Z", paths.response("CDR-2"), responseMessage({ lrn: "LRN-B", customsDeclarationReference: "CDR-2", mrn: "21FR00000000000002", state: "REJ" }));
-    await receive("G1", "2024-01-01T13:00:00Z", paths.registration("REQ-9"), registrationMessage({ customsRequestReference: "REQ-9", operatorRequestReference: "OP-B", lrn: "LRN-B", customsDeclarationReference: "CDR-2", mrn: "21FR00000000000002" }));
+    await receive(
+      "E1",
+      "2024-01-01T10:00:00Z",
+      paths.error,
+      errorMessage({
+        lrn: "LRN-A",
+        customsDeclarationReference: "CDR-1",
+        mrn: "21FR00000000000001",
+        operatorRequestReference: "OP-A",
+      }),
+    );
+    await receive(
+      "R1",
+      "2024-01-01T11:00:00Z",
+      paths.response("CDR-1"),
+      responseMessage({ lrn: "LRN-A", customsDeclarationReference: "CDR-1", mrn: "21FR00000000000001", state: "ACC" }),
+    );
+    await receive(
+      "R2",
+      "2024-01-01T12:00:00Z",
+      paths.response("CDR-2"),
+      responseMessage({ lrn: "LRN-B", customsDeclarationReference: "CDR-2", mrn: "21FR00000000000002", state: "REJ" }),
+    );
+    await receive(
+      "G1",
+      "2024-01-01T13:00:00Z",
+      paths.registration("REQ-9"),
+      registrationMessage({
+        customsRequestReference: "REQ-9",
+        operatorRequestReference: "OP-B",
+        lrn: "LRN-B",
+        customsDeclarationReference: "CDR-2",
+        mrn: "21FR00000000000002",
+      }),
+    );
     const invalid = errorMessage({ lrn: "LRN-C", customsDeclarationReference: "CDR-3" });
     await receive("X1", "2024-01-01T14:00:00Z", paths.error, { ...invalid, error: "not a list" });
-    await seedRows(service.db, 1, () => ({ api: "other", channel: "unknown", tokenId: 4242, receivedAt: new Date("2024-01-01T15:00:00Z") }));
+    await seedRows(service.db, 1, () => ({
+      api: "other",
+      channel: "unknown",
+      tokenId: 4242,
+      receivedAt: new Date("2024-01-01T15:00:00Z"),
+    }));
     ids.Z1 = (await service.db.message.findFirstOrThrow({ where: { api: "other" } })).id;
     h7TokenId = (await service.db.message.findUniqueOrThrow({ where: { id: ids.E1 } })).tokenId!;
   }, 60_000);
@@ -34,18 +70,32 @@ describe.each(databaseProviders())("GET /v1/messages on %s", (provider) => {
     const answer = await internal(service).get(`/v1/messages?${query}`).expect(200);
     return answer.body as { items: { id: number }[]; nextCursor: string | null };
   };
-  const listed = async (query: string) => (await list(query)).items.map((item) => Object.keys(ids).find((name) => ids[name] === item.id));
+  const listed = async (query: string) =>
+    (await list(query)).items.map((item) => Object.keys(ids).find((name) => ids[name] === item.id));
 
   test("without filters every message is listed, newest first, with its keys and without its raw body", async () => {
     const { items, nextCursor } = await list("");
     expect(items.map((item) => item.id)).toEqual([ids.Z1, ids.X1, ids.G1, ids.R2, ids.R1, ids.E1]);
     expect(nextCursor).toBeNull();
     expect(items[4]).toEqual({
-      id: ids.R1, api: "h7", channel: "declaration_response", messageId: expect.any(String), receivedAt: "2024-01-01T11:00:00.000Z",
-      validation: "valid", lrn: "LRN-A", mrn: "21FR00000000000001", customsDeclarationReference: "CDR-1", customsRequestReference: null,
-      operatorRequestReference: null, state: "ACC", messageDateTime: "2021-03-01T09:15:00.000Z",
-      messageDateTimeRaw: "2021-03-01T10:15:00+01:00[Europe/Paris]", tokenId: h7TokenId, contentType: "application/json",
-      bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/), acceptedBy: null,
+      id: ids.R1,
+      api: "h7",
+      channel: "declaration_response",
+      messageId: expect.any(String),
+      receivedAt: "2024-01-01T11:00:00.000Z",
+      validation: "valid",
+      lrn: "LRN-A",
+      mrn: "21FR00000000000001",
+      customsDeclarationReference: "CDR-1",
+      customsRequestReference: null,
+      operatorRequestReference: null,
+      state: "ACC",
+      messageDateTime: "2021-03-01T09:15:00.000Z",
+      messageDateTimeRaw: "2021-03-01T10:15:00+01:00[Europe/Paris]",
+      tokenId: h7TokenId,
+      contentType: "application/json",
+      bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      acceptedBy: null,
     });
   });
 

@@ -14,18 +14,43 @@ describe.each(databaseProviders())("one message on %s", (provider) => {
   const raw = (id: number) => internal(service).get(`/v1/messages/${id}/raw`).buffer(true).parse(asBytes);
 
   test("the detail has the metadata, extracted keys, findings, headers and parsed payload", async () => {
-    const message = registrationMessage({ customsRequestReference: "REQ-D1", operatorRequestReference: "OP-D1", lrn: "LRN-D1", customsDeclarationReference: "CDR-D1" });
-    const { body: ack } = await postCallback(service.publicApp, paths.registration("REQ-D1"), message).set("X-Request-Id", "req-42").expect(200);
+    const message = registrationMessage({
+      customsRequestReference: "REQ-D1",
+      operatorRequestReference: "OP-D1",
+      lrn: "LRN-D1",
+      customsDeclarationReference: "CDR-D1",
+    });
+    const { body: ack } = await postCallback(service.publicApp, paths.registration("REQ-D1"), message)
+      .set("X-Request-Id", "req-42")
+      .expect(200);
     const { body } = await internal(service).get(`/v1/messages/${ack.id}`).expect(200);
     expect(body).toEqual({
-      id: ack.id, api: "h7", channel: "request_registration", messageId: message.header.messageId,
-      receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), validation: "valid",
-      lrn: "LRN-D1", mrn: "21FR0000000000G0G0", customsDeclarationReference: "CDR-D1", customsRequestReference: "REQ-D1",
-      operatorRequestReference: "OP-D1", state: null, messageDateTime: "2014-04-12T08:30:30.000Z",
-      messageDateTimeRaw: "2014-04-12T03:30:30-05:00[US/Central]", tokenId: expect.any(Number), contentType: "application/json",
-      bodySha256: createHash("sha256").update(JSON.stringify(message)).digest("hex"), acceptedBy: null, acceptedReason: null, quarantineId: null, simulated: false,
-      findings: [], pathParams: { customsRequestReference: "REQ-D1" },
-      declarations: [{ lrn: "LRN-D1", customsDeclarationReference: "CDR-D1", mrn: "21FR0000000000G0G0" }], headers: expect.objectContaining({ "x-request-id": "req-42" }), payload: message,
+      id: ack.id,
+      api: "h7",
+      channel: "request_registration",
+      messageId: message.header.messageId,
+      receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      validation: "valid",
+      lrn: "LRN-D1",
+      mrn: "21FR0000000000G0G0",
+      customsDeclarationReference: "CDR-D1",
+      customsRequestReference: "REQ-D1",
+      operatorRequestReference: "OP-D1",
+      state: null,
+      messageDateTime: "2014-04-12T08:30:30.000Z",
+      messageDateTimeRaw: "2014-04-12T03:30:30-05:00[US/Central]",
+      tokenId: expect.any(Number),
+      contentType: "application/json",
+      bodySha256: createHash("sha256").update(JSON.stringify(message)).digest("hex"),
+      acceptedBy: null,
+      acceptedReason: null,
+      quarantineId: null,
+      simulated: false,
+      findings: [],
+      pathParams: { customsRequestReference: "REQ-D1" },
+      declarations: [{ lrn: "LRN-D1", customsDeclarationReference: "CDR-D1", mrn: "21FR0000000000G0G0" }],
+      headers: expect.objectContaining({ "x-request-id": "req-42" }),
+      payload: message,
     });
     expect(body.headers).not.toHaveProperty("authorization");
   });
@@ -34,7 +59,9 @@ describe.each(databaseProviders())("one message on %s", (provider) => {
     const messageId = `raw-${Date.now()}`;
     const text = `{"header" :{"messageDateTime":"2020-06-12T05:36:30+02:00[Europe/Paris]","messageId":"${messageId}"},\n\t"declaration":{"lrn":"LRN-É"},"error":[{"errorType":1,"errorCode":"H7","errorPointer":"lrn","errorDescription":"Numéro déjà utilisé – « ✓ » 🇫🇷 \\u00e9"}]}`;
     const sent = Buffer.from(text, "utf8");
-    const { body: ack } = await postCallback(service.publicApp, paths.error, sent, { contentType: "application/json; charset=UTF-8" }).expect(200);
+    const { body: ack } = await postCallback(service.publicApp, paths.error, sent, {
+      contentType: "application/json; charset=UTF-8",
+    }).expect(200);
     const answer = await raw(ack.id).expect(200);
     expect(answer.headers["content-type"]).toBe("application/json; charset=UTF-8");
     expect((answer.body as Buffer).equals(sent)).toBe(true);

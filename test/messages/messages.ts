@@ -51,29 +51,55 @@ export function registrationMessage(keys: Keys & { customsRequestReference: stri
     },
     request: { ...message.request, customsRequestReference: keys.customsRequestReference },
     declarations: [
-      { lrn: keys.lrn ?? "LRN-G", customsDeclarationReference: keys.customsDeclarationReference ?? "CDR-G", mrn: keys.mrn ?? "21FR0000000000G0G0" },
+      {
+        lrn: keys.lrn ?? "LRN-G",
+        customsDeclarationReference: keys.customsDeclarationReference ?? "CDR-G",
+        mrn: keys.mrn ?? "21FR0000000000G0G0",
+      },
     ],
   };
 }
 
 /** Inserts `count` plain rows straight into the table, in chunks, each with the declaration its lrn, mrn and
  *  customsDeclarationReference name (as the writer stores it): only to build volume quickly. */
-export async function seedRows(db: Db, count: number, row: (i: number) => Partial<SeedRow> = () => ({})): Promise<void> {
+export async function seedRows(
+  db: Db,
+  count: number,
+  row: (i: number) => Partial<SeedRow> = () => ({}),
+): Promise<void> {
   const body = Buffer.from("{}");
   const sha = createHash("sha256").update(body).digest("hex");
   for (let start = 0; start < count; start += 500) {
     const data = [];
     for (let i = start; i < Math.min(count, start + 500); i++) {
       data.push({
-        api: "h7", channel: "declaration_error", messageId: `seed-${process.pid}-${Date.now()}-${i}`, pathParams: "{}",
-        rawBody: body as Uint8Array<ArrayBuffer>, bodySha256: sha, contentType: "application/json", headers: "{}",
-        receivedAt: new Date(Date.UTC(2020, 0, 1) + i * 1000), validation: "valid", findings: "[]", ...row(i),
+        api: "h7",
+        channel: "declaration_error",
+        messageId: `seed-${process.pid}-${Date.now()}-${i}`,
+        pathParams: "{}",
+        rawBody: body as Uint8Array<ArrayBuffer>,
+        bodySha256: sha,
+        contentType: "application/json",
+        headers: "{}",
+        receivedAt: new Date(Date.UTC(2020, 0, 1) + i * 1000),
+        validation: "valid",
+        findings: "[]",
+        ...row(i),
       });
     }
-    const rows = await db.message.createManyAndReturn({ data, select: { id: true, lrn: true, mrn: true, customsDeclarationReference: true } });
+    const rows = await db.message.createManyAndReturn({
+      data,
+      select: { id: true, lrn: true, mrn: true, customsDeclarationReference: true },
+    });
     const declarations = rows.filter((row) => row.lrn || row.mrn || row.customsDeclarationReference);
     await db.messageDeclaration.createMany({
-      data: declarations.map(({ id, lrn, mrn, customsDeclarationReference }) => ({ messageRowId: id, position: 0, lrn, mrn, customsDeclarationReference })),
+      data: declarations.map(({ id, lrn, mrn, customsDeclarationReference }) => ({
+        messageRowId: id,
+        position: 0,
+        lrn,
+        mrn,
+        customsDeclarationReference,
+      })),
     });
   }
 }

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import request from "supertest";
 import { databaseProviders } from "../support/databases";
-import { paths, errorH7Example, withMessageId } from "../support/examples";
+import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
 import { parseStrictJson } from "../support/strict-json";
 
@@ -28,13 +28,22 @@ describe.each(databaseProviders())("log lines on %s", (provider) => {
     } finally {
       await service.stop();
     }
-    const lines = service.logs.join("").split("\n").filter((line) => line !== "");
+    const lines = service.logs
+      .join("")
+      .split("\n")
+      .filter((line) => line !== "");
     expect(lines.length).toBeGreaterThan(7);
     const publicLines = [];
     for (const line of lines) {
       const entry = parseStrictJson(line) as Record<string, unknown>;
-      expect({ line, level: entry.level }).toEqual({ line, level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/) });
-      expect({ line, time: entry.time }).toEqual({ line, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+      expect({ line, level: entry.level }).toEqual({
+        line,
+        level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/),
+      });
+      expect({ line, time: entry.time }).toEqual({
+        line,
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      });
       if (entry.listener === "public") publicLines.push(entry);
     }
     expect(publicLines.length).toBeGreaterThanOrEqual(4);
@@ -51,5 +60,8 @@ test("a start-up refused for its configuration is one JSON line too, naming the 
   expect(run.status).toBe(1);
   const lines = `${run.stdout}${run.stderr}`.split("\n").filter((line) => line !== "");
   expect(lines).toHaveLength(1);
-  expect(parseStrictJson(lines[0])).toMatchObject({ level: "fatal", msg: expect.stringMatching(/^invalid configuration:\n  PORT: /) });
+  expect(parseStrictJson(lines[0])).toMatchObject({
+    level: "fatal",
+    msg: expect.stringMatching(/^invalid configuration:\n {2}PORT: /),
+  });
 });

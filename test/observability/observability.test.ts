@@ -1,7 +1,14 @@
 import request from "supertest";
 import { databaseProviders } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
-import { internal, INTERNAL_TOKEN, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
+import {
+  INTERNAL_TOKEN,
+  internal,
+  postCallback,
+  startTestService,
+  TEST_TOKEN,
+  type TestService,
+} from "../support/service";
 
 describe.each(databaseProviders())("health, metrics and logs on %s", (provider) => {
   let service: TestService;
@@ -14,7 +21,10 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
     for (const app of [service.publicApp, service.internalApp!]) {
       await request(app).get("/health/live").expect(200, { status: "ok" });
       const ready = await request(app).get("/health/ready").expect(200);
-      expect(ready.body).toEqual({ status: "ok", checks: { database: true, migrations: true, writes: true, tokens: true } });
+      expect(ready.body).toEqual({
+        status: "ok",
+        checks: { database: true, migrations: true, writes: true, tokens: true },
+      });
     }
   });
 
@@ -28,7 +38,9 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
     const text = (await internal(service).get("/metrics").expect(200)).text;
     const fingerprint = (await service.db.apiToken.findFirstOrThrow()).fingerprint;
     for (const outcome of ["stored", "duplicate", "conflict", "refused_invalid_json"]) {
-      expect(text).toMatch(new RegExp(`receiver_callbacks_total\\{api="h7",channel="declaration_error",outcome="${outcome}"\\} 1`));
+      expect(text).toMatch(
+        new RegExp(`receiver_callbacks_total\\{api="h7",channel="declaration_error",outcome="${outcome}"\\} 1`),
+      );
     }
     expect(text).toMatch(/receiver_quarantined_total\{api="h7",reason="conflict"\} 1/);
     expect(text).toMatch(/receiver_quarantine_rows\{api="h7"\} 2/);
@@ -40,7 +52,9 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
 
   test("each answered callback is one log line with request id, api, channel, messageId, status and latency", async () => {
     const message = withMessageId(errorH7Example);
-    const answer = await postCallback(service.publicApp, paths.error, message).set("X-Request-Id", "douane-req-42").expect(200);
+    const answer = await postCallback(service.publicApp, paths.error, message)
+      .set("X-Request-Id", "douane-req-42")
+      .expect(200);
     expect(answer.headers["x-request-id"]).toBe("douane-req-42");
     const line = service.logs.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === "douane-req-42");
     expect(line).toMatchObject({
@@ -57,7 +71,9 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
   });
 
   test("a request id that could forge log lines is replaced", async () => {
-    const answer = await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).set("X-Request-Id", "a b\"}").expect(200);
+    const answer = await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example))
+      .set("X-Request-Id", 'a b"}')
+      .expect(200);
     expect(answer.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 

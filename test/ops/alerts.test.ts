@@ -13,7 +13,8 @@ function exportedNames(exposition: string): Set<string> {
   const names = new Set<string>();
   for (const [, name, kind] of exposition.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     names.add(name);
-    if (kind === "histogram" || kind === "summary") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(name + suffix);
+    if (kind === "histogram" || kind === "summary")
+      for (const suffix of ["_bucket", "_sum", "_count"]) names.add(name + suffix);
   }
   return names;
 }
@@ -30,14 +31,21 @@ describe.each(databaseProviders())("the alert rules and the dashboard on %s", (p
     for (const file of files) {
       const used = [...new Set(fs.readFileSync(file, "utf8").match(METRIC) ?? [])];
       expect(used.length).toBeGreaterThan(3);
-      expect({ file: path.basename(file), missing: used.filter((name) => !exported.has(name)) }).toEqual({ file: path.basename(file), missing: [] });
+      expect({ file: path.basename(file), missing: used.filter((name) => !exported.has(name)) }).toEqual({
+        file: path.basename(file),
+        missing: [],
+      });
     }
   });
 });
 
 test("the dashboard is Grafana JSON whose every panel queries Prometheus", () => {
   const dashboard = JSON.parse(fs.readFileSync(path.join(ops, "grafana/dashboard.json"), "utf8"));
-  expect(dashboard).toMatchObject({ title: "douane-callback-receiver", uid: expect.any(String), panels: expect.any(Array) });
+  expect(dashboard).toMatchObject({
+    title: "douane-callback-receiver",
+    uid: expect.any(String),
+    panels: expect.any(Array),
+  });
   for (const panel of dashboard.panels) {
     const queries = panel.targets.map((target: { expr: string }) => (target.expr.match(METRIC) ?? []).length > 0);
     expect({ title: panel.title, queries }).toEqual({ title: panel.title, queries: panel.targets.map(() => true) });
@@ -49,8 +57,16 @@ const promtool = spawnSync("promtool", ["--version"]).status === 0;
 const withPromtool = promtool || process.env.CI === "true" ? test : test.skip;
 
 withPromtool("promtool accepts the alert rules, and their unit tests pass", () => {
-  for (const args of [["check", "rules", "alerts.yml"], ["test", "rules", "alerts.test.yml"]]) {
+  for (const args of [
+    ["check", "rules", "alerts.yml"],
+    ["test", "rules", "alerts.test.yml"],
+  ]) {
     const run = spawnSync("promtool", args, { cwd: path.join(ops, "prometheus"), encoding: "utf8" });
-    expect({ args, status: run.status, error: run.error?.message, output: run.status === 0 ? "" : run.stdout + run.stderr }).toEqual({ args, status: 0, error: undefined, output: "" });
+    expect({
+      args,
+      status: run.status,
+      error: run.error?.message,
+      output: run.status === 0 ? "" : run.stdout + run.stderr,
+    }).toEqual({ args, status: 0, error: undefined, output: "" });
   }
 });

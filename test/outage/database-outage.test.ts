@@ -5,7 +5,7 @@ import request from "supertest";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { startServerProcess } from "../support/process";
-import { proxyFor, type DatabaseProxy } from "../support/proxy";
+import { type DatabaseProxy, proxyFor } from "../support/proxy";
 import { postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
 /** Short bounds, so that a test of a stall takes a second or two (the defaults are seconds). */
@@ -28,7 +28,10 @@ function behindProxy(env: Record<string, string> = {}) {
     context.testDatabase = await createTestDatabase("postgresql");
     context.proxy = proxyFor(context.testDatabase.database.url);
     const url = await context.proxy.listen(context.testDatabase.database.url);
-    context.service = await startTestService("postgresql", env, undefined, { ...context.testDatabase, database: { provider: "postgresql", url } });
+    context.service = await startTestService("postgresql", env, undefined, {
+      ...context.testDatabase,
+      database: { provider: "postgresql", url },
+    });
   }, 60_000);
   afterAll(async () => {
     await context.service?.stop().catch(() => undefined);
@@ -45,7 +48,9 @@ onPostgres("PostgreSQL unreachable while the service runs", () => {
     const { service, proxy } = context;
     await request(service.publicApp).get("/health/ready").expect(200);
     proxy.cut();
-    const refused = await Promise.all(Array.from({ length: 5 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example))));
+    const refused = await Promise.all(
+      Array.from({ length: 5 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example))),
+    );
     expect(refused.map((answer) => answer.status)).toEqual([503, 503, 503, 503, 503]);
     expect(refused[0].headers["retry-after"]).toBe("5");
     const notReady = await request(service.publicApp).get("/health/ready").expect(503);
@@ -69,7 +74,11 @@ onPostgres("a PostgreSQL connection that stalls (sockets open, no byte passes)",
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200); // connections open
     await request(service.publicApp).get("/health/ready").expect(200);
     proxy.stall();
-    const refused = await Promise.all(Array.from({ length: 3 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG)));
+    const refused = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG),
+      ),
+    );
     expect(refused.map((answer) => answer.status)).toEqual([503, 503, 503]);
     expect(refused[0].headers["retry-after"]).toBe("5");
     const notReady = await request(service.publicApp).get("/health/ready").timeout(HANG).expect(503);
@@ -92,9 +101,15 @@ onPostgres("a group commit that overruns DB_COMMIT_TIMEOUT_MS", () => {
     const { service, proxy } = context;
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
     proxy.stall();
-    const refused = await Promise.all(Array.from({ length: 3 }, () => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG)));
+    const refused = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).timeout(HANG),
+      ),
+    );
     expect(refused.map((answer) => [answer.status, answer.headers["retry-after"]])).toEqual(Array(3).fill([503, "5"]));
-    expect(service.logText()).toMatch(/"dropped":[1-9]\d*,"msg":"a group commit overran: its callers got 503, busy connections replaced"/);
+    expect(service.logText()).toMatch(
+      /"dropped":[1-9]\d*,"msg":"a group commit overran: its callers got 503, busy connections replaced"/,
+    );
     proxy.restore();
     const message = withMessageId(errorH7Example);
     await postCallback(service.publicApp, paths.error, message).timeout(HANG).expect(200);
@@ -139,15 +154,29 @@ onPostgres("shutdown with a stalled database", () => {
   test("SIGTERM ends the process within SHUTDOWN_TIMEOUT_MS even while a callback waits on the database", async () => {
     const url = await proxy.listen(testDatabase.database.url);
     // Statement and commit bounds far longer than the shutdown bound: only the latter can end this.
-    const server = await startServerProcess({ DATABASE_URL: url, H7_TOKEN: TEST_TOKEN, DB_STATEMENT_TIMEOUT_MS: "60000", DB_COMMIT_TIMEOUT_MS: "60000", SHUTDOWN_TIMEOUT_MS: "1500" });
+    const server = await startServerProcess({
+      DATABASE_URL: url,
+      H7_TOKEN: TEST_TOKEN,
+      DB_STATEMENT_TIMEOUT_MS: "60000",
+      DB_COMMIT_TIMEOUT_MS: "60000",
+      SHUTDOWN_TIMEOUT_MS: "1500",
+    });
     try {
       proxy.stall();
       const body = JSON.stringify(withMessageId(errorH7Example));
-      const call = http.request({ port: server.port, path: paths.error, method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_TOKEN}` } });
+      const call = http.request({
+        port: server.port,
+        path: paths.error,
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_TOKEN}` },
+      });
       call.on("error", () => undefined).end(body);
       await new Promise((resolve) => setTimeout(resolve, 300)); // the callback reaches the writer
       server.child.kill("SIGTERM");
-      const outcome = await Promise.race([server.exited.then((code) => ({ exited: code })), new Promise((resolve) => setTimeout(() => resolve("still running"), HANG))]);
+      const outcome = await Promise.race([
+        server.exited.then((code) => ({ exited: code })),
+        new Promise((resolve) => setTimeout(() => resolve("still running"), HANG)),
+      ]);
       expect(outcome).toEqual({ exited: 1 });
       expect(server.output()).toContain("shutdown did not finish in time");
     } finally {

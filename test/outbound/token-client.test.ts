@@ -4,7 +4,7 @@ import path from "node:path";
 import { readConfig } from "../../src/config";
 import { credentialsReader } from "../../src/outbound/credentials";
 import { AccessTokenClient, TokenUnavailable } from "../../src/outbound/token-client";
-import { closedPort, startOAuthServer, type OAuthServer } from "../support/oauth-server";
+import { closedPort, type OAuthServer, startOAuthServer } from "../support/oauth-server";
 
 const PASSWORD = "Initial-Pa55word!";
 
@@ -28,12 +28,21 @@ describe("Douane access tokens from a real OAuth2 server", () => {
 
   const clientWith = (env: Record<string, string> = {}) => {
     const config = readConfig({
-      DOUANE_TOKEN_URL: oauth.tokenUrl, DOUANE_CLIENT_ID: "operator-app", DOUANE_CLIENT_SECRET: "client-secret-1",
-      DOUANE_USERNAME: "FR12345678900012", DOUANE_PASSWORD_FILE: path.join(dir, "password"), DOUANE_SCOPE: "dh7", ...env,
+      DOUANE_TOKEN_URL: oauth.tokenUrl,
+      DOUANE_CLIENT_ID: "operator-app",
+      DOUANE_CLIENT_SECRET: "client-secret-1",
+      DOUANE_USERNAME: "FR12345678900012",
+      DOUANE_PASSWORD_FILE: path.join(dir, "password"),
+      DOUANE_SCOPE: "dh7",
+      ...env,
     });
     return new AccessTokenClient({
-      tokenUrl: config.DOUANE_TOKEN_URL!, credentials: credentialsReader(config), timeoutMs: 5_000,
-      refusedBackoffMs: config.DOUANE_REFUSED_BACKOFF_MINUTES * 60_000, clock: () => now, retryDelaysMs: [10, 10],
+      tokenUrl: config.DOUANE_TOKEN_URL!,
+      credentials: credentialsReader(config),
+      timeoutMs: 5_000,
+      refusedBackoffMs: config.DOUANE_REFUSED_BACKOFF_MINUTES * 60_000,
+      clock: () => now,
+      retryDelaysMs: [10, 10],
       onRequest: (outcome) => outcomes.push(outcome),
     });
   };
@@ -43,14 +52,22 @@ describe("Douane access tokens from a real OAuth2 server", () => {
     const client = clientWith();
     const before = await tokenRequests();
     const first = await client.accessToken();
-    expect(JSON.parse(Buffer.from(first.split(".")[1], "base64url").toString())).toMatchObject({ sub: "FR12345678900012", scope: "dh7", amr: ["pwd"] });
+    expect(JSON.parse(Buffer.from(first.split(".")[1], "base64url").toString())).toMatchObject({
+      sub: "FR12345678900012",
+      scope: "dh7",
+      amr: ["pwd"],
+    });
     now = new Date(now.getTime() + 269_000);
     expect(await client.accessToken()).toBe(first);
     expect(await tokenRequests()).toBe(before + 1);
     now = new Date(now.getTime() + 2_000); // 29 s before expiry
     await client.accessToken();
     expect(await tokenRequests()).toBe(before + 2);
-    expect(client.status()).toMatchObject({ status: "green", state: "ok", expiresAt: new Date(now.getTime() + 300_000) });
+    expect(client.status()).toMatchObject({
+      status: "green",
+      state: "ok",
+      expiresAt: new Date(now.getTime() + 300_000),
+    });
   });
 
   test("100 concurrent callers cause one token request and all get the same token", async () => {
@@ -94,7 +111,10 @@ describe("Douane access tokens from a real OAuth2 server", () => {
     await oauth.set({ accepted: "the-right-secret" });
     const client = clientWith({ DOUANE_GRANT: "client_credentials" });
     const before = await tokenRequests();
-    await expect(client.accessToken()).rejects.toMatchObject({ code: "credential_refused", message: expect.stringContaining("invalid_client") });
+    await expect(client.accessToken()).rejects.toMatchObject({
+      code: "credential_refused",
+      message: expect.stringContaining("invalid_client"),
+    });
     await expect(client.accessToken()).rejects.toMatchObject({ code: "credential_refused" });
     expect(await tokenRequests()).toBe(before + 1);
     expect(client.status()).toMatchObject({ status: "red", state: "refused" });
@@ -125,17 +145,28 @@ describe("Douane access tokens from a real OAuth2 server", () => {
   test("an unreadable password file is red, named by its variable, and no request is sent", async () => {
     const client = clientWith({ DOUANE_PASSWORD_FILE: path.join(dir, "missing") });
     const before = await tokenRequests();
-    await expect(client.accessToken()).rejects.toMatchObject({ code: "credentials_unreadable", message: "DOUANE_PASSWORD_FILE cannot be read: ENOENT" });
+    await expect(client.accessToken()).rejects.toMatchObject({
+      code: "credentials_unreadable",
+      message: "DOUANE_PASSWORD_FILE cannot be read: ENOENT",
+    });
     expect(await tokenRequests()).toBe(before);
     expect(client.status()).toMatchObject({ status: "red", state: "misconfigured" });
   });
 
   test("an unreachable authorization server is a server error, retried, then reported", async () => {
     const client = new AccessTokenClient({
-      tokenUrl: `http://127.0.0.1:${await closedPort()}/token`, credentials: credentialsReader(readConfig({ DOUANE_CLIENT_ID: "c", DOUANE_USERNAME: "u", DOUANE_PASSWORD: "p" })),
-      timeoutMs: 2_000, refusedBackoffMs: 60_000, clock: () => now, retryDelaysMs: [10], onRequest: (outcome) => outcomes.push(outcome),
+      tokenUrl: `http://127.0.0.1:${await closedPort()}/token`,
+      credentials: credentialsReader(readConfig({ DOUANE_CLIENT_ID: "c", DOUANE_USERNAME: "u", DOUANE_PASSWORD: "p" })),
+      timeoutMs: 2_000,
+      refusedBackoffMs: 60_000,
+      clock: () => now,
+      retryDelaysMs: [10],
+      onRequest: (outcome) => outcomes.push(outcome),
     });
-    await expect(client.accessToken()).rejects.toMatchObject({ code: "token_server_unavailable", message: expect.stringContaining("ECONNREFUSED") });
+    await expect(client.accessToken()).rejects.toMatchObject({
+      code: "token_server_unavailable",
+      message: expect.stringContaining("ECONNREFUSED"),
+    });
     expect(outcomes).toEqual(["server_error", "server_error"]);
   });
 });

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
-import { startServerProcess as start, type RunningServer } from "../support/process";
+import { type RunningServer, startServerProcess as start } from "../support/process";
 import { TEST_TOKEN } from "../support/service";
 
 describe("the server process", () => {
@@ -31,7 +31,16 @@ describe("the server process", () => {
     const body = Buffer.from(JSON.stringify(withMessageId(errorH7Example)));
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const call = http.request(
-        { port: server.port, path: paths.error, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": body.length, Authorization: `Bearer ${TEST_TOKEN}` } },
+        {
+          port: server.port,
+          path: paths.error,
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Content-Length": body.length,
+            Authorization: `Bearer ${TEST_TOKEN}`,
+          },
+        },
         (res) => {
           let text = "";
           res.on("data", (chunk) => (text += chunk)).on("end", () => resolve({ status: res.statusCode!, body: text }));
@@ -57,13 +66,45 @@ describe("the server process", () => {
   test("with TLS_CERT_FILE and TLS_KEY_FILE the public listener serves HTTPS", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receiver-tls-"));
     const [cert, key] = [path.join(dir, "cert.pem"), path.join(dir, "key.pem")];
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
-    const server = await startServerProcess({ DATABASE_URL: testDatabase.database.url, H7_TOKEN: TEST_TOKEN, TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    const server = await startServerProcess({
+      DATABASE_URL: testDatabase.database.url,
+      H7_TOKEN: TEST_TOKEN,
+      TLS_CERT_FILE: cert,
+      TLS_KEY_FILE: key,
+    });
     try {
       const body = JSON.stringify(withMessageId(errorH7Example));
       const answer = await new Promise<{ status: number; authorized: boolean }>((resolve, reject) => {
         const call = https.request(
-          { host: "127.0.0.1", port: server.port, path: paths.error, method: "POST", ca: fs.readFileSync(cert), headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_TOKEN}` } },
+          {
+            host: "127.0.0.1",
+            port: server.port,
+            path: paths.error,
+            method: "POST",
+            ca: fs.readFileSync(cert),
+            headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_TOKEN}` },
+          },
           (res) => {
             const authorized = (res.socket as import("node:tls").TLSSocket).authorized;
             res.resume().on("end", () => resolve({ status: res.statusCode!, authorized }));
@@ -82,9 +123,9 @@ describe("the server process", () => {
   }, 60_000);
 
   test("a bad configuration stops start-up with a message naming the variable", async () => {
-    await expect(startServerProcess({ DATABASE_URL: testDatabase.database.url, VALIDATION_MODE: "lenient" }, 10_000)).rejects.toThrow(
-      /VALIDATION_MODE/,
-    );
+    await expect(
+      startServerProcess({ DATABASE_URL: testDatabase.database.url, VALIDATION_MODE: "lenient" }, 10_000),
+    ).rejects.toThrow(/VALIDATION_MODE/);
   }, 30_000);
 });
 

@@ -1,9 +1,9 @@
+import { errorMessage } from "../messages/messages";
 import { cli } from "../support/cli";
-import { waitFor } from "../support/wait";
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
-import { errorMessage } from "../messages/messages";
+import { waitFor } from "../support/wait";
 
 describe.each(databaseProviders())("closing and counting quarantined bodies on %s", (provider) => {
   let service: Awaited<ReturnType<typeof startTestService>>;
@@ -16,7 +16,8 @@ describe.each(databaseProviders())("closing and counting quarantined bodies on %
 
   const post = (body: unknown) => postCallback(service.publicApp, paths.error, body);
   const detail = async (id: number) => (await internal(service).get(`/v1/quarantine/${id}`).expect(200)).body;
-  const openRows = async () => (await internal(service).get("/v1/quarantine?state=open&limit=500").expect(200)).body.items as { id: number }[];
+  const openRows = async () =>
+    (await internal(service).get("/v1/quarantine?state=open&limit=500").expect(200)).body.items as { id: number }[];
   const waitingGauge = async () => {
     const text = (await internal(service).get("/metrics").expect(200)).text;
     return Number(/^receiver_quarantine_rows\{api="h7"\} (\d+)$/m.exec(text)?.[1] ?? "0");
@@ -42,29 +43,61 @@ describe.each(databaseProviders())("closing and counting quarantined bodies on %
     const id = (await post({ ...errorMessage(), error: "nothing" }).expect(400)).body.quarantineId;
     const waiting = await waitingGauge();
     expect((await openRows()).map((row) => row.id)).toContain(id);
-    const { body } = await internal(service).post(`/v1/quarantine/${id}/dismiss`, { reason: "test message from the portal" }).set("X-Actor", "Camille").expect(200);
-    expect(body).toMatchObject({ id, dismissedAt: expect.any(String), dismissedBy: expect.stringMatching(/^Camille \(credential /), dismissedReason: "test message from the portal" });
+    const { body } = await internal(service)
+      .post(`/v1/quarantine/${id}/dismiss`, { reason: "test message from the portal" })
+      .set("X-Actor", "Camille")
+      .expect(200);
+    expect(body).toMatchObject({
+      id,
+      dismissedAt: expect.any(String),
+      dismissedBy: expect.stringMatching(/^Camille \(credential /),
+      dismissedReason: "test message from the portal",
+    });
     expect(await waitingGauge()).toBe(waiting - 1);
     expect((await openRows()).map((row) => row.id)).not.toContain(id);
-    expect((await internal(service).get("/v1/quarantine?state=dismissed").expect(200)).body.items.map((row: { id: number }) => row.id)).toContain(id);
+    expect(
+      (await internal(service).get("/v1/quarantine?state=dismissed").expect(200)).body.items.map(
+        (row: { id: number }) => row.id,
+      ),
+    ).toContain(id);
 
     const twice = await internal(service).post(`/v1/quarantine/${id}/dismiss`, { reason: "again" }).expect(409);
     expect(twice.body).toMatchObject({ error: "already_dismissed", dismissedReason: "test message from the portal" });
-    const accepted = await internal(service).post(`/v1/quarantine/${id}/accept`, { reason: "after all", messageId: "manual-dismissed" }).expect(409);
+    const accepted = await internal(service)
+      .post(`/v1/quarantine/${id}/accept`, { reason: "after all", messageId: "manual-dismissed" })
+      .expect(409);
     expect(accepted.body.error).toBe("already_dismissed");
-    expect((await internal(service).post(`/v1/quarantine/${id}/dismiss`, { reason: " " }).expect(400)).body.issues).toEqual([expect.objectContaining({ path: "reason" })]);
+    expect(
+      (await internal(service).post(`/v1/quarantine/${id}/dismiss`, { reason: " " }).expect(400)).body.issues,
+    ).toEqual([expect.objectContaining({ path: "reason" })]);
     await internal(service).post("/v1/quarantine/999999/dismiss", { reason: "ghost" }).expect(404);
   });
 
   test("quarantine dismiss on the command line records the actor and reason; refusals exit 1 with their reason", async () => {
     const id = (await post({ ...errorMessage(), error: "cli" }).expect(400)).body.quarantineId;
-    const dismissed = await cli(env, "quarantine", "dismiss", String(id), "--reason", "duplicate of ticket 7", "--actor", "Sam");
+    const dismissed = await cli(
+      env,
+      "quarantine",
+      "dismiss",
+      String(id),
+      "--reason",
+      "duplicate of ticket 7",
+      "--actor",
+      "Sam",
+    );
     expect(dismissed.code).toBe(0);
     expect(dismissed.stdout).toMatch(/^dismissedBy\s+Sam$/m);
     expect(dismissed.stdout).toMatch(/^dismissedReason\s+duplicate of ticket 7$/m);
     const again = await cli(env, "quarantine", "dismiss", String(id), "--reason", "x");
-    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining(`refused (already_dismissed): quarantined body ${id} was already dismissed by Sam`) });
-    const open = JSON.parse((await cli(env, "--json", "quarantine", "list", "--state", "open", "--limit", "500")).stdout);
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        `refused (already_dismissed): quarantined body ${id} was already dismissed by Sam`,
+      ),
+    });
+    const open = JSON.parse(
+      (await cli(env, "--json", "quarantine", "list", "--state", "open", "--limit", "500")).stdout,
+    );
     expect(open.items.map((row: { id: number }) => row.id)).not.toContain(id);
   });
 
@@ -85,10 +118,14 @@ describe.each(databaseProviders())("closing and counting quarantined bodies on %
   test("a conflicting body closes by itself when Douane re-sends the stored message, not before", async () => {
     const first = errorMessage({ lrn: "LRN-ORIGINAL" });
     const stored = (await post(first).expect(200)).body;
-    const conflict = (await post({ ...first, declaration: { ...first.declaration, lrn: "LRN-OTHER" } }).expect(200)).body.quarantineId;
+    const conflict = (await post({ ...first, declaration: { ...first.declaration, lrn: "LRN-OTHER" } }).expect(200))
+      .body.quarantineId;
     expect(await detail(conflict)).toMatchObject({ reason: "conflict", dismissedAt: null });
     await post(first).expect(200);
     await waitFor(async () => (await detail(conflict)).dismissedAt !== null);
-    expect(await detail(conflict)).toMatchObject({ dismissedBy: "system", dismissedReason: `superseded by message ${stored.id} (a later valid re-send)` });
+    expect(await detail(conflict)).toMatchObject({
+      dismissedBy: "system",
+      dismissedReason: `superseded by message ${stored.id} (a later valid re-send)`,
+    });
   });
 });

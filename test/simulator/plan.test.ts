@@ -1,9 +1,18 @@
 import { Writable } from "node:stream";
 import { planRun, type RunOptions } from "../../src/simulator/plan";
 import { progressOn } from "../../src/simulator/progress";
-import { formatSummary, percentile, summarize, type Answer } from "../../src/simulator/summary";
+import { type Answer, formatSummary, percentile, summarize } from "../../src/simulator/summary";
 
-const options: RunOptions = { seed: 99, count: 2000, channel: "mixed", duplicates: 0.1, conflicts: 0.05, invalid: 0.2, maxErrors: 999, at: new Date("2026-11-25T10:00:00Z") };
+const options: RunOptions = {
+  seed: 99,
+  count: 2000,
+  channel: "mixed",
+  duplicates: 0.1,
+  conflicts: 0.05,
+  invalid: 0.2,
+  maxErrors: 999,
+  at: new Date("2026-11-25T10:00:00Z"),
+};
 
 test("a run is decided by its seed: the same options plan the same calls, byte for byte", () => {
   const small = { ...options, count: 300 };
@@ -31,24 +40,50 @@ test("duplicates, conflicts and invalid callbacks come in the fractions asked, e
     }
     expect(call.expectedStatus).toBe(call.invalid ? 400 : 200);
   }
-  expect(new Set(calls.map((call) => call.callback.channel))).toEqual(new Set(["declaration_response", "request_registration", "declaration_error"]));
-  expect(new Set(planRun({ ...options, channel: "request_registration", count: 50 }).map((call) => call.callback.channel))).toEqual(new Set(["request_registration"]));
+  expect(new Set(calls.map((call) => call.callback.channel))).toEqual(
+    new Set(["declaration_response", "request_registration", "declaration_error"]),
+  );
+  expect(
+    new Set(planRun({ ...options, channel: "request_registration", count: 50 }).map((call) => call.callback.channel)),
+  ).toEqual(new Set(["request_registration"]));
 });
 
 test("the summary counts answers per status, tells duplicates and conflicts apart, and names unexpected answers", () => {
-  const answer = (index: number, expectedStatus: number, status: number | null, body: Record<string, unknown> | null, latencyMs: number): Answer =>
-    ({ index, kind: "new", expectedStatus, status, body, latencyMs, ...(status === null ? { error: "ECONNREFUSED" } : {}) });
-  const summary = summarize([
-    answer(0, 200, 200, { duplicate: false }, 1),
-    answer(1, 200, 200, { duplicate: true }, 2),
-    answer(2, 200, 200, { duplicate: true, conflict: true }, 3),
-    answer(3, 400, 400, { error: "invalid_schema" }, 4),
-    answer(4, 200, 401, { error: "unauthorized" }, 5),
-    answer(5, 200, null, null, 100),
-  ], 2000);
+  const answer = (
+    index: number,
+    expectedStatus: number,
+    status: number | null,
+    body: Record<string, unknown> | null,
+    latencyMs: number,
+  ): Answer => ({
+    index,
+    kind: "new",
+    expectedStatus,
+    status,
+    body,
+    latencyMs,
+    ...(status === null ? { error: "ECONNREFUSED" } : {}),
+  });
+  const summary = summarize(
+    [
+      answer(0, 200, 200, { duplicate: false }, 1),
+      answer(1, 200, 200, { duplicate: true }, 2),
+      answer(2, 200, 200, { duplicate: true, conflict: true }, 3),
+      answer(3, 400, 400, { error: "invalid_schema" }, 4),
+      answer(4, 200, 401, { error: "unauthorized" }, 5),
+      answer(5, 200, null, null, 100),
+    ],
+    2000,
+  );
   expect(summary).toMatchObject({
-    sent: 6, ratePerSecond: 3, byStatus: { 200: 3, 400: 1, 401: 1, none: 1 },
-    stored: 1, duplicatesAcknowledged: 1, conflicts: 1, refused: 1, unexpected: 2,
+    sent: 6,
+    ratePerSecond: 3,
+    byStatus: { 200: 3, 400: 1, 401: 1, none: 1 },
+    stored: 1,
+    duplicatesAcknowledged: 1,
+    conflicts: 1,
+    refused: 1,
+    unexpected: 2,
     latencyMs: { p50: 3, p99: 100, max: 100 },
   });
   expect(summary.unexpectedSamples).toEqual([
@@ -62,7 +97,9 @@ test("the summary counts answers per status, tells duplicates and conflicts apar
 
 function sink(isTTY: boolean) {
   let text = "";
-  const stream = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), { isTTY });
+  const stream = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), {
+    isTTY,
+  });
   return { stream, text: () => text };
 }
 

@@ -1,8 +1,8 @@
+import { errorMessage } from "../messages/messages";
 import { cli } from "../support/cli";
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
-import { errorMessage } from "../messages/messages";
 
 /** A clock the test moves by hand. */
 function handClock(start: string) {
@@ -29,17 +29,26 @@ describe.each(databaseProviders())("what /v1/apis, status and /metrics say on %s
 
   test("the last callback is the latest arrival, even after an older body is accepted by hand as a newer row", async () => {
     clock.set("2026-03-02T08:00:00Z");
-    const refused = (await postCallback(service.publicApp, paths.error, { ...errorMessage(), error: "bad" }).expect(400)).body.quarantineId;
+    const refused = (
+      await postCallback(service.publicApp, paths.error, { ...errorMessage(), error: "bad" }).expect(400)
+    ).body.quarantineId;
     clock.set("2026-03-02T09:00:00Z");
     const stored = (await postCallback(service.publicApp, paths.error, errorMessage()).expect(200)).body;
-    const accepted = (await internal(service).post(`/v1/quarantine/${refused}/accept`, { reason: "checked by phone" }).expect(201)).body;
+    const accepted = (
+      await internal(service).post(`/v1/quarantine/${refused}/accept`, { reason: "checked by phone" }).expect(201)
+    ).body;
     expect(accepted.id).toBeGreaterThan(stored.id);
     expect(accepted.receivedAt).toBe("2026-03-02T08:00:00.000Z");
 
     const [item] = (await apis()).items;
-    expect(item).toMatchObject({ lastCallbackAt: "2026-03-02T09:00:00.000Z", lastCallbackByChannel: { declaration_error: "2026-03-02T09:00:00.000Z", declaration_response: null } });
+    expect(item).toMatchObject({
+      lastCallbackAt: "2026-03-02T09:00:00.000Z",
+      lastCallbackByChannel: { declaration_error: "2026-03-02T09:00:00.000Z", declaration_response: null },
+    });
     const metrics = (await internal(service).get("/metrics").expect(200)).text;
-    expect(metric(metrics, 'receiver_last_callback_timestamp_seconds{api="h7"}')).toBe(Date.parse("2026-03-02T09:00:00Z") / 1000);
+    expect(metric(metrics, 'receiver_last_callback_timestamp_seconds{api="h7"}')).toBe(
+      Date.parse("2026-03-02T09:00:00Z") / 1000,
+    );
   });
 
   test("/v1/apis carries what status shows: status, usable tokens, last callback per channel, open quarantine", async () => {
@@ -60,7 +69,9 @@ describe.each(databaseProviders())("what /v1/apis, status and /metrics say on %s
     await postCallback(service.publicApp, paths.error, big).expect(400);
     const shown = await cli(env, "status");
     expect(shown.code).toBe(1);
-    expect(shown.stdout).toMatch(/^warning: h7: quarantine holds \d+ bytes, \d+% of QUARANTINE_BUDGET_BYTES \(100000\)/m);
+    expect(shown.stdout).toMatch(
+      /^warning: h7: quarantine holds \d+ bytes, \d+% of QUARANTINE_BUDGET_BYTES \(100000\)/m,
+    );
     const body = await apis();
     expect(body.quarantine).toMatchObject({ budgetBytes: 100000, nearBudget: true });
     expect(body.items[0].quarantineWarning).toContain("QUARANTINE_BUDGET_BYTES");
@@ -69,14 +80,18 @@ describe.each(databaseProviders())("what /v1/apis, status and /metrics say on %s
   });
 
   test("the metrics to alert on: api status, tokens per status, retiring token expiry, latency, auth failures", async () => {
-    await postCallback(service.publicApp, paths.error, errorMessage(), { token: "not-the-token-at-all-123" }).expect(401);
+    await postCallback(service.publicApp, paths.error, errorMessage(), { token: "not-the-token-at-all-123" }).expect(
+      401,
+    );
     const rotated = (await internal(service).post("/v1/apis/h7/tokens", {}).expect(201)).body;
     await internal(service).post(`/v1/apis/h7/tokens/${rotated.id}/activate?force=true`, {}).expect(200);
     const text = (await internal(service).get("/metrics").expect(200)).text;
     expect(metric(text, 'receiver_api_status{api="h7"}')).toBe(1); // yellow: the old token is retiring
     expect(metric(text, 'receiver_tokens{api="h7",status="retiring"}')).toBe(1);
     expect(metric(text, 'receiver_tokens{api="h7",status="active"}')).toBe(1);
-    const expiry = text.split("\n").find((line) => line.startsWith('receiver_token_expiry_seconds{api="h7",fingerprint='));
+    const expiry = text
+      .split("\n")
+      .find((line) => line.startsWith('receiver_token_expiry_seconds{api="h7",fingerprint='));
     expect(Number(expiry?.split(" ").pop())).toBe(30 * 60); // TOKEN_ROTATION_WINDOW_MINUTES, the clock stands still
     expect(metric(text, 'receiver_auth_failures_total{api="h7",reason="invalid_token"}')).toBeGreaterThanOrEqual(1);
     expect(metric(text, 'receiver_callback_duration_seconds_count{api="h7",code="2xx"}')).toBeGreaterThanOrEqual(1);

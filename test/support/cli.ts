@@ -5,7 +5,8 @@ import { runCli } from "../../src/cli/program";
 export async function cli(env: Record<string, string>, ...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const sink = (append: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => (append(String(chunk)), done()) });
+  const sink = (append: (text: string) => void) =>
+    new Writable({ write: (chunk, _encoding, done) => (append(String(chunk)), done()) });
   const code = await runCli(argv, {
     env: { ...env, LOG_LEVEL: "silent" },
     stdout: sink((text) => (stdout += text)),

@@ -31,10 +31,16 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receiver-"));
     const file = path.join(dir, `${name}.db`);
     fs.copyFileSync(await sqliteTemplate(), file);
-    return { database: { provider, url: `file:${file}` }, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      database: { provider, url: `file:${file}` },
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   await createPostgresDatabase(name, await postgresTemplate());
-  return { database: { provider, url: urlOf(name) }, drop: async () => void (await onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
+  return {
+    database: { provider, url: urlOf(name) },
+    drop: async () => void (await onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  };
 }
 
 /** A database with nothing in it, not even the schema: for tests of migration itself. */
@@ -42,10 +48,16 @@ export async function createEmptyTestDatabase(provider: Provider): Promise<TestD
   const name = `${runPrefix()}test_${randomBytes(6).toString("hex")}`;
   if (provider === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receiver-"));
-    return { database: { provider, url: `file:${path.join(dir, `${name}.db`)}` }, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      database: { provider, url: `file:${path.join(dir, `${name}.db`)}` },
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   await onServer(`CREATE DATABASE "${name}"`);
-  return { database: { provider, url: urlOf(name) }, drop: async () => void (await onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
+  return {
+    database: { provider, url: urlOf(name) },
+    drop: async () => void (await onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  };
 }
 
 let sqliteTemplateFile: Promise<string> | undefined;
@@ -69,7 +81,9 @@ function postgresTemplate(): Promise<string> {
     await onServer(`CREATE DATABASE "${building}"`);
     await applyMigrations({ provider: "postgresql", url: urlOf(building) });
     // Another test process may have built it meanwhile: then ours is dropped.
-    await onServer(`ALTER DATABASE "${building}" RENAME TO "${name}"`).catch(() => onServer(`DROP DATABASE "${building}" WITH (FORCE)`));
+    await onServer(`ALTER DATABASE "${building}" RENAME TO "${name}"`).catch(() =>
+      onServer(`DROP DATABASE "${building}" WITH (FORCE)`),
+    );
     return name;
   })();
   return postgresTemplateName;
@@ -109,7 +123,9 @@ async function onServer(sql: string): Promise<number> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} is unreachable (set TEST_POSTGRES_URL, or TEST_SKIP_POSTGRES=1 outside CI): ${error}`);
+    throw new Error(
+      `PostgreSQL at ${TEST_POSTGRES_URL} is unreachable (set TEST_POSTGRES_URL, or TEST_SKIP_POSTGRES=1 outside CI): ${error}`,
+    );
   }
   try {
     return (await client.query(sql)).rowCount ?? 0;

@@ -9,8 +9,16 @@ const state = { ttl: 300, accepted: null, failNext: 0, requests: [] };
 
 const credentialOf = (req) => {
   const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "");
-  const [clientId, clientSecret] = basic ? Buffer.from(basic[1], "base64").toString().split(":").map(decodeURIComponent) : [req.body.client_id, req.body.client_secret];
-  return { clientId, clientSecret, grant: req.body.grant_type, username: req.body.username, password: req.body.password };
+  const [clientId, clientSecret] = basic
+    ? Buffer.from(basic[1], "base64").toString().split(":").map(decodeURIComponent)
+    : [req.body.client_id, req.body.client_secret];
+  return {
+    clientId,
+    clientSecret,
+    grant: req.body.grant_type,
+    username: req.body.username,
+    password: req.body.password,
+  };
 };
 
 server.service.on("beforeTokenSigning", (token) => {
@@ -19,7 +27,12 @@ server.service.on("beforeTokenSigning", (token) => {
 server.service.on("beforeResponse", (response, req) => {
   const credential = credentialOf(req);
   // Only what tests assert on: never the password or the secret themselves.
-  state.requests.push({ grant: credential.grant, clientId: credential.clientId, username: credential.username ?? null, scope: req.body.scope ?? null });
+  state.requests.push({
+    grant: credential.grant,
+    clientId: credential.clientId,
+    username: credential.username ?? null,
+    scope: req.body.scope ?? null,
+  });
   if (state.failNext > 0) {
     state.failNext--;
     response.statusCode = 503;
@@ -29,7 +42,10 @@ server.service.on("beforeResponse", (response, req) => {
   const presented = credential.grant === "password" ? credential.password : credential.clientSecret;
   if (state.accepted !== null && presented !== state.accepted) {
     response.statusCode = 400;
-    response.body = { error: credential.grant === "password" ? "invalid_grant" : "invalid_client", error_description: "bad credentials" };
+    response.body = {
+      error: credential.grant === "password" ? "invalid_grant" : "invalid_client",
+      error_description: "bad credentials",
+    };
     return;
   }
   response.body.expires_in = state.ttl;

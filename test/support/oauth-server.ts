@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 
@@ -29,7 +29,10 @@ export interface OAuthServer {
 
 /** A real OAuth2 server (oauth2-mock-server 9) on loopback, in a child process, answering with Douane's 5-minute tokens. */
 export async function startOAuthServer(settings: OAuthServerSettings = {}): Promise<OAuthServer> {
-  const child: ChildProcess = fork(path.join(__dirname, "oauth-server-process.mjs"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(path.join(__dirname, "oauth-server-process.mjs"), [], {
+    execArgv: [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const issuer = await new Promise<string>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`the OAuth2 server exited with ${code}`)));

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 
 export interface RunningServer {
@@ -14,7 +14,15 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const root = path.resolve(__dirname, "../..");
   const child = spawn(process.execPath, ["-r", "tsx/cjs", "src/main.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: "0", INTERNAL_PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", CHECKPOINT_DISABLE: "1", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      INTERNAL_PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      CHECKPOINT_DISABLE: "1",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -23,7 +31,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const lines = output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    const lines = output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line));
     const publicLine = lines.find((line) => line.msg === "listening for Douane callbacks");
     const internalLine = lines.find((line) => line.msg === "internal API listening");
     if (publicLine && (internalLine || !env.INTERNAL_API_TOKEN)) {

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import type { Express } from "express";
 import request from "supertest";
-import { readConfig, type Config } from "../../src/config";
+import { type Config, readConfig } from "../../src/config";
 import { createLogger } from "../../src/http/logger";
 import { createService, type Service, type ServiceOptions } from "../../src/service";
 import { createTestDatabase, type Provider, type TestDatabase } from "./databases";
@@ -35,7 +35,11 @@ export async function startTestService(
   });
   const read = readConfig({ H7_TOKEN: TEST_TOKEN, INTERNAL_API_TOKEN: INTERNAL_TOKEN, LOG_LEVEL: "debug", ...env });
   const config: Config = { ...read, database: { ...db.database, limits: read.database.limits } };
-  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), { clock, migrate: false, ...options });
+  const service = await createService(config, createLogger(config.LOG_LEVEL, sink), {
+    clock,
+    migrate: false,
+    ...options,
+  });
   return {
     ...service,
     testDatabase: db,

@@ -35,7 +35,10 @@ export async function endTestRun(run: TestRun, postgresUrl: string): Promise<voi
     return; // no PostgreSQL in this run (TEST_SKIP_POSTGRES=1): nothing was created there
   }
   try {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [`receiver_${run.id}_`]);
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+      [`receiver_${run.id}_`],
+    );
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   } finally {
     await client.end();

@@ -21,19 +21,33 @@ export interface WireAnswer {
   body: Record<string, unknown>;
 }
 
-export function sendHttp(port: number, { method = "POST", path, headers = {}, body, chunked = false }: WireRequest): Promise<WireAnswer> {
+export function sendHttp(
+  port: number,
+  { method = "POST", path, headers = {}, body, chunked = false }: WireRequest,
+): Promise<WireAnswer> {
   // Node's client gives a GET's body no Content-Length by itself: the server would read it as a next request.
-  const length: Record<string, string> = body === undefined || chunked ? {} : { "content-length": String(Buffer.byteLength(body)) };
-  const sent = Object.fromEntries(Object.entries({ ...length, ...headers }).filter((entry): entry is [string, string] => entry[1] !== null));
+  const length: Record<string, string> =
+    body === undefined || chunked ? {} : { "content-length": String(Buffer.byteLength(body)) };
+  const sent = Object.fromEntries(
+    Object.entries({ ...length, ...headers }).filter((entry): entry is [string, string] => entry[1] !== null),
+  );
   return new Promise((resolve, reject) => {
     const call = http.request({ host: "127.0.0.1", port, method, path, headers: sent, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", reject);
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: jsonOrText(Buffer.concat(chunks).toString("utf8")) }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: jsonOrText(Buffer.concat(chunks).toString("utf8")),
+        }),
+      );
     });
     // An early answer (413, 401) may close the socket while the body is still being written: the answer decides.
-    call.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    call.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error),
+    );
     if (body !== undefined && chunked) call.write(body);
     call.end(chunked ? undefined : body);
   });
@@ -62,10 +76,12 @@ export function sendRaw(port: number, bytes: Buffer | string, stalledMs = 200): 
     };
     socket.on("data", (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      const head = /^HTTP\/1\.[01] (\d{3}) [^]*?\r\n\r\n/.exec(received.toString("latin1"));
+      const head = /^HTTP\/1\.[01] (\d{3}) [\s\S]*?\r\n\r\n/.exec(received.toString("latin1"));
       if (head) done(Number(head[1]));
     });
-    socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error)));
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error),
+    );
     socket.on("close", () => done(null));
     socket.setTimeout(10_000, () => socket.destroy(new Error("no answer within 10 s")));
   });

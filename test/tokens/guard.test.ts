@@ -11,14 +11,19 @@ describe.each(databaseProviders())("the last-usable-token guard on %s", (provide
   }, 60_000);
   afterEach(() => service?.stop());
   const api = () => internal(service);
-  const callback = (token: string) => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token });
-  const tokens = async () => (await api().get("/v1/apis/h7/tokens").expect(200)).body.items as { id: number; status: string }[];
+  const callback = (token: string) =>
+    postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token });
+  const tokens = async () =>
+    (await api().get("/v1/apis/h7/tokens").expect(200)).body.items as { id: number; status: string }[];
 
   test("rotate, revoke the active, cancel the pending: the revocation needs force, since Douane never presented the pending token", async () => {
     const active = (await tokens())[0];
     const { body: pending } = await api().post("/v1/apis/h7/tokens", {}).expect(201);
     const refused = await api().post(`/v1/apis/h7/tokens/${active.id}/revoke`, {}).expect(409);
-    expect(refused.body).toMatchObject({ error: "last_usable_token", message: expect.stringContaining("never presented") });
+    expect(refused.body).toMatchObject({
+      error: "last_usable_token",
+      message: expect.stringContaining("never presented"),
+    });
     await api().delete(`/v1/apis/h7/tokens/${pending.id}`).expect(200);
     await callback(TEST_TOKEN).expect(200);
     expect(await tokens()).toEqual([expect.objectContaining({ id: active.id, status: "active" })]);
@@ -28,7 +33,9 @@ describe.each(databaseProviders())("the last-usable-token guard on %s", (provide
     const { body: created } = await api().post("/v1/apis/h7/tokens", {}).expect(201);
     await callback(created.token).expect(200);
     await waitFor(async () => (await tokens()).find((token) => token.id === created.id)?.status === "active");
-    expect((await api().post(`/v1/apis/h7/tokens/${created.id}/revoke`, {}).expect(409)).body.error).toBe("last_usable_token");
+    expect((await api().post(`/v1/apis/h7/tokens/${created.id}/revoke`, {}).expect(409)).body.error).toBe(
+      "last_usable_token",
+    );
     await callback(created.token).expect(200);
     const retiring = (await tokens()).find((token) => token.status === "retiring")!;
     await api().post(`/v1/apis/h7/tokens/${retiring.id}/revoke`, {}).expect(200); // the active one stays
@@ -68,9 +75,24 @@ onPostgres("the last-usable-token guard across two replicas on PostgreSQL", () =
     const db = replicaA.db;
     await db.apiToken.deleteMany({ where: { api: "h7" } });
     const base = { api: "h7", source: "rotation", createdAt: new Date() };
-    const active = await db.apiToken.create({ data: { ...base, tokenHash: `a${attempt}`.padEnd(64, "0"), fingerprint: `a${attempt}`, status: "active", activeSlot: "h7" } });
+    const active = await db.apiToken.create({
+      data: {
+        ...base,
+        tokenHash: `a${attempt}`.padEnd(64, "0"),
+        fingerprint: `a${attempt}`,
+        status: "active",
+        activeSlot: "h7",
+      },
+    });
     const pending = await db.apiToken.create({
-      data: { ...base, tokenHash: `b${attempt}`.padEnd(64, "0"), fingerprint: `b${attempt}`, status: "pending", pendingSlot: "h7", firstSeenAt: new Date() },
+      data: {
+        ...base,
+        tokenHash: `b${attempt}`.padEnd(64, "0"),
+        fingerprint: `b${attempt}`,
+        status: "pending",
+        pendingSlot: "h7",
+        firstSeenAt: new Date(),
+      },
     });
     return [active.id, pending.id];
   }
@@ -83,7 +105,12 @@ onPostgres("the last-usable-token guard across two replicas on PostgreSQL", () =
         internal(replicaA).post(`/v1/apis/h7/tokens/${activeId}/revoke`, {}),
         internal(replicaB).post(`/v1/apis/h7/tokens/${pendingId}/revoke`, {}),
       ]);
-      outcomes.push(answers.map((answer) => answer.status).sort().join("+"));
+      outcomes.push(
+        answers
+          .map((answer) => answer.status)
+          .sort()
+          .join("+"),
+      );
       const left = await replicaA.db.apiToken.count({ where: { api: "h7", status: { in: ["active", "pending"] } } });
       expect({ attempt, left }).toEqual({ attempt, left: 1 });
     }

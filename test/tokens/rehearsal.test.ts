@@ -15,8 +15,13 @@ describe.each(databaseProviders())("a rotation rehearsed end to end on %s", (pro
     const advance = (minutes: number) => (now = new Date(now.getTime() + minutes * MINUTE));
     service = await startTestService(provider, {}, () => now);
     const api = internal(service);
-    const status = async () => (await api.get("/v1/apis").expect(200)).body.items[0] as { status: string; warnings: { code: string; message: string }[] };
-    const callback = (token: string) => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token });
+    const status = async () =>
+      (await api.get("/v1/apis").expect(200)).body.items[0] as {
+        status: string;
+        warnings: { code: string; message: string }[];
+      };
+    const callback = (token: string) =>
+      postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token });
     const seen: string[] = [];
     const look = async () => {
       await service.tokens.flushUsage();
@@ -43,10 +48,16 @@ describe.each(databaseProviders())("a rotation rehearsed end to end on %s", (pro
     expect((await callback(TEST_TOKEN).expect(401)).body.reason).toBe("expired_token");
     const red = await look();
     expect(red).toEqual({ light: "red", codes: ["retired_token_presented", "configured_token_retired"] });
-    expect((await status()).warnings[0].message).toContain(`Douane still presents the retired token (last at ${now.toISOString()})`);
+    expect((await status()).warnings[0].message).toContain(
+      `Douane still presents the retired token (last at ${now.toISOString()})`,
+    );
 
-    const old = (await api.get("/v1/apis/h7/tokens").expect(200)).body.items.find((token: { status: string }) => token.status === "expired");
-    const extended = await api.post(`/v1/apis/h7/tokens/${old.id}/extend`, { minutes: 30, reason: "a Douane node still has it" }).expect(200);
+    const old = (await api.get("/v1/apis/h7/tokens").expect(200)).body.items.find(
+      (token: { status: string }) => token.status === "expired",
+    );
+    const extended = await api
+      .post(`/v1/apis/h7/tokens/${old.id}/extend`, { minutes: 30, reason: "a Douane node still has it" })
+      .expect(200);
     expect(extended.body.oldToken.acceptedUntil).toBe(new Date(now.getTime() + 30 * MINUTE).toISOString());
     await callback(TEST_TOKEN).expect(200);
     expect(await look()).toEqual({ light: "green", codes: [] });

@@ -23,13 +23,16 @@ onPostgres("token changes across two replicas on PostgreSQL", () => {
   });
 
   const callbackTo = (replica: TestService, token: string) =>
-    postCallback(replica.publicApp, paths.error, withMessageId(errorH7Example), { token }).then((answer) => answer.status);
+    postCallback(replica.publicApp, paths.error, withMessageId(errorH7Example), { token }).then(
+      (answer) => answer.status,
+    );
 
   /** Milliseconds until `replica` answers `status` for `token`, polling. */
   async function timeUntil(replica: TestService, token: string, status: number): Promise<number> {
     const started = Date.now();
     while ((await callbackTo(replica, token)) !== status) {
-      if (Date.now() - started > TOKEN_CACHE_MS + 3_000) throw new Error(`still not ${status} after ${Date.now() - started} ms`);
+      if (Date.now() - started > TOKEN_CACHE_MS + 3_000)
+        throw new Error(`still not ${status} after ${Date.now() - started} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return Date.now() - started;

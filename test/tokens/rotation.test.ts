@@ -10,7 +10,8 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
   let now: Date;
   const advance = (ms: number) => (now = new Date(now.getTime() + ms));
   const api = () => internal(service);
-  const callback = (token: string) => postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token });
+  const callback = (token: string) =>
+    postCallback(service.publicApp, paths.error, withMessageId(errorH7Example), { token });
   const secrets: string[] = [TEST_TOKEN];
   const answers: string[] = [];
   const remember = <T extends { text: string }>(answer: T) => (answers.push(answer.text), answer);
@@ -33,7 +34,12 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     secrets.push(answer.body.token);
     return answer.body as { id: number; token: string; status: string; fingerprint: string };
   };
-  const tokens = async () => remember(await api().get("/v1/apis/h7/tokens").expect(200)).body.items as { id: number; status: string; expiresAt: string | null }[];
+  const tokens = async () =>
+    remember(await api().get("/v1/apis/h7/tokens").expect(200)).body.items as {
+      id: number;
+      status: string;
+      expiresAt: string | null;
+    }[];
   const activeId = async () => (await tokens()).find((token) => token.status === "active")!.id;
 
   test("a rotation creates a pending token, shown once, 256 random bits in URL-safe text", async () => {
@@ -62,7 +68,12 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     const old = (await tokens()).find((token) => token.id === oldId)!;
     expect(old).toMatchObject({ status: "retiring", expiresAt: new Date(now.getTime() + 30 * MINUTE).toISOString() });
     const events = remember(await api().get("/v1/apis/h7/tokens/events").expect(200)).body.items;
-    expect(events[0]).toMatchObject({ event: "activated", actor: "douane", tokenId: pending.id, detail: { retiringTokenId: oldId } });
+    expect(events[0]).toMatchObject({
+      event: "activated",
+      actor: "douane",
+      tokenId: pending.id,
+      detail: { retiringTokenId: oldId },
+    });
   });
 
   test("during the window both tokens get 200; after expiresAt the old one gets 401", async () => {
@@ -97,7 +108,9 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
   });
 
   test("only a pending token can be cancelled; an unknown one is 404", async () => {
-    const refused = await api().delete(`/v1/apis/h7/tokens/${await activeId()}`).expect(409);
+    const refused = await api()
+      .delete(`/v1/apis/h7/tokens/${await activeId()}`)
+      .expect(409);
     expect(refused.body.error).toBe("not_pending");
     await api().delete("/v1/apis/h7/tokens/99999").expect(404);
     await api().get("/v1/apis/other/tokens").expect(400);
@@ -107,18 +120,26 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     const first = await rotate("first try");
     await api().delete(`/v1/apis/h7/tokens/${first.id}?reason=typo`).set("X-Actor", "bob").expect(200);
     const second = await rotate("second try");
-    await api().post(`/v1/apis/h7/tokens/${second.id}/activate?force=true`, { reason: "portal updated" }).set("X-Actor", "alice").expect(200);
+    await api()
+      .post(`/v1/apis/h7/tokens/${second.id}/activate?force=true`, { reason: "portal updated" })
+      .set("X-Actor", "alice")
+      .expect(200);
     advance(31 * MINUTE);
     await service.tokenAdmin.expireDue("h7");
     const events = remember(await api().get("/v1/apis/h7/tokens/events?limit=3").expect(200)).body;
-    expect(events.items.map((event: { event: string }) => event.event)).toEqual(["expired", "activated (forced)", "rotated"]);
-    expect(events.items[1]).toMatchObject({ actor: expect.stringMatching(/^alice \(credential [0-9a-f]{12}\)$/), reason: "portal updated" });
-    const rest = (await api().get(`/v1/apis/h7/tokens/events?before=${events.nextBefore}`).expect(200)).body;
-    expect(rest.items.map((event: { event: string; actor: string }) => `${event.event} by ${event.actor.split(" ")[0]}`)).toEqual([
-      "cancelled by bob",
-      "rotated by alice",
-      "seeded by environment",
+    expect(events.items.map((event: { event: string }) => event.event)).toEqual([
+      "expired",
+      "activated (forced)",
+      "rotated",
     ]);
+    expect(events.items[1]).toMatchObject({
+      actor: expect.stringMatching(/^alice \(credential [0-9a-f]{12}\)$/),
+      reason: "portal updated",
+    });
+    const rest = (await api().get(`/v1/apis/h7/tokens/events?before=${events.nextBefore}`).expect(200)).body;
+    expect(
+      rest.items.map((event: { event: string; actor: string }) => `${event.event} by ${event.actor.split(" ")[0]}`),
+    ).toEqual(["cancelled by bob", "rotated by alice", "seeded by environment"]);
     expect(rest.nextBefore).toBeNull();
   });
 
@@ -128,13 +149,18 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     const pending = await rotate();
     expect((await status()).status).toBe("yellow");
     advance(61 * MINUTE);
-    expect((await status()).warnings).toEqual([expect.objectContaining({ tokenId: pending.id, code: "pending_unseen" })]);
+    expect((await status()).warnings).toEqual([
+      expect.objectContaining({ tokenId: pending.id, code: "pending_unseen" }),
+    ]);
     await api().post(`/v1/apis/h7/tokens/${pending.id}/activate?force=true`, {}).expect(200);
     expect((await status()).status).toBe("green"); // the old token retiring unused is the plan
     advance(16 * MINUTE);
     await callback(TEST_TOKEN).expect(200);
     await service.tokens.flushUsage();
-    expect(await status()).toMatchObject({ status: "yellow", warnings: [expect.objectContaining({ code: "retiring_still_used" })] });
+    expect(await status()).toMatchObject({
+      status: "yellow",
+      warnings: [expect.objectContaining({ code: "retiring_still_used" })],
+    });
     advance(15 * MINUTE);
     await service.tokenAdmin.expireDue("h7");
     expect((await status()).status).toBe("green");
@@ -146,6 +172,10 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     await callback(TEST_TOKEN).expect(200);
     await service.tokens.flushUsage();
     const [active] = remember(await api().get("/v1/apis/h7/tokens").expect(200)).body.items;
-    expect(active).toMatchObject({ useCount: 2, firstSeenAt: "2026-11-25T10:00:00.000Z", lastSeenAt: "2026-11-25T10:01:00.000Z" });
+    expect(active).toMatchObject({
+      useCount: 2,
+      firstSeenAt: "2026-11-25T10:00:00.000Z",
+      lastSeenAt: "2026-11-25T10:01:00.000Z",
+    });
   });
 });

@@ -1,5 +1,12 @@
 import type { TokenStatus } from "../../src/tokens/status";
-import { fingerprintOf, hashToken, identifyToken, readPresentedToken, verifyToken, type KnownToken } from "../../src/tokens/verify";
+import {
+  fingerprintOf,
+  hashToken,
+  identifyToken,
+  type KnownToken,
+  readPresentedToken,
+  verifyToken,
+} from "../../src/tokens/verify";
 
 const token = (id: number, value: string, status: TokenStatus, expiresAt: Date | null = null): KnownToken => ({
   id,
@@ -32,7 +39,11 @@ describe("reading the presented token", () => {
 });
 
 describe("verifying a token", () => {
-  const known = [token(1, "active-token", "active"), token(2, "pending-token", "pending"), token(3, "retiring-token", "retiring", new Date(now.getTime() + 60_000))];
+  const known = [
+    token(1, "active-token", "active"),
+    token(2, "pending-token", "pending"),
+    token(3, "retiring-token", "retiring", new Date(now.getTime() + 60_000)),
+  ];
 
   test("each accepted token matches itself", () => {
     expect(verifyToken(known, "active-token", now)?.id).toBe(1);

@@ -5,7 +5,7 @@ import { openDatabase } from "../../src/db/client";
 import { cli } from "../support/cli";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
-import { startServerProcess, type RunningServer } from "../support/process";
+import { type RunningServer, startServerProcess } from "../support/process";
 import { postCallback, startTestService, TEST_TOKEN } from "../support/service";
 
 /** Callbacks posted over HTTP by a few concurrent senders until stopped; the acknowledged ones, by messageId. */
@@ -65,10 +65,19 @@ describe("db backup and db restore on sqlite", () => {
     expect(JSON.parse(backup.stdout).messages).toBeGreaterThanOrEqual(before.size);
 
     const target = path.join(folder, "fresh", "data", "receiver.db");
-    expect(await cli({ DATABASE_URL: `file:${target}` }, "db", "restore", path.join(folder, "copy.db"))).toMatchObject({ code: 0, stderr: "" });
-    const restored = await startTestService("sqlite", {}, undefined, { database: { provider: "sqlite", url: `file:${target}` }, drop: async () => {} });
+    expect(await cli({ DATABASE_URL: `file:${target}` }, "db", "restore", path.join(folder, "copy.db"))).toMatchObject({
+      code: 0,
+      stderr: "",
+    });
+    const restored = await startTestService("sqlite", {}, undefined, {
+      database: { provider: "sqlite", url: `file:${target}` },
+      drop: async () => {},
+    });
     try {
-      const rows = await restored.db.message.findMany({ where: { messageId: { in: [...before.keys()] } }, select: { messageId: true, rawBody: true } });
+      const rows = await restored.db.message.findMany({
+        where: { messageId: { in: [...before.keys()] } },
+        select: { messageId: true, rawBody: true },
+      });
       expect(rows).toHaveLength(before.size);
       for (const row of rows) expect(Buffer.from(row.rawBody).equals(before.get(row.messageId)!)).toBe(true);
       await postCallback(restored.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
@@ -121,17 +130,20 @@ describe("db backup and db restore on sqlite", () => {
   });
 });
 
-test.each(databaseProviders().filter((provider) => provider === "postgresql"))("on %s, db backup and db restore refuse and point to pg_dump and point-in-time recovery", async (provider) => {
-  const database = await createTestDatabase(provider);
-  const file = path.join(os.tmpdir(), `receiver-pg-backup-${process.pid}.db`);
-  try {
-    for (const command of ["backup", "restore"]) {
-      const result = await cli({ DATABASE_URL: database.database.url }, "db", command, file);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/pg_dump.*point-in-time recovery: see docs\/backup-and-retention\.md/);
+test.each(databaseProviders().filter((provider) => provider === "postgresql"))(
+  "on %s, db backup and db restore refuse and point to pg_dump and point-in-time recovery",
+  async (provider) => {
+    const database = await createTestDatabase(provider);
+    const file = path.join(os.tmpdir(), `receiver-pg-backup-${process.pid}.db`);
+    try {
+      for (const command of ["backup", "restore"]) {
+        const result = await cli({ DATABASE_URL: database.database.url }, "db", command, file);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/pg_dump.*point-in-time recovery: see docs\/backup-and-retention\.md/);
+      }
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      await database.drop();
     }
-    expect(fs.existsSync(file)).toBe(false);
-  } finally {
-    await database.drop();
-  }
-});
+  },
+);

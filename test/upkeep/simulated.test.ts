@@ -25,14 +25,37 @@ describe.each(databaseProviders())("simulated traffic on %s", (provider) => {
 
   test("what the simulator sends is stored marked simulated, Douane's callbacks are not", async () => {
     const url = `http://127.0.0.1:${portOf(server)}/dh7`;
-    const run = await cli(env, "--json", "simulate", "--url", url, "--token", TEST_TOKEN, "--count", "30", "--invalid", "0.2", "--seed", "19", "--rate", "0");
+    const run = await cli(
+      env,
+      "--json",
+      "simulate",
+      "--url",
+      url,
+      "--token",
+      TEST_TOKEN,
+      "--count",
+      "30",
+      "--invalid",
+      "0.2",
+      "--seed",
+      "19",
+      "--rate",
+      "0",
+    );
     expect(run.code).toBe(0);
     const { stored, refused } = JSON.parse(run.stdout);
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example, "from-douane")).expect(200);
     await postCallback(service.publicApp, paths.error, "{").expect(400);
 
-    const messages = await service.db.message.groupBy({ by: ["simulated"], _count: { _all: true }, orderBy: { simulated: "asc" } });
-    expect(messages.map((row) => [row.simulated, row._count._all])).toEqual([[false, 1], [true, stored]]);
+    const messages = await service.db.message.groupBy({
+      by: ["simulated"],
+      _count: { _all: true },
+      orderBy: { simulated: "asc" },
+    });
+    expect(messages.map((row) => [row.simulated, row._count._all])).toEqual([
+      [false, 1],
+      [true, stored],
+    ]);
     expect(await service.db.quarantinedBody.count({ where: { simulated: true } })).toBe(refused);
     expect(await service.db.quarantinedBody.count({ where: { simulated: false } })).toBe(1);
   }, 60_000);

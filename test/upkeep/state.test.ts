@@ -43,10 +43,18 @@ describe.each(databaseProviders())("backups, archives and retention in metrics a
     const env = { DATABASE_URL: service.testDatabase.database.url, RETENTION_DAYS: "400", ARCHIVE_DIR: dir };
     const behind = await cli(env, "status");
     expect(behind.stdout).toMatch(/^h7\s+\/dh7\s+authorization\s+yellow\s/m);
-    expect(behind.stdout).toContain("warning: the archive is behind (archived through 2026-01-09), so the purge is held back");
+    expect(behind.stdout).toContain(
+      "warning: the archive is behind (archived through 2026-01-09), so the purge is held back",
+    );
     expect(behind.stdout).toMatch(/^archiveBehind\s+yes$/m);
-    expect(JSON.parse((await cli(env, "--json", "status")).stdout).upkeep).toMatchObject({ archiveBehind: true, archivedThrough: "2026-01-09", lastBackupAt: "2026-01-11T09:00:00.000Z" });
-    expect((await cli({ ...env, RETENTION_DAYS: "" }, "status")).stdout).toMatch(/^h7\s+\/dh7\s+authorization\s+green\s/m); // retention off
+    expect(JSON.parse((await cli(env, "--json", "status")).stdout).upkeep).toMatchObject({
+      archiveBehind: true,
+      archivedThrough: "2026-01-09",
+      lastBackupAt: "2026-01-11T09:00:00.000Z",
+    });
+    expect((await cli({ ...env, RETENTION_DAYS: "" }, "status")).stdout).toMatch(
+      /^h7\s+\/dh7\s+authorization\s+green\s/m,
+    ); // retention off
 
     expect((await cli(env, "archive", "run")).code).toBe(0);
     const caughtUp = await cli(env, "status");

@@ -2,7 +2,6 @@ import type { ApiContract, MessageIdPlace } from "../contract";
 import { noKeys } from "../contract";
 import { storableMessageId } from "../examine";
 
-
 /** Parses `header:messageId,/header/messageId,/messageId` (the <API>_MESSAGE_ID variable). */
 export function parseMessageIdPlaces(text: string): MessageIdPlace[] {
   return text
@@ -10,9 +9,16 @@ export function parseMessageIdPlaces(text: string): MessageIdPlace[] {
     .map((place) => place.trim())
     .filter((place) => place !== "")
     .map((place) => {
-      if (place.toLowerCase().startsWith("header:")) return { header: place.slice("header:".length).trim().toLowerCase() };
-      if (!place.startsWith("/")) throw new Error(`"${place}" is neither header:<name> nor a JSON pointer starting with /`);
-      return { pointer: place.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~")) };
+      if (place.toLowerCase().startsWith("header:"))
+        return { header: place.slice("header:".length).trim().toLowerCase() };
+      if (!place.startsWith("/"))
+        throw new Error(`"${place}" is neither header:<name> nor a JSON pointer starting with /`);
+      return {
+        pointer: place
+          .slice(1)
+          .split("/")
+          .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~")),
+      };
     });
 }
 

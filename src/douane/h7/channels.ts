@@ -58,7 +58,14 @@ export const h7Channels: Channel[] = [
   },
 ];
 
-export const unknownChannel: Channel = { name: "unknown", segments: [], schema: null, keys: null, exactNumbers: false, repeatedInBody: {} };
+export const unknownChannel: Channel = {
+  name: "unknown",
+  segments: [],
+  schema: null,
+  keys: null,
+  exactNumbers: false,
+  repeatedInBody: {},
+};
 
 export interface ChannelMatch {
   channel: Channel;

@@ -13,7 +13,11 @@ export const h7Contract: ApiContract = {
   withoutMessageId: "refuse",
   examine(channelName, body, pathParams, text) {
     const channel = h7Channels.find((candidate) => candidate.name === channelName) ?? unknownChannel;
-    const { validation, findings, keys, declarations } = examineMessage(channel, bodyToExamine(channel, body, text) as Record<string, unknown>, pathParams);
+    const { validation, findings, keys, declarations } = examineMessage(
+      channel,
+      bodyToExamine(channel, body, text) as Record<string, unknown>,
+      pathParams,
+    );
     return { validation, findings, keys, declarations };
   },
 };

@@ -22,12 +22,15 @@ const mrnAlphanumeric = pattern(/[0-9a-zA-Z]{18}/, "expected 18 letters or digit
 
 /** A JSON number whose text matches `regex`, as sent or in its plain spelling (`1E2` is 100, `5.000` is 5). */
 const jsonNumber = (regex: RegExp, message: string) =>
-  z.custom<unknown>((value) => {
-    const sent = numberText(value);
-    if (sent === null) return false;
-    const plain = plainDecimal(sent);
-    return regex.test(sent) || (plain !== null && regex.test(plain));
-  }, { message });
+  z.custom<unknown>(
+    (value) => {
+      const sent = numberText(value);
+      if (sent === null) return false;
+      const plain = plainDecimal(sent);
+      return regex.test(sent) || (plain !== null && regex.test(plain));
+    },
+    { message },
+  );
 const amount = jsonNumber(
   /^(?:([0-9]{1,14}[.][0-9]{1,2})|([0-9]{1,15}[.][0-9])|([0-9]{1,16}))$/,
   "expected an amount of at most 16 digits, 2 of them decimals",
@@ -75,7 +78,13 @@ export const responseRegistrationH7 = z.looseObject({
     })
     .optional(),
   declarations: z
-    .array(z.looseObject({ lrn: text(22), customsDeclarationReference: text(22), mrn: pattern(/.{18}/, "expected 18 characters") }))
+    .array(
+      z.looseObject({
+        lrn: text(22),
+        customsDeclarationReference: text(22),
+        mrn: pattern(/.{18}/, "expected 18 characters"),
+      }),
+    )
     .max(99),
 });
 
