@@ -53,6 +53,7 @@ describe.each(databaseProviders())("what /v1/apis, status and /metrics say on %s
 
   test("/v1/apis carries what status shows: status, usable tokens, last callback per channel, open quarantine", async () => {
     await postCallback(service.publicApp, paths.error, "{ open").expect(400);
+    await service.basePaths.flush(); // the calls per base path are written once a second: both reads see them
     const { items } = await apis();
     const shown = JSON.parse((await cli(env, "--json", "status")).stdout).items;
     const { tokens, ...fromApi } = items[0];
