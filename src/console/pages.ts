@@ -17,19 +17,10 @@ function filledIn(query: Record<string, unknown>): Record<string, string> {
 
 const words = (request: ConsoleRequest) => languages[request.context.language];
 
+/** What `status` and GET /v1/apis say, per API: the same report, rendered. */
 const overview: ConsoleHandler = async (request) => {
   const apis = await request.call("get", "/v1/apis");
-  const latest = await request.call("get", "/v1/messages", { query: { limit: "1" } });
-  const quarantine = await request.call("get", "/v1/quarantine", { query: { limit: "500" } });
-  const open = quarantine.items.filter(
-    (row: { acceptedAt: string | null; dismissedAt?: string | null }) => !row.acceptedAt && !row.dismissedAt,
-  ).length;
-  request.render("overview", {
-    heading: words(request).overview,
-    apis: apis.items,
-    lastCallback: latest.items[0]?.receivedAt ?? null,
-    openQuarantine: quarantine.nextCursor ? `${open}+` : String(open),
-  });
+  request.render("overview", { heading: words(request).overview, apis: apis.items });
 };
 
 const messages: ConsoleHandler = async (request) => {

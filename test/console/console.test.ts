@@ -50,6 +50,14 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
         })
       ).status,
     ).toBe(400);
+    expect(
+      (
+        await post(publicBase, paths.error, {
+          ...withoutErrors,
+          header: { ...withoutErrors.header, messageId: "console-invalid-3" },
+        })
+      ).status,
+    ).toBe(400);
   });
   afterAll(async () => {
     await consoleUnderTest?.stop();
@@ -69,7 +77,7 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
     const text = await page.locator("main").textContent();
     expect(text).toContain("Dernier appel reçu");
     expect(text).toContain("Europe/Paris");
-    expect(text).toContain("En quarantaine (ouverts): 2");
+    expect(text).toContain("En quarantaine (ouverts): 3");
     const cookies = await context.cookies();
     const session = cookies.find((cookie) => cookie.name === "console_session");
     expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict" });
@@ -113,6 +121,18 @@ describe.each(databaseProviders())("the ops console on %s", (provider) => {
     expect(await page.locator("main").textContent()).toContain("console-invalid-1");
     expect(await page.locator("main").textContent()).toContain("ticket 42: Douane confirmed");
     expect(await page.locator("main").textContent()).toContain("Camille Martin (console, credential");
+  });
+
+  test("a quarantined body is dismissed with a reason after a confirmation step, and shows as dismissed", async () => {
+    await signIn(page, base, INTERNAL_TOKEN);
+    await page.goto(`${base}/console/quarantine`);
+    await page.locator("tbody tr", { hasText: "console-invalid-3" }).getByRole("link").click();
+    await page.getByRole("link", { name: "Écarter" }).click();
+    expect(await page.locator("h1").textContent()).toBe("Clore ce corps en quarantaine sans l'enregistrer ?");
+    await page.getByLabel("Motif").fill("Douane confirmed it was a test");
+    await page.getByRole("button", { name: "Confirmer" }).click();
+    expect(await page.locator("main").textContent()).toContain("dismissed");
+    expect(await page.getByRole("link", { name: "Écarter" }).count()).toBe(0);
   });
 
   test("a token rotation shows the new token once, and Douane's first call with it is accepted", async () => {
