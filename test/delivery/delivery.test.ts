@@ -186,9 +186,11 @@ describe.each(databaseProviders())("webhook delivery on %s", (provider) => {
     const live = await store("CDR-LIVE");
     await eventually(() => expect(receiver.accepted).toHaveLength(7));
     const arrivals = receiver.received.map((r) => r.event.data.id);
-    // in one of the first slots that free up (3 replayed ones were in flight), not after all 6 replayed ones
+    // In the first slots that free up (3 replayed ones were in flight), not after all 6 replayed ones. The three
+    // requests of one claim go out together, so their arrival order among themselves is not defined: 3 to 5.
     expect(arrivals.indexOf(live.id)).toBeGreaterThanOrEqual(3);
-    expect(arrivals.indexOf(live.id)).toBeLessThanOrEqual(4);
+    expect(arrivals.indexOf(live.id)).toBeLessThanOrEqual(5);
+    expect(arrivals.indexOf(live.id)).toBeLessThan(arrivals.length - 1);
   });
 
   test("after a secret rotation both the old and the new secret verify the signature until the overlap ends", async () => {
