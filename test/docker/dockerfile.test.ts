@@ -185,6 +185,11 @@ function unprivilegedUser(volume: string) {
   if (process.getuid?.() !== 0)
     return { uid: process.getuid!(), home: os.homedir(), run: (command: string[]) => command };
   fs.chownSync(volume, 65534, 65534);
+  // The test run's temporary folders are private (mkdtemp: 0700): `nobody` must be able to reach the image's files.
+  for (let dir = path.dirname(volume); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const { mode } = fs.statSync(dir);
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o005);
+  }
   return {
     uid: 65534,
     home: "/nonexistent",
