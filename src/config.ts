@@ -70,6 +70,19 @@ const outboundSchema = {
 const milliseconds = (fallback: number) =>
   z.coerce.number().int().min(100, "must be at least 100 (milliseconds)").default(fallback);
 
+/** Comma-separated bearer credentials (two at once while one is rotated), at least 16 characters each. */
+const credentialList = () =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((token) => token.trim())
+        .filter((token) => token !== ""),
+    )
+    .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
+    .optional();
+
 const environmentSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -129,27 +142,10 @@ const environmentSchema = z
       ),
     INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
     INTERNAL_HOST: z.string().min(1).default("127.0.0.1"),
-    INTERNAL_API_TOKEN: z
-      .string()
-      .transform((value) =>
-        value
-          .split(",")
-          .map((token) => token.trim())
-          .filter((token) => token !== ""),
-      )
-      .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
-      .optional(),
-    INTERNAL_READ_TOKEN: z
-      .string()
-      .transform((value) =>
-        value
-          .split(",")
-          .map((token) => token.trim())
-          .filter((token) => token !== ""),
-      )
-      .pipe(z.array(z.string().min(16, "each comma-separated token must be at least 16 characters")).min(1))
-      .optional()
-      .describe("read-only credential(s) of the internal API: every GET and /metrics; a write answers 403"),
+    INTERNAL_API_TOKEN: credentialList(),
+    INTERNAL_READ_TOKEN: credentialList().describe(
+      "read-only credential(s) of the internal API: every GET and /metrics; a write answers 403",
+    ),
     QUARANTINE_BUDGET_BYTES: z.coerce
       .number()
       .int()
