@@ -10,7 +10,7 @@ import type { Metrics } from "../http/metrics";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
 import type { MessageWriter } from "../messages/writer";
-import { closeSuperseded, quarantine } from "../quarantine/store";
+import { quarantine } from "../quarantine/store";
 import { parseJson } from "./json-body";
 
 export interface IngestDeps {
@@ -63,9 +63,6 @@ export function ingest(deps: IngestDeps): RequestHandler {
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
     res.status(200).json(answerOf(outcome, messageId, quarantineId));
-    // After the answer: a busy or locked quarantine table must never hold an acknowledged callback.
-    if (examination.validation !== "invalid" && outcome.outcome !== "conflict")
-      void closeSupersededBodies(deps, messageId, outcome.id, envelope.receivedAt);
   };
 }
 
@@ -237,18 +234,6 @@ async function refuseAndKeep(
 
 async function isStored(deps: IngestDeps, messageId: string): Promise<boolean> {
   return (await deps.db.message.count({ where: { api: deps.api.name, messageId } })) > 0;
-}
-
-/** Housekeeping after the message is committed: a failure here must not turn a stored message into an error. */
-async function closeSupersededBodies(
-  deps: IngestDeps,
-  messageId: string,
-  messageRowId: number,
-  at: Date,
-): Promise<void> {
-  await closeSuperseded(deps.db, { api: deps.api.name, messageId, messageRowId, at }).catch((error) =>
-    deps.logger.warn({ err: error, messageId }, "could not close the quarantined bodies this message supersedes"),
-  );
 }
 
 function countRefusal(deps: IngestDeps, channel: string, reason: QuarantineReason): void {

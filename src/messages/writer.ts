@@ -22,6 +22,9 @@ export interface WriterOptions {
   /** Called when a commit overran: its connection is presumed stalled and should be replaced. */
   onOverrun?: () => void;
   onCommit?: (messages: number, seconds: number) => void;
+  /** Called once a group's callers are answered, with what each record turned out to be (housekeeping that must
+   *  never hold an acknowledgement). */
+  onAnswered?: (answered: { record: MessageRecord; outcome: StoreOutcome }[]) => void;
   /** Runs in the transaction that inserts the group, with the rows it inserted (feed positions, deliveries). */
   onStored?: StoredHook;
 }
@@ -98,6 +101,7 @@ export class MessageWriter {
     );
     this.options.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
+    this.options.onAnswered?.(batch.map((waiting, i) => ({ record: waiting.record, outcome: outcomes[i] })));
   }
 
   private takeBatch(): Waiting[] {

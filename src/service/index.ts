@@ -27,6 +27,7 @@ import { createOutbound, type Outbound } from "../outbound/outbound";
 import { outboundRoutes } from "../outbound/routes";
 import { timelineRoutes } from "../outbound/timeline";
 import { quarantineRoutes } from "../quarantine/routes";
+import { closeSupersededAfterCommit } from "../quarantine/store";
 import { sampleStatus } from "../status/metrics";
 import { budgetOf, statusReport } from "../status/report";
 import { statusRoutes } from "../status/routes";
@@ -95,6 +96,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
       outbound.reconciler.nudge(); // a stored message may be an expected return
     },
     onStored: stored.writer,
+    onAnswered: closeSupersededAfterCommit(db, sql, logger),
   });
   const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
   const readiness = cachedReadiness(
