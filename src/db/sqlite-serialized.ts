@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { WRITE_PROBE_SQL } from "./driver";
+import { connectOnThread } from "./sqlite-thread";
 
 type Adapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
@@ -18,8 +19,12 @@ type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
 export class SerializedSqliteAdapterFactory extends PrismaBetterSQLite3 {
   /** The adapter handed to the client, for the queries that go to it directly (see driver.ts). */
   adapter: Adapter | null = null;
+  constructor(private readonly config: ConstructorParameters<typeof PrismaBetterSQLite3>[0]) {
+    super(config);
+  }
+  /** The connection runs on its own thread (sqlite-thread.ts); the order rules below hold on this side. */
   override async connect(): Promise<Adapter> {
-    this.adapter = serialize(await super.connect());
+    this.adapter = serialize(await connectOnThread(this.config));
     return this.adapter;
   }
 }

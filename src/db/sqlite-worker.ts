@@ -1,0 +1,66 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqliteCall, SqliteReply, ThreadedAdapter, ThreadedTransaction } from "./sqlite-thread";
+
+/**
+ * The SQLite connection's own thread (see sqlite-thread.ts): Prisma's better-sqlite3 adapter, unchanged, answering
+ * the calls the main thread forwards one by one. Statements, the busy wait and the fsync of every commit happen
+ * here, off the event loop that serves the callbacks.
+ */
+async function serve(): Promise<void> {
+  const port = parentPort!;
+  const adapter = (await new PrismaBetterSQLite3(workerData).connect()) as unknown as ThreadedAdapter;
+  const transactions = new Map<number, ThreadedTransaction>();
+  let nextTransaction = 1;
+
+  const run = async (call: SqliteCall): Promise<unknown> => {
+    const on = call.tx === undefined ? adapter : transactions.get(call.tx);
+    if (!on) throw new Error(`no open SQLite transaction ${call.tx}`);
+    switch (call.op) {
+      case "queryRaw":
+        return on.queryRaw(withBuffers(call.query));
+      case "executeRaw":
+        return on.executeRaw(withBuffers(call.query));
+      case "executeScript":
+        return adapter.executeScript(call.script);
+      case "startTransaction": {
+        const id = nextTransaction++;
+        transactions.set(id, await adapter.startTransaction(call.isolationLevel));
+        return id;
+      }
+      case "commit":
+      case "rollback":
+        transactions.delete(call.tx!);
+        return (on as ThreadedTransaction)[call.op]();
+      case "dispose":
+        return adapter.dispose();
+    }
+  };
+
+  port.on("message", (call: SqliteCall) => {
+    run(call).then(
+      (value) => port.postMessage({ id: call.id, ok: true, value } satisfies SqliteReply),
+      (error: Error & { code?: unknown }) =>
+        port.postMessage({
+          id: call.id,
+          ok: false,
+          error: { name: error.name, message: error.message, stack: error.stack, code: error.code, cause: error.cause },
+        } satisfies SqliteReply),
+    );
+  });
+  port.postMessage({ id: 0, ok: true, value: "ready" } satisfies SqliteReply);
+}
+
+/** Buffers arrive as plain Uint8Arrays; better-sqlite3 binds Buffers (a view, not a copy). */
+function withBuffers(query: { args: unknown[] }) {
+  return {
+    ...query,
+    args: query.args.map((arg) =>
+      arg instanceof Uint8Array && !Buffer.isBuffer(arg)
+        ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength)
+        : arg,
+    ),
+  } as never;
+}
+
+void serve();
