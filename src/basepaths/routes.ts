@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ApiDefinition } from "../douane/apis";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import type { BasePathAdmin } from "./admin";
 import { MoveRefusal } from "./rules";
@@ -27,8 +27,7 @@ export function basePathRoutes(apis: ApiDefinition[], admin: BasePathAdmin, stor
     try {
       return { items: await work() };
     } catch (error) {
-      if (error instanceof MoveRefusal)
-        throw new HttpError(error.code === "no_move" ? 404 : 409, error.code, error.message);
+      if (error instanceof MoveRefusal) throw errors.refused(error);
       throw error;
     }
   };

@@ -1,4 +1,5 @@
 /** The URL-move rules, pure: given an API's base paths and the time, what may be done and what to warn about. */
+import type { MoveRefusalCode } from "../http/error-catalog";
 
 const basePathRoles = ["current", "previous", "retired", "cancelled"] as const;
 export type BasePathRole = (typeof basePathRoles)[number];
@@ -18,9 +19,10 @@ export interface BasePathState {
 /** The old path is retired only once Douane has not called it for this long. */
 const QUIET_MINUTES = 30;
 
+/** A move refused; its code and status are in the error catalog (http/error-catalog/refusals.ts). */
 export class MoveRefusal extends Error {
   constructor(
-    readonly code: "move_in_progress" | "no_move" | "same_path" | "path_in_use" | "still_called" | "window_not_over",
+    readonly code: MoveRefusalCode,
     message: string,
   ) {
     super(message);

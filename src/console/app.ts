@@ -1,6 +1,6 @@
 import express, { type Request, type Response, Router } from "express";
 import helmet from "helmet";
-import { HttpError } from "../http/errors";
+import { HttpError } from "../http/error-catalog";
 import { type RouteDefinition, runRoute } from "../http/routes";
 import { consoleActions } from "./actions";
 import { languageOf, languages } from "./i18n";

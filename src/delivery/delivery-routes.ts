@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import type { DriverSql } from "../db/driver";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { isoInstant } from "../messages/views";
@@ -46,7 +46,7 @@ export interface DeliveryRouteDeps {
 export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDeps): RouteDefinition[] {
   const destinationOr404 = async (id: number) => {
     const destination = await admin.get(id);
-    if (!destination) throw new HttpError(404, "not_found", `no destination with id ${id}`);
+    if (!destination) throw errors.notFound({ what: "destination", id });
     return destination;
   };
   return [
@@ -89,7 +89,7 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
       errors: [404],
       handler: async ({ params }) => {
         const created = await redeliver(db, sql, params.id, await admin.list(), clock());
-        if (!created) throw new HttpError(404, "not_found", `no message with id ${params.id}`);
+        if (!created) throw errors.notFound({ what: "message", id: params.id });
         wake();
         return created;
       },

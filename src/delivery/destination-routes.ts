@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { isoInstant } from "../messages/views";
 import { type DestinationAdmin, destinationChange, destinationFilter, destinationInput } from "./destinations";
@@ -18,7 +18,7 @@ const destinationView = z.object({
 });
 const withSecret = destinationView.extend({ secret: z.string().describe("whsec_…: shown in this answer only") });
 
-const notFound = (id: number) => new HttpError(404, "not_found", `no destination with id ${id}`);
+const notFound = (id: number) => errors.notFound({ what: "destination", id });
 const found = <T>(id: number, value: T | null): T => {
   if (value === null) throw notFound(id);
   return value;

@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import { HttpError } from "./errors";
+import { errors } from "./error-catalog";
 
 type Method = "get" | "post" | "patch" | "delete";
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -92,13 +92,7 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: "params"
     path: issue.path.map(String).join("."),
     message: issue.message,
   }));
-  const names = issues.map((issue) => issue.path || where).join(", ");
-  throw new HttpError(
-    400,
-    `invalid_${where}`,
-    `invalid ${where === "params" ? "path parameter" : where === "query" ? "query parameter" : "body"}: ${names}`,
-    { issues },
-  );
+  throw errors.invalidRequest({ part: where, issues });
 }
 
 const toJsonSchema = (schema: z.ZodType, io: "input" | "output") =>

@@ -5,7 +5,8 @@ import type { BasePathStore } from "../basepaths/store";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
-import { errorHandler, HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
+import { errorHandler } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
 import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
@@ -51,7 +52,7 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   });
   app.use(dispatchByBasePath(deps, inflight));
   app.use(() => {
-    throw new HttpError(404, "not_found", "no such endpoint");
+    throw errors.noSuchEndpoint();
   });
   app.use(errorHandler(deps.logger));
   return app;
@@ -66,8 +67,7 @@ function dispatchByBasePath(deps: PublicAppDeps, inflight: InflightBytes): Reque
     const router = served && routers.get(served.api);
     if (!served || !router) return next();
     deps.metrics.basePathCalls.inc({ api: served.api, role: served.role });
-    if (served.role === "retired")
-      throw new HttpError(404, "not_found", "no such endpoint: this base path was retired after a URL move");
+    if (served.role === "retired") throw errors.noSuchEndpoint({ retiredBasePath: true });
     deps.basePaths.recordCall(served);
     res.locals.log = { ...res.locals.log, basePath: served.basePath };
     const url = req.url;
@@ -90,8 +90,7 @@ function intakeRouter(api: ApiDefinition, deps: PublicAppDeps, inflight: Infligh
   });
   router.use(authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger));
   router.use((req, _res, next) => {
-    if (req.method !== "POST")
-      throw new HttpError(405, "method_not_allowed", "Douane callbacks are POST requests", {}, { Allow: "POST" });
+    if (req.method !== "POST") throw errors.methodNotAllowed({ allow: "POST" });
     next();
   });
   // Any content type and encoding is read as it came, so a body refused for either can be kept in quarantine.

@@ -1,7 +1,7 @@
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
 import type { ApiDefinition } from "../douane/apis";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
@@ -16,7 +16,6 @@ export function authenticate(
   metrics: Metrics,
   logger: Logger,
 ): RequestHandler {
-  const challenge = { "WWW-Authenticate": `Bearer realm="${api.name}"` };
   return (req, res, next) => {
     const presented = readPresentedToken(api.authHeader, req.headers[api.authHeader]);
     const outcome = presented === null ? null : tokens.authenticate(api.name, presented);
@@ -30,15 +29,7 @@ export function authenticate(
     const source = req.ip ?? req.socket.remoteAddress ?? "unknown";
     if (limiter.isLimited(source)) {
       metrics.authFailures.inc({ api: api.name, reason: "rate_limited" });
-      throw new HttpError(
-        429,
-        "too_many_failures",
-        "too many failed authentications from this address; retry later",
-        {},
-        {
-          "Retry-After": String(limiter.retryAfterSeconds(source)),
-        },
-      );
+      throw errors.tooManyFailures({ retryAfterSeconds: limiter.retryAfterSeconds(source) });
     }
     if (limiter.recordFailure(source)) {
       // One line per source and minute; its 429s are then logged at debug level only.
@@ -53,7 +44,7 @@ export function authenticate(
     // named by its fingerprint, which is no secret and tells ops which old token Douane still holds.
     const retired = outcome?.token ? { tokenFingerprint: outcome.token.fingerprint } : {};
     res.locals.log = { api: api.name, authFailure: reason, ...retired, headerNames: Object.keys(req.headers) };
-    throw new HttpError(401, "unauthorized", refusalMessage(reason, api.authHeader), { reason }, challenge);
+    throw errors.unauthorized({ message: refusalMessage(reason, api.authHeader), realm: api.name, reason });
   };
 }
 

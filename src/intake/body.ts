@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
-import { HttpError, RETRY_AFTER_SECONDS } from "../http/errors";
+import { errors } from "../http/error-catalog";
 
 /** Bytes of request bodies held in memory by this process, across all requests: what bounds its memory under
  *  a flood of large bodies. A body's bytes are counted from the moment they are expected until its answer. */
@@ -52,7 +52,7 @@ export function readBody(limit: number, inflight: InflightBytes): RequestHandler
       inflight.release(held);
       held = 0;
     });
-    if (declared !== null && !hold(declared)) return next(busy());
+    if (declared !== null && !hold(declared)) return next(errors.busy());
     if (awaitingContinue.delete(req)) res.writeContinue();
 
     let chunks: Buffer[] = [];
@@ -66,7 +66,7 @@ export function readBody(limit: number, inflight: InflightBytes): RequestHandler
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) return stop(tooLarge(limit, received));
-      if (received > held && !hold(received - held)) return stop(busy());
+      if (received > held && !hold(received - held)) return stop(errors.busy());
       chunks.push(chunk);
     };
     const onEnd = () => {
@@ -83,13 +83,3 @@ export function readBody(limit: number, inflight: InflightBytes): RequestHandler
 
 const tooLarge = (limit: number, length: number) =>
   Object.assign(new Error(`request entity too large`), { type: "entity.too.large", status: 413, limit, length });
-
-// The connection is closed after the answer: the rest of a body we will not read is not worth receiving.
-const busy = () =>
-  new HttpError(
-    503,
-    "busy",
-    "too many bodies are being received at once; retry later",
-    {},
-    { "Retry-After": String(RETRY_AFTER_SECONDS), Connection: "close" },
-  );

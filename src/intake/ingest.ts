@@ -5,7 +5,8 @@ import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
 import type { Reading } from "../douane/contract";
-import { HttpError, StorageUnavailable } from "../http/errors";
+import { errors, type IntakeRefusalCode, intakeRefusals } from "../http/error-catalog";
+import { StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
@@ -32,17 +33,16 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const envelope = envelopeOf(req, res, deps, channel, pathParams);
     const checked = readMessage(api, envelope, req.headers, pathParams);
     res.locals.log = { ...res.locals.log, channel, messageId: checked.messageId };
-    const refuse = (status: number, reason: QuarantineReason, message: string, detail: Record<string, unknown> = {}) =>
-      refuseAndKeep(deps, res, envelope, { status, reason, message, detail, messageId: checked.messageId });
+    const refuse = (refusal: Refusal) => refuseAndKeep(deps, res, envelope, refusal, checked.messageId);
 
-    if (checked.refusal)
-      return refuse(checked.refusal.status, checked.refusal.reason, checked.refusal.message, checked.refusal.detail);
+    if (checked.refusal) return refuse(checked.refusal);
     const { examination, messageId } = checked;
-    const errors = examination.findings.filter((finding) => finding.severity === "error");
+    const failed = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
-    if (errors.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
-      const issues = errors.map(({ path, message }) => ({ path, message }));
-      return refuse(400, "invalid_schema", `the body does not match the ${channel} message schema`, { issues });
+    if (failed.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
+      const issues = failed.map(({ path, message }) => ({ path, message }));
+      const message = `the body does not match the ${channel} message schema`;
+      return refuse({ reason: "invalid_schema", message, detail: { issues } });
     }
 
     const record: MessageRecord = {
@@ -55,9 +55,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
     };
     const outcome = await committed(deps, res, writer.store(record));
     if (outcome.outcome === "unstorable") {
-      return refuse(400, "unstorable", "the database refused to store this message as it is", {
-        database: { code: outcome.code, message: outcome.message },
-      });
+      return refuse({ reason: "unstorable", detail: { database: { code: outcome.code, message: outcome.message } } });
     }
     const quarantineId = outcome.outcome === "conflict" ? await keepConflict(deps, res, record, outcome) : null;
     res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
@@ -80,7 +78,8 @@ async function keepConflict(
   return quarantineId;
 }
 
-type Refusal = { status: number; reason: QuarantineReason; message: string; detail?: Record<string, unknown> };
+/** Without a message, the catalog's for its reason. */
+type Refusal = { reason: IntakeRefusalCode; message?: string; detail?: Record<string, unknown> };
 type Checked =
   | { messageId: string | null; refusal: Refusal }
   | { messageId: string; refusal: null; examination: Reading };
@@ -103,33 +102,20 @@ function readMessage(
   if (encoding !== "identity" && encoding !== "") {
     return {
       messageId,
-      refusal: {
-        status: 415,
-        reason: "unsupported_content_encoding",
-        message: "the body must not be content-encoded (Content-Encoding: identity)",
-      },
+      refusal: { reason: "unsupported_content_encoding" },
     };
   }
   if (!isJsonContentType(envelope.contentType)) {
     return {
       messageId,
-      refusal: {
-        status: 415,
-        reason: "unsupported_content_type",
-        message: "the body must be application/json (UTF-8)",
-      },
+      refusal: { reason: "unsupported_content_type" },
     };
   }
-  if (!json.ok)
-    return { messageId, refusal: { status: 400, reason: json.reason, message: json.message, detail: json.detail } };
+  if (!json.ok) return { messageId, refusal: { reason: json.reason, message: json.message, detail: json.detail } };
   if (messageId === null)
     return {
       messageId,
-      refusal: {
-        status: 400,
-        reason: "missing_message_id",
-        message: "header.messageId is required (a string of 1 to 291 characters)",
-      },
+      refusal: { reason: "missing_message_id" },
     };
   const examination = api.contract.examine(
     envelope.channel,
@@ -209,27 +195,17 @@ async function refuseAndKeep(
   deps: IngestDeps,
   res: Response,
   envelope: Envelope,
-  refusal: {
-    status: number;
-    reason: QuarantineReason;
-    message: string;
-    detail: Record<string, unknown>;
-    messageId: string | null;
-  },
+  { reason, message = intakeRefusals[reason].message, detail = {} }: Refusal,
+  messageId: string | null,
 ): Promise<never> {
   const quarantineId = await committed(
     deps,
     res,
-    quarantine(deps.db, {
-      ...envelope,
-      reason: refusal.reason,
-      detail: { message: refusal.message, ...refusal.detail },
-      messageId: refusal.messageId,
-    }),
+    quarantine(deps.db, { ...envelope, reason, detail: { message, ...detail }, messageId }),
   );
-  res.locals.log = { ...res.locals.log, outcome: `refused_${refusal.reason}`, quarantineId };
-  countRefusal(deps, envelope.channel, refusal.reason);
-  throw new HttpError(refusal.status, refusal.reason, refusal.message, { ...refusal.detail, quarantineId });
+  res.locals.log = { ...res.locals.log, outcome: `refused_${reason}`, quarantineId };
+  countRefusal(deps, envelope.channel, reason);
+  throw errors.intakeRefused({ reason, message, extra: { ...detail, quarantineId } });
 }
 
 async function isStored(deps: IngestDeps, messageId: string): Promise<boolean> {

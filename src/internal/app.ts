@@ -1,7 +1,8 @@
 import express, { type Express, type Router } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
-import { errorHandler, HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
+import { errorHandler } from "../http/errors";
 import { healthRoutes, type ReadinessCheck } from "../http/health";
 import { requestLogger } from "../http/logger";
 import type { Metrics } from "../http/metrics";
@@ -52,7 +53,7 @@ export function createInternalApp(deps: InternalAppDeps): Express {
   });
   app.use(routerOf([...deps.routes, openApi]));
   app.use(() => {
-    throw new HttpError(404, "not_found", "no such endpoint");
+    throw errors.noSuchEndpoint();
   });
   app.use(errorHandler(deps.logger));
   return app;

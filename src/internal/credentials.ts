@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { RequestHandler } from "express";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { fingerprintOf, hashToken } from "../tokens/verify";
 
 export interface InternalCredentials {
@@ -27,20 +27,13 @@ export function requireInternalCredential(credentials: InternalCredentials): Req
     let match: (typeof known)[number] | null = null;
     for (const candidate of known) if (presented && timingSafeEqual(candidate.hash, presented)) match = candidate;
     if (!match) {
-      throw new HttpError(
-        401,
-        "unauthorized",
-        "Authorization: Bearer <INTERNAL_API_TOKEN or INTERNAL_READ_TOKEN> is required",
-        {},
-        { "WWW-Authenticate": 'Bearer realm="internal"' },
-      );
+      throw errors.unauthorized({
+        message: "Authorization: Bearer <INTERNAL_API_TOKEN or INTERNAL_READ_TOKEN> is required",
+        realm: "internal",
+      });
     }
     if (!match.admin && !READ_METHODS.has(req.method)) {
-      throw new HttpError(
-        403,
-        "read_only_credential",
-        `this credential (${match.fingerprint}) is read-only (INTERNAL_READ_TOKEN): ${req.method} needs INTERNAL_API_TOKEN`,
-      );
+      throw errors.readOnlyCredential({ fingerprint: match.fingerprint, method: req.method });
     }
     const named = typeof req.headers["x-actor"] === "string" ? req.headers["x-actor"].trim().slice(0, 100) : "";
     res.locals.actor = named ? `${named} (credential ${match.fingerprint})` : `credential ${match.fingerprint}`;

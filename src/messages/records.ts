@@ -1,4 +1,5 @@
 import type { MessageKeys, NamedDeclaration, ValidationLabel } from "../douane/examine";
+import type { IntakeRefusalCode } from "../http/error-catalog";
 
 /** What we know of one received body before it is stored, whether as a message or in quarantine. */
 export interface Envelope {
@@ -23,6 +24,8 @@ export interface MessageRecord extends Envelope, MessageKeys {
   findings: { path: string; message: string; severity: string }[];
 }
 
+/** Why a body is kept in quarantine: an intake refusal, answered with the same code (the error catalog's
+ *  intakeRefusals), or one never answered as an error: too large (answered payload_too_large), a conflict (200). */
 export const quarantineReasons = [
   "unsupported_content_type",
   "unsupported_content_encoding",
@@ -33,7 +36,7 @@ export const quarantineReasons = [
   "invalid_schema",
   "conflict",
   "unstorable",
-] as const;
+] as const satisfies readonly (IntakeRefusalCode | "too_large" | "conflict")[];
 
 export type QuarantineReason = (typeof quarantineReasons)[number];
 

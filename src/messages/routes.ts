@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { validations } from "../douane/examine";
 import { stringifyExact } from "../douane/numbers";
 import { codePointLength } from "../douane/text";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { sendRawBody } from "../http/raw-body";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
@@ -36,8 +36,6 @@ export const messageQuery = queryParameters({
   cursor: cursorParameter("message"),
 });
 
-const notFound = (what: string, id: number | string) => new HttpError(404, "not_found", `no ${what} ${id}`);
-
 /** Internal routes over stored messages and declarations. */
 export function messageRoutes(db: Db): RouteDefinition[] {
   return [
@@ -62,7 +60,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       errors: [404],
       handler: async ({ params }) => {
         const message = await findMessage(db, params.id);
-        if (!message) throw notFound("message with id", params.id);
+        if (!message) throw errors.notFound({ what: "message", id: params.id });
         return message;
       },
     }),
@@ -76,7 +74,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       errors: [404],
       handler: async ({ params, res }) => {
         const row = await findRawBody(db, params.id);
-        if (!row) throw notFound("message with id", params.id);
+        if (!row) throw errors.notFound({ what: "message", id: params.id });
         sendRawBody(res, row);
       },
     }),
@@ -91,7 +89,7 @@ export function messageRoutes(db: Db): RouteDefinition[] {
       errors: [404],
       handler: async ({ params: { customsDeclarationReference } }) => {
         const timeline = await declarationTimeline(db, customsDeclarationReference);
-        if (!timeline) throw notFound("message about declaration", customsDeclarationReference);
+        if (!timeline) throw errors.notFound({ what: "message", about: `declaration ${customsDeclarationReference}` });
         return timeline;
       },
     }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { isoInstant } from "../messages/views";
@@ -64,7 +64,7 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
   const idParams = z.object({ id: z.coerce.number().int().positive() });
   const find = async (id: number) => {
     const row = await db.expectation.findUnique({ where: { id }, omit: { dedupeKey: true } });
-    if (!row) throw new HttpError(404, "not_found", `no expectation with id ${id}`);
+    if (!row) throw errors.notFound({ what: "expectation", id });
     return { ...row, status: statusOf(row, outbound.clock()) };
   };
   return [
@@ -126,20 +126,10 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       errors: [404, 409],
       handler: async ({ params, body, actor }) => {
         const outcome = await recordRepresented(db, params.id, { actor, reason: body.reason, now: outbound.clock() });
-        if (outcome.outcome === "not_found")
-          throw new HttpError(404, "not_found", `no expectation with id ${params.id}`);
+        if (outcome.outcome === "not_found") throw errors.notFound({ what: "expectation", id: params.id });
         if (outcome.outcome === "already_represented")
-          throw new HttpError(
-            409,
-            "already_represented",
-            `expectation ${params.id} was already re-presented by ${outcome.by}`,
-          );
-        if (outcome.outcome === "closed")
-          throw new HttpError(
-            409,
-            "already_closed",
-            `expectation ${params.id} got its return: there is nothing to present again`,
-          );
+          throw errors.alreadyRepresented({ id: params.id, by: outcome.by });
+        if (outcome.outcome === "closed") throw errors.alreadyClosed({ id: params.id });
         return find(params.id);
       },
     }),

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { isoInstant } from "../messages/views";
 import type { Outbound } from "./outbound";
-import { type Operation, type SubmissionFailure, submit } from "./submissions";
+import { type Operation, submit } from "./submissions";
 
 export const submissionView = z.object({
   id: z.number(),
@@ -20,18 +20,6 @@ export const submissionView = z.object({
   createdAt: isoInstant,
   answeredAt: isoInstant.nullable(),
 });
-
-const FAILURE_STATUS: Record<SubmissionFailure["code"], number> = {
-  douane_unreachable: 502,
-  douane_error: 502,
-  douane_rejected: 422,
-  douane_timeout: 504,
-  douane_no_answer: 502,
-  credential_refused: 503,
-  token_server_unavailable: 503,
-  token_request_invalid: 503,
-  credentials_unreadable: 503,
-};
 
 const tokenStatus = z.object({
   status: z.enum(["green", "yellow", "red"]),
@@ -57,17 +45,9 @@ export function outboundRoutes(db: Db, outbound: Outbound): RouteDefinition[] {
       status: 201,
       errors: [422, 502, 503, 504],
       handler: async ({ body, actor }) => {
-        if (!outbound.submitter)
-          throw new HttpError(
-            503,
-            "outbound_not_configured",
-            "DOUANE_TOKEN_URL is not set: nothing can be sent to Douane",
-          );
+        if (!outbound.submitter) throw errors.outboundNotConfigured();
         const { submission, failure } = await submit(outbound.submitter, operation, body, actor);
-        if (failure)
-          throw new HttpError(FAILURE_STATUS[failure.code], failure.code, failure.message, {
-            submission: submissionView.parse(submission),
-          });
+        if (failure) throw errors.submissionFailed({ ...failure, submission: submissionView.parse(submission) });
         return submission;
       },
     });
@@ -84,7 +64,7 @@ export function outboundRoutes(db: Db, outbound: Outbound): RouteDefinition[] {
       errors: [404],
       handler: async ({ params }) => {
         const row = await db.outboundSubmission.findUnique({ where: { id: params.id } });
-        if (!row) throw new HttpError(404, "not_found", `no submission with id ${params.id}`);
+        if (!row) throw errors.notFound({ what: "submission", id: params.id });
         return { ...row, requestBody: JSON.parse(row.requestBody) };
       },
     }),

@@ -1,9 +1,10 @@
 import type { Db } from "../db/client";
 import { examineMessage } from "../douane/examine";
 import { unknownChannel } from "../douane/h7/channels";
+import type { OutboundFailureCode } from "../http/error-catalog";
 import { StorageUnavailable } from "../http/errors";
 import { expectOne } from "./expectations";
-import { type AccessTokenClient, TokenUnavailable, type UnavailableCode } from "./token-client";
+import { type AccessTokenClient, TokenUnavailable } from "./token-client";
 import { networkErrorOf } from "./token-request";
 
 /** Douane's H7 operations we send, and their paths under H7_DOUANE_URL. */
@@ -37,13 +38,7 @@ export interface SubmitterDeps {
 }
 
 export interface SubmissionFailure {
-  code:
-    | "douane_unreachable"
-    | "douane_timeout"
-    | "douane_no_answer"
-    | "douane_rejected"
-    | "douane_error"
-    | UnavailableCode;
+  code: OutboundFailureCode;
   message: string;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { messageSummary, summaryColumns } from "../messages/views";
 import { expectationView } from "./expectation-routes";
@@ -71,7 +71,7 @@ export function timelineRoutes(db: Db, clock: () => Date): RouteDefinition[] {
       errors: [404],
       handler: async ({ params }) => {
         const timeline = await timelineByLrn(db, params.lrn, clock());
-        if (!timeline) throw new HttpError(404, "not_found", `nothing sent or received about lrn ${params.lrn}`);
+        if (!timeline) throw errors.nothingAboutLrn({ lrn: params.lrn });
         return timeline;
       },
     }),

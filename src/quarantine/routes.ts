@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { stringifyExact } from "../douane/numbers";
 import { codePointLength } from "../douane/text";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { sendRawBody } from "../http/raw-body";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
@@ -10,7 +10,7 @@ import { findMessage } from "../messages/queries";
 import { quarantineReasons } from "../messages/records";
 import { messageDetail } from "../messages/views";
 import { type AcceptHook, acceptQuarantined } from "./accept";
-import { explainRefusal, type Refusal } from "./outcomes";
+import { explainRefusal } from "./outcomes";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "./queries";
 import { dismissQuarantined } from "./store";
 import { quarantineDetail, quarantinePage } from "./views";
@@ -101,7 +101,7 @@ export function quarantineRoutes(
           { quarantineId: params.id, ...body, actor, now: clock() },
           onAccepted,
         );
-        if (outcome.outcome !== "accepted") throw refused(params.id, outcome);
+        if (outcome.outcome !== "accepted") throw explainRefusal(params.id, outcome);
         return (await findMessage(db, outcome.messageRowId))!;
       },
     }),
@@ -121,16 +121,11 @@ export function quarantineRoutes(
           actor,
           now: clock(),
         });
-        if (outcome.outcome !== "dismissed") throw refused(params.id, outcome);
+        if (outcome.outcome !== "dismissed") throw explainRefusal(params.id, outcome);
         return (await findQuarantined(db, params.id))!;
       },
     }),
   ];
 }
 
-const notFound = (id: number) => new HttpError(404, "not_found", `no quarantined body with id ${id}`);
-
-function refused(id: number, refusal: Refusal): HttpError {
-  const { status, code, message, extra } = explainRefusal(id, refusal);
-  return new HttpError(status, code, message, extra);
-}
+const notFound = (id: number) => errors.notFound({ what: "quarantined body", id });

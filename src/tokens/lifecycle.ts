@@ -10,6 +10,7 @@
  * Douane's nodes take up to 15 minutes to pick up a token changed in the portal, and retries already queued
  * carry the old one: so the old token keeps being accepted for a window after the switch.
  */
+import type { TokenRefusalCode } from "../http/error-catalog";
 import { isUsable, keepsApiReachable, type TokenStatus } from "./status";
 
 export interface TokenState {
@@ -26,19 +27,10 @@ export interface TokenState {
   lastRefusedAt: Date | null;
 }
 
-export type RefusalCode =
-  | "pending_exists"
-  | "not_pending"
-  | "not_found"
-  | "already_used"
-  | "last_usable_token"
-  | "not_usable"
-  | "never_presented"
-  | "not_retiring";
-
+/** A change the lifecycle refuses; its code and status are in the error catalog (http/error-catalog/refusals.ts). */
 export class LifecycleRefusal extends Error {
   constructor(
-    readonly code: RefusalCode,
+    readonly code: TokenRefusalCode,
     message: string,
   ) {
     super(message);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ApiDefinition } from "../douane/apis";
-import { HttpError } from "../http/errors";
+import { errors } from "../http/error-catalog";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
@@ -50,8 +50,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
     try {
       return await work();
     } catch (error) {
-      if (error instanceof LifecycleRefusal)
-        throw new HttpError(error.code === "not_found" ? 404 : 409, error.code, error.message);
+      if (error instanceof LifecycleRefusal) throw errors.refused(error);
       throw error;
     }
   };
