@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
 import pino, { type Logger } from "pino";
 import { pinoHttp } from "pino-http";
 
@@ -46,7 +46,8 @@ export function requestLogger(logger: Logger, listener: "public" | "internal"): 
       }),
       res: (res) => ({ statusCode: res.statusCode }),
     },
-    customProps: (_req, res) => ({ ...((res as unknown as { locals?: { log?: object } }).locals?.log ?? {}) }),
+    // pino-http hands over Node's response: it is Express's one, with res.locals, once Express has seen the request.
+    customProps: (_req, res) => ({ ...(res as Partial<Response>).locals?.log }),
     // A limited source's 429s at debug: a flood of them would bury everything else (one warn says it began).
     customLogLevel: (_req, res, error) =>
       error || res.statusCode >= 500
