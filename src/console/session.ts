@@ -2,10 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type KnownCredential, knownCredentials } from "../internal/credentials";
 import { identifyToken } from "../tokens/verify";
 
-export type Role = KnownCredential["role"];
-
 export interface Session {
-  role: Role;
+  role: KnownCredential["role"];
   /** The fingerprint of the credential signed in with: what vouches for every action in the audit log. */
   credential: string;
   /** Who said they were at sign-in (free text, for the audit log). */
