@@ -2,9 +2,15 @@ import { z } from "zod";
 
 /** Keyset paging, newest first. The cursor is the last id of a page: ids come from one autoincrement, a strict
  *  total order, so `id < cursor` resumes exactly where the page ended however many rows arrived since. */
-export type CursorKind = "message" | "quarantine" | "delivery" | "expectation";
+export type CursorKind = "message" | "quarantine" | "delivery" | "expectation" | "tokenEvent";
 
-const PREFIX: Record<CursorKind, string> = { message: "m", quarantine: "q", delivery: "d", expectation: "e" };
+const PREFIX: Record<CursorKind, string> = {
+  message: "m",
+  quarantine: "q",
+  delivery: "d",
+  expectation: "e",
+  tokenEvent: "t",
+};
 
 function encodeCursor(kind: CursorKind, lastId: number): string {
   return Buffer.from(`${PREFIX[kind]}${lastId}`, "utf8").toString("base64url");

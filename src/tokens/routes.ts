@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ApiDefinition } from "../douane/apis";
 import { HttpError } from "../http/errors";
 import { defineRoute, type RouteDefinition } from "../http/routes";
+import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
 import { tokenStatusSchema } from "./status";
@@ -32,6 +33,8 @@ export const extendBody = z.object({
   minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES),
   reason: z.string().max(500).optional(),
 });
+/** The audit log's paging, for the API and the CLI. */
+export const tokenEventQuery = queryParameters({ limit: limitParameter, cursor: cursorParameter("tokenEvent") });
 const forceQuery = z.object({
   force: z
     .enum(["true", "false"])
@@ -158,10 +161,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       summary: "The audit log of token lifecycle events, newest first",
       tag: "tokens",
       params: z.object({ api: apiParam }),
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        before: z.coerce.number().int().positive().optional(),
-      }),
+      query: tokenEventQuery,
       response: z.object({
         items: z.array(
           z.object({
@@ -177,12 +177,9 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
             at: instant,
           }),
         ),
-        nextBefore: z.number().nullable(),
+        nextCursor: z.string().nullable(),
       }),
-      handler: async ({ params, query }) => {
-        const page = await admin.events(params.api, { limit: query.limit, beforeId: query.before });
-        return { items: page.items, nextBefore: page.hasMore ? page.items[page.items.length - 1].id : null };
-      },
+      handler: async ({ params, query }) => admin.events(params.api, query),
     }),
   ];
 }
