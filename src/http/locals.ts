@@ -5,7 +5,7 @@ declare global {
     /** What the middlewares of a request hand on to the ones after them. Each component adds what it sets,
      *  next to the code that sets it: intake/authenticate.ts, console/app.ts. */
     interface Locals {
-      /** Who is calling, from the internal credential (internal/credentials.ts) or the console's session. */
+      /** Who is calling, from the internal credential (internal/credentials.ts): what the routes record. */
       actor?: string;
       /** What the request learned, added to its log line (http/logger.ts). */
       log?: RequestLogFields;
