@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from "express";
-import type { z } from "zod";
+import { z } from "zod";
 import { HttpError } from "./errors";
 import { setEarlier } from "./locals";
 
@@ -15,6 +15,9 @@ interface RouteInput<P, Q, B> {
   req: Request;
   res: Response;
 }
+
+/** The path parameter of every route about one row: `/…/:id`, a positive integer. */
+export const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 /** One internal endpoint: its zod schemas validate the request and shape the answer, and the OpenAPI
  *  document is generated from the same schemas, so the two cannot drift apart. */

@@ -38,10 +38,9 @@ export function cursorParameter(kind: CursorKind) {
 export const limitParameter = z.coerce.number().int().min(1).max(500).default(50).describe("page size, 1 to 500");
 
 /** ISO 8601 instant with a zone (`Z` or an offset), as a Date. */
-export const instantParameter = z.iso
-  .datetime({ offset: true })
-  .transform((text) => new Date(text))
-  .optional();
+export const instantWithZone = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+
+export const instantParameter = instantWithZone.optional();
 
 /** A query schema that refuses unknown parameters by name: a mistyped filter (`lnr=`) must not silently
  *  answer with every message. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ApiDefinition } from "../douane/apis";
 import { HttpError } from "../http/errors";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
@@ -47,7 +47,7 @@ const change = z.object({ reason: z.string().max(500).optional() }).default({});
 /** Token administration on the internal listener (per-API status: status/routes.ts); the same TokenAdmin serves the CLI. */
 export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
-  const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
+  const tokenParams = z.object({ api: apiParam, ...idParams.shape });
   const refusals = [404, 409];
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
