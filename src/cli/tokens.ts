@@ -3,10 +3,10 @@ import { Command } from "commander";
 import { TokenAdmin } from "../tokens/admin";
 import { configuredTokensOf } from "../tokens/configured";
 import { LifecycleRefusal, type OldToken } from "../tokens/lifecycle";
-import { extendBody } from "../tokens/routes";
+import { extendBody, tokenEventQuery } from "../tokens/routes";
 import { idArgument, parseOptions } from "./arguments";
 import type { CliContext } from "./context";
-import { printRecord, printRows } from "./output";
+import { printPage, printRecord, printRows } from "./output";
 
 const TOKEN_COLUMNS = [
   "id",
@@ -141,11 +141,12 @@ export function tokensCommand(context: CliContext): Command {
   command
     .command("events")
     .description("the audit log, newest first")
-    .option("--limit <n>", "how many", "50")
-    .action((options: { limit: string }) =>
+    .option("--limit <n>", "page size, 1 to 500 (default 50)")
+    .option("--cursor <cursor>", "nextCursor of the previous page")
+    .action((options: Record<string, string | undefined>) =>
       run(async (admin, api) => {
-        const { items } = await admin.events(api, { limit: Number(options.limit) });
-        printRows(context.output, items, ["id", "at", "event", "tokenId", "actor", "reason"]);
+        const page = await admin.events(api, parseOptions(tokenEventQuery, options));
+        printPage(context.output, page, ["id", "at", "event", "tokenId", "actor", "reason"]);
       })(),
     );
   return command;

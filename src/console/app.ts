@@ -1,6 +1,7 @@
 import express, { type Request, type Response, Router } from "express";
 import helmet from "helmet";
 import { HttpError } from "../http/error-catalog";
+import { setEarlier } from "../http/locals";
 import { type RouteDefinition, runRoute } from "../http/routes";
 import { consoleActions } from "./actions";
 import { languageOf, languages } from "./i18n";
@@ -8,6 +9,15 @@ import { consolePages } from "./pages";
 import { ASSETS_DIR, type PageContext, renderPage } from "./render";
 import type { ConsoleHandler, ConsoleRequest } from "./request";
 import { actorOf, ConsoleSessions, SESSION_HOURS, type Session } from "./session";
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** The signed-in person's session, from its cookie: set for every page behind the sign-in. */
+      session?: Session;
+    }
+  }
+}
 
 const SESSION_COOKIE = "console_session";
 const LOGIN_COOKIE = "console_login";
@@ -96,7 +106,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     res.redirect(303, "/console/login");
   });
   const handle = (handler: ConsoleHandler) => async (req: Request, res: Response) => {
-    const session = res.locals.session as Session;
+    const session = setEarlier(res, "session");
     const context = contextOf(req, session, sessions.csrfToken(session));
     const request: ConsoleRequest = {
       req,

@@ -1,10 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { fingerprintOf, hashToken } from "../tokens/verify";
-
-export type Role = "admin" | "read";
+import { type KnownCredential, knownCredentials } from "../internal/credentials";
+import { identifyToken } from "../tokens/verify";
 
 export interface Session {
-  role: Role;
+  role: KnownCredential["role"];
   /** The fingerprint of the credential signed in with: what vouches for every action in the audit log. */
   credential: string;
   /** Who said they were at sign-in (free text, for the audit log). */
@@ -22,17 +21,14 @@ export const SESSION_HOURS = 8;
  */
 export class ConsoleSessions {
   private readonly key: Buffer;
-  private readonly credentials: { hash: Buffer; fingerprint: string; role: Role }[];
+  private readonly credentials: KnownCredential[];
 
   constructor(
     admin: string[],
     read: string[],
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.credentials = [
-      ...admin.map((token) => ({ hash: hashToken(token), fingerprint: fingerprintOf(token), role: "admin" as const })),
-      ...read.map((token) => ({ hash: hashToken(token), fingerprint: fingerprintOf(token), role: "read" as const })),
-    ];
+    this.credentials = knownCredentials({ admin, read });
     const material = createHmac("sha256", "douane-callback-receiver console session");
     for (const credential of this.credentials) material.update(credential.hash);
     this.key = material.digest();
@@ -40,9 +36,7 @@ export class ConsoleSessions {
 
   /** Checks a typed credential against every configured one, in constant time and without stopping early. */
   signIn(presented: string, name: string): Session | null {
-    const hash = hashToken(presented.trim());
-    let found: (typeof this.credentials)[number] | null = null;
-    for (const credential of this.credentials) if (timingSafeEqual(credential.hash, hash)) found = credential;
+    const found = identifyToken(this.credentials, presented.trim());
     if (!found) return null;
     const expiresAt = this.clock().getTime() + SESSION_HOURS * 3600_000;
     return {

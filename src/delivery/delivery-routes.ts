@@ -2,13 +2,12 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import type { DriverSql } from "../db/driver";
 import { errors } from "../http/error-catalog";
-import { defineRoute, type RouteDefinition } from "../http/routes";
-import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
+import { cursorParameter, instantWithZone, limitParameter, queryParameters } from "../messages/paging";
 import { isoInstant } from "../messages/views";
 import type { DestinationAdmin } from "./destinations";
 import { cancelReplay, listDeliveries, redeliver, replay } from "./replay";
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const attemptView = z.object({
   at: isoInstant,
   status: z.number().nullable().describe("HTTP status; null when there was no answer"),
@@ -31,7 +30,6 @@ const deliveryView = z.object({
   createdAt: isoInstant,
   completedAt: isoInstant.nullable(),
 });
-const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
 export interface DeliveryRouteDeps {
   db: Db;
@@ -102,7 +100,7 @@ export function deliveryRoutes({ db, sql, admin, clock, wake }: DeliveryRouteDep
       tag: "delivery",
       params: idParams,
       body: z
-        .object({ from: instant, to: instant })
+        .object({ from: instantWithZone, to: instantWithZone })
         .refine((range) => range.from < range.to, { path: ["to"], message: "must be after from" }),
       status: 202,
       response: z.object({ destinationId: z.number(), deliveries: z.number().describe("how many were queued") }),

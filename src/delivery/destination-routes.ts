@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { errors } from "../http/error-catalog";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
 import { isoInstant } from "../messages/views";
 import { type DestinationAdmin, destinationChange, destinationFilter, destinationInput } from "./destinations";
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const destinationView = z.object({
   id: z.number(),
   url: z.string(),

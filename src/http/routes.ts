@@ -1,19 +1,23 @@
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { errors } from "./error-catalog";
+import { setEarlier } from "./locals";
 
 type Method = "get" | "post" | "patch" | "delete";
-type AnyObject = z.ZodObject<z.ZodRawShape>;
+export type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  /** Who is calling, from the internal credential (see internal/credentials.ts). */
+  /** Who is calling, from the internal credential (see internal/credentials.ts) or the console's session. */
   actor: string;
   req: Request;
   res: Response;
 }
+
+/** The path parameter of every route about one row: `/…/:id`, a positive integer. */
+export const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 /** One internal endpoint: its zod schemas validate the request and shape the answer, and the OpenAPI
  *  document is generated from the same schemas, so the two cannot drift apart. */
@@ -55,7 +59,7 @@ export function routerOf(routes: RouteDefinition[]): Router {
         params: req.params,
         query: req.query,
         body: req.body,
-        actor: res.locals.actor,
+        actor: setEarlier(res, "actor"),
         req,
         res,
       });
@@ -93,91 +97,4 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: "params"
     message: issue.message,
   }));
   throw errors.invalidRequest({ part: where, issues });
-}
-
-const toJsonSchema = (schema: z.ZodType, io: "input" | "output") =>
-  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" });
-
-/** The OpenAPI 3.1 document of `routes`. */
-export function openApiDocument(routes: RouteDefinition[], info: { title: string; version: string }) {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
-    const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
-    const parameters = [...parametersOf(route.params, "path"), ...parametersOf(route.query, "query")];
-    const responses: Record<string, unknown> = {
-      [route.status ?? 200]: route.response
-        ? { description: "OK", content: { "application/json": { schema: toJsonSchema(route.response, "output") } } }
-        : { description: "OK", content: { [route.produces ?? "application/octet-stream"]: {} } },
-    };
-    for (const status of [400, 401, ...(route.errors ?? [])]) {
-      responses[status] = {
-        description: ERROR_DESCRIPTIONS[status] ?? "error",
-        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-      };
-    }
-    paths[path] = {
-      ...paths[path],
-      [route.method]: {
-        summary: route.summary,
-        tags: [route.tag],
-        parameters,
-        ...(route.body
-          ? {
-              requestBody: {
-                required: true,
-                content: { "application/json": { schema: toJsonSchema(route.body, "input") } },
-              },
-            }
-          : {}),
-        responses,
-      },
-    };
-  }
-  return {
-    openapi: "3.1.0",
-    info,
-    security: [{ bearer: [] }],
-    components: {
-      securitySchemes: {
-        bearer: {
-          type: "http",
-          scheme: "bearer",
-          description: "INTERNAL_API_TOKEN (admin) or INTERNAL_READ_TOKEN (GET only)",
-        },
-      },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["error", "message"],
-          properties: {
-            error: { type: "string", description: "stable error code" },
-            message: { type: "string" },
-            issues: {
-              type: "array",
-              items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
-            },
-          },
-        },
-      },
-    },
-    paths,
-  };
-}
-
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: "invalid request: the `issues` name each bad parameter",
-  401: "missing or wrong internal credential",
-  404: "not found",
-  409: "conflicts with the current state",
-};
-
-function parametersOf(schema: AnyObject | undefined, where: "path" | "query") {
-  if (!schema) return [];
-  return Object.entries(schema.shape).map(([name, field]) => ({
-    name,
-    in: where,
-    required: where === "path" || !(field as z.ZodType).safeParse(undefined).success,
-    schema: toJsonSchema(field as z.ZodType, "input"),
-    ...((field as z.ZodType).description ? { description: (field as z.ZodType).description } : {}),
-  }));
 }

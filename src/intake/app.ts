@@ -1,14 +1,12 @@
-import express, { type Express, type RequestHandler, Router } from "express";
-import helmet from "helmet";
+import { type Express, type RequestHandler, Router } from "express";
 import type { Logger } from "pino";
 import type { BasePathStore } from "../basepaths/store";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
+import { baseApp } from "../http/base-app";
 import { errors } from "../http/error-catalog";
-import { errorHandler } from "../http/errors";
-import { healthRoutes, type ReadinessCheck } from "../http/health";
-import { requestLogger } from "../http/logger";
+import type { ReadinessCheck } from "../http/health";
 import type { Metrics } from "../http/metrics";
 import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
@@ -38,24 +36,15 @@ export interface PublicAppDeps {
 
 /** The Douane-facing listener: one router per API under its registered base path, and health checks. */
 export function createPublicApp(deps: PublicAppDeps): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.set("trust proxy", deps.trustProxy);
-  app.set("case sensitive routing", true); // the base path registered with Douane, in its exact case
-  app.use(helmet());
-  app.use(healthRoutes(deps.readiness));
-  app.use(requestLogger(deps.logger, "public"));
-  const inflight = new InflightBytes(deps.maxInflightBytes, (held, refused) => {
-    deps.metrics.bodyBytesInFlight.set(held);
-    if (refused) deps.metrics.busyRefusals.inc();
+  const { logger, readiness, trustProxy } = deps;
+  // Case-sensitive: the base path registered with Douane, in its exact case.
+  return baseApp({ listener: "public", logger, readiness, trustProxy, caseSensitiveRouting: true }, (app) => {
+    const inflight = new InflightBytes(deps.maxInflightBytes, (held, refused) => {
+      deps.metrics.bodyBytesInFlight.set(held);
+      if (refused) deps.metrics.busyRefusals.inc();
+    });
+    app.use(dispatchByBasePath(deps, inflight));
   });
-  app.use(dispatchByBasePath(deps, inflight));
-  app.use(() => {
-    throw errors.noSuchEndpoint();
-  });
-  app.use(errorHandler(deps.logger));
-  return app;
 }
 
 /** Routes a call to the API whose base path it falls under, from the paths recorded in the database: the current

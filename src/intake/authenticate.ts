@@ -7,6 +7,15 @@ import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
 import { type FailureLimiter, sourceOf } from "./failure-limiter";
 
+declare global {
+  namespace Express {
+    interface Locals {
+      /** The token an accepted callback came with: its id is stored with the message. */
+      token?: { id: number; fingerprint: string };
+    }
+  }
+}
+
 /** Runs before the body is read: an unauthenticated caller costs us no body and leaves no row.
  *  A valid token always passes; only a source that keeps failing gets 429 instead of 401. */
 export function authenticate(

@@ -225,7 +225,7 @@ async function committed<T>(deps: IngestDeps, res: Response, write: Promise<T>):
     res.locals.log = { ...res.locals.log, outcome: "unavailable" };
     deps.metrics.callbacks.inc({
       api: deps.api.name,
-      channel: String(res.locals.log.channel ?? "unknown"),
+      channel: res.locals.log.channel ?? "unknown",
       outcome: "unavailable",
     });
     throw new StorageUnavailable(error);

@@ -1,12 +1,10 @@
 import express, { type Express, type Router } from "express";
-import helmet from "helmet";
 import type { Logger } from "pino";
-import { errors } from "../http/error-catalog";
-import { errorHandler } from "../http/errors";
-import { healthRoutes, type ReadinessCheck } from "../http/health";
-import { requestLogger } from "../http/logger";
+import { baseApp } from "../http/base-app";
+import type { ReadinessCheck } from "../http/health";
 import type { Metrics } from "../http/metrics";
-import { defineRoute, openApiDocument, type RouteDefinition, routerOf } from "../http/routes";
+import { openApiRoute } from "../http/openapi";
+import { type RouteDefinition, routerOf } from "../http/routes";
 import { type InternalCredentials, requireInternalCredential } from "./credentials";
 
 export interface InternalAppDeps {
@@ -23,38 +21,18 @@ export interface InternalAppDeps {
 
 /** The internal listener (never the Douane-facing one): queries, quarantine, token administration. */
 export function createInternalApp(deps: InternalAppDeps): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.use(helmet());
-  app.use(healthRoutes(deps.readiness));
-  app.use(requestLogger(deps.logger, "internal"));
-  if (deps.console) app.use(deps.console);
-  app.use(requireInternalCredential(deps.credentials));
-  app.get("/metrics", async (_req, res) => {
-    await deps.sampleMetrics();
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  return baseApp({ listener: "internal", logger: deps.logger, readiness: deps.readiness }, (app) => {
+    if (deps.console) app.use(deps.console);
+    app.use(requireInternalCredential(deps.credentials));
+    app.get("/metrics", async (_req, res) => {
+      await deps.sampleMetrics();
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+    // A Creation_H7 holds a whole declaration (up to 99 items) and a bulk of expectations up to 500: more than
+    // the 64 KiB that serve every other internal call. The first parser to run wins (body-parser skips a parsed body).
+    app.use(["/v1/outbound", "/v1/expectations"], express.json({ limit: "5mb" }));
+    app.use(express.json({ limit: "64kb" }));
+    const info = { title: "douane-callback-receiver internal API", version: "1" };
+    app.use(routerOf([...deps.routes, openApiRoute(deps.routes, info)]));
   });
-  // A Creation_H7 holds a whole declaration (up to 99 items) and a bulk of expectations up to 500: more than
-  // the 64 KiB that serve every other internal call. The first parser to run wins (body-parser skips a parsed body).
-  app.use(["/v1/outbound", "/v1/expectations"], express.json({ limit: "5mb" }));
-  app.use(express.json({ limit: "64kb" }));
-  const openApi = defineRoute({
-    method: "get",
-    path: "/v1/openapi.json",
-    summary: "This API's OpenAPI 3.1 document, generated from the zod schemas that validate it",
-    tag: "meta",
-    produces: "application/json",
-    handler: async ({ res }) => {
-      res.json(
-        openApiDocument([...deps.routes, openApi], { title: "douane-callback-receiver internal API", version: "1" }),
-      );
-    },
-  });
-  app.use(routerOf([...deps.routes, openApi]));
-  app.use(() => {
-    throw errors.noSuchEndpoint();
-  });
-  app.use(errorHandler(deps.logger));
-  return app;
 }

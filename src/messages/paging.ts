@@ -2,9 +2,15 @@ import { z } from "zod";
 
 /** Keyset paging, newest first. The cursor is the last id of a page: ids come from one autoincrement, a strict
  *  total order, so `id < cursor` resumes exactly where the page ended however many rows arrived since. */
-export type CursorKind = "message" | "quarantine" | "delivery" | "expectation";
+export type CursorKind = "message" | "quarantine" | "delivery" | "expectation" | "tokenEvent";
 
-const PREFIX: Record<CursorKind, string> = { message: "m", quarantine: "q", delivery: "d", expectation: "e" };
+const PREFIX: Record<CursorKind, string> = {
+  message: "m",
+  quarantine: "q",
+  delivery: "d",
+  expectation: "e",
+  tokenEvent: "t",
+};
 
 function encodeCursor(kind: CursorKind, lastId: number): string {
   return Buffer.from(`${PREFIX[kind]}${lastId}`, "utf8").toString("base64url");
@@ -32,10 +38,9 @@ export function cursorParameter(kind: CursorKind) {
 export const limitParameter = z.coerce.number().int().min(1).max(500).default(50).describe("page size, 1 to 500");
 
 /** ISO 8601 instant with a zone (`Z` or an offset), as a Date. */
-export const instantParameter = z.iso
-  .datetime({ offset: true })
-  .transform((text) => new Date(text))
-  .optional();
+export const instantWithZone = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+
+export const instantParameter = instantWithZone.optional();
 
 /** A query schema that refuses unknown parameters by name: a mistyped filter (`lnr=`) must not silently
  *  answer with every message. */

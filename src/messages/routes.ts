@@ -5,12 +5,11 @@ import { stringifyExact } from "../douane/numbers";
 import { codePointLength } from "../douane/text";
 import { errors } from "../http/error-catalog";
 import { sendRawBody } from "../http/raw-body";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
 import { cursorParameter, instantParameter, limitParameter, queryParameters } from "./paging";
 import { declarationTimeline, findMessage, findRawBody, listMessages } from "./queries";
 import { messageDetail, messagePage, declarationTimeline as timelineView } from "./views";
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 /** A search key: 1 to 350 characters (code points), the most a stored key holds. */
 const searchKey = z
   .string()

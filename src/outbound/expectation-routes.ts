@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { errors } from "../http/error-catalog";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { isoInstant } from "../messages/views";
 import {
@@ -61,7 +61,6 @@ export function expectationRoutes(db: Db, outbound: Outbound, apiNames: [string,
       path: ["lrn"],
       message: "lrn or operatorRequestReference is required: a return is matched on them",
     });
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
   const find = async (id: number) => {
     const row = await db.expectation.findUnique({ where: { id }, omit: { dedupeKey: true } });
     if (!row) throw errors.notFound({ what: "expectation", id });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { errors } from "../http/error-catalog";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
 import { isoInstant } from "../messages/views";
 import type { Outbound } from "./outbound";
 import { type Operation, submit } from "./submissions";
@@ -59,7 +59,7 @@ export function outboundRoutes(db: Db, outbound: Outbound): RouteDefinition[] {
       path: "/v1/outbound/submissions/:id",
       summary: "One submission: what was sent, Douane's answer or why there was none",
       tag: "outbound",
-      params: z.object({ id: z.coerce.number().int().positive() }),
+      params: idParams,
       response: submissionView.extend({ requestBody: z.unknown().describe("the document sent") }),
       errors: [404],
       handler: async ({ params }) => {

@@ -4,7 +4,7 @@ import { stringifyExact } from "../douane/numbers";
 import { codePointLength } from "../douane/text";
 import { errors } from "../http/error-catalog";
 import { sendRawBody } from "../http/raw-body";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
 import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import { findMessage } from "../messages/queries";
 import { quarantineReasons } from "../messages/records";
@@ -14,8 +14,6 @@ import { explainRefusal } from "./outcomes";
 import { findQuarantined, findQuarantinedRawBody, listQuarantine, quarantineStates } from "./queries";
 import { dismissQuarantined } from "./store";
 import { quarantineDetail, quarantinePage } from "./views";
-
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 /** The query of GET /v1/quarantine; the CLI's `quarantine list` takes the same filters. */
 export const quarantineQuery = queryParameters({

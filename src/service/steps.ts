@@ -28,16 +28,16 @@ export interface Ground {
 
 /** The token set, seeded from the environment, cached, and switched over at Douane's first use of a pending token. */
 export async function startTokens({ db, config, clock, logger }: Ground) {
-  const tokens = new TokenStore(db, clock, logger);
-  for (const api of config.apis) await tokens.seed(api.name, api.token);
+  // Each needs the other: the admin reloads the store after a change, the store asks the admin to switch.
   const tokenAdmin = new TokenAdmin(
     db,
     clock,
     config.TOKEN_ROTATION_WINDOW_MINUTES,
-    () => tokens.reload(),
+    (): Promise<void> => tokens.reload(),
     configuredTokensOf(config),
   );
-  tokens.onPendingTokenUsed = automaticSwitch(tokenAdmin, logger);
+  const tokens = new TokenStore(db, clock, logger, automaticSwitch(tokenAdmin, logger));
+  for (const api of config.apis) await tokens.seed(api.name, api.token);
   await tokens.start();
   for (const api of config.apis) {
     if (tokens.usableTokenCount(api.name) === 0) {

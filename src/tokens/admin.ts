@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
+import { pageOf } from "../messages/paging";
 import type { ConfiguredToken } from "./configured";
 import { configuredTokenWarning, statusOf, warningsOf } from "./health";
 import {
@@ -223,13 +224,14 @@ export class TokenAdmin {
     return expired;
   }
 
-  async events(api: string, page: { limit: number; beforeId?: number }) {
+  /** The audit log, newest first, on the lists' cursor contract (messages/paging.ts). */
+  async events(api: string, page: { limit: number; cursor?: number }) {
     const rows = await this.db.tokenEvent.findMany({
-      where: { api, ...(page.beforeId ? { id: { lt: page.beforeId } } : {}) },
+      where: { api, id: { lt: page.cursor } },
       orderBy: { id: "desc" },
       take: page.limit + 1,
     });
-    return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+    return pageOf(rows, page.limit, "tokenEvent");
   }
 
   private async change<T>(

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ApiDefinition } from "../douane/apis";
 import { errors } from "../http/error-catalog";
-import { defineRoute, type RouteDefinition } from "../http/routes";
+import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
+import { cursorParameter, limitParameter, queryParameters } from "../messages/paging";
 import type { TokenAdmin } from "./admin";
 import { LifecycleRefusal, MAX_EXTEND_MINUTES } from "./lifecycle";
 import { tokenStatusSchema } from "./status";
@@ -32,6 +33,8 @@ export const extendBody = z.object({
   minutes: z.number().int().min(1).max(MAX_EXTEND_MINUTES),
   reason: z.string().max(500).optional(),
 });
+/** The audit log's paging, for the API and the CLI. */
+export const tokenEventQuery = queryParameters({ limit: limitParameter, cursor: cursorParameter("tokenEvent") });
 const forceQuery = z.object({
   force: z
     .enum(["true", "false"])
@@ -44,7 +47,7 @@ const change = z.object({ reason: z.string().max(500).optional() }).default({});
 /** Token administration on the internal listener (per-API status: status/routes.ts); the same TokenAdmin serves the CLI. */
 export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefinition[] {
   const apiParam = z.enum(apis.map((api) => api.name) as [string, ...string[]]);
-  const tokenParams = z.object({ api: apiParam, id: z.coerce.number().int().positive() });
+  const tokenParams = z.object({ api: apiParam, ...idParams.shape });
   const refusals = [404, 409];
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -157,10 +160,7 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
       summary: "The audit log of token lifecycle events, newest first",
       tag: "tokens",
       params: z.object({ api: apiParam }),
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        before: z.coerce.number().int().positive().optional(),
-      }),
+      query: tokenEventQuery,
       response: z.object({
         items: z.array(
           z.object({
@@ -176,12 +176,9 @@ export function tokenRoutes(apis: ApiDefinition[], admin: TokenAdmin): RouteDefi
             at: instant,
           }),
         ),
-        nextBefore: z.number().nullable(),
+        nextCursor: z.string().nullable(),
       }),
-      handler: async ({ params, query }) => {
-        const page = await admin.events(params.api, { limit: query.limit, beforeId: query.before });
-        return { items: page.items, nextBefore: page.hasMore ? page.items[page.items.length - 1].id : null };
-      },
+      handler: async ({ params, query }) => admin.events(params.api, query),
     }),
   ];
 }

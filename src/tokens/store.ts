@@ -33,13 +33,13 @@ export class TokenStore {
   private refused = new Map<number, Date>();
   private timers: NodeJS.Timeout[] = [];
   private switching = new Set<number>();
-  /** Called (once per process and token) when Douane first presents a pending token: see service.ts. */
-  onPendingTokenUsed: (token: KnownToken) => Promise<void> = async () => {};
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Called (once per process and token) when Douane first presents a pending token: see tokens/switch.ts. */
+    private readonly onPendingTokenUsed: (token: KnownToken) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {

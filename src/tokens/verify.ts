@@ -17,13 +17,17 @@ export const hashToken = (token: string): Buffer => createHash("sha256").update(
 export const fingerprintOf = (token: string): string =>
   createHash("sha256").update(`fingerprint:${token}`, "utf8").digest("hex").slice(0, 12);
 
-/** The token among `known` that `presented` is, whatever its status, or null.
- *  Compares every candidate's hash in constant time and never stops early. */
-export function identifyToken(known: KnownToken[], presented: string): KnownToken | null {
+/** The candidate among `known` that `presented` is, by the SHA-256 hashes, whatever its status, or null: one check
+ *  for Douane tokens, internal credentials and the console's sign-in. Compares every candidate's hash in constant
+ *  time and never stops early, so the time taken says nothing of which one matched. */
+export function identifyToken<Candidate extends { hash: Buffer }>(
+  known: Candidate[],
+  presented: string,
+): Candidate | null {
   const presentedHash = hashToken(presented);
-  let match: KnownToken | null = null;
-  for (const token of known) {
-    if (timingSafeEqual(token.hash, presentedHash)) match = token;
+  let match: Candidate | null = null;
+  for (const candidate of known) {
+    if (timingSafeEqual(candidate.hash, presentedHash)) match = candidate;
   }
   return match;
 }
@@ -34,14 +38,17 @@ export function verifyToken(known: KnownToken[], presented: string, now: Date): 
   return token && isUsable(token, now) ? token : null;
 }
 
+/** The token of an `Authorization` value `Bearer <token>`, the scheme in any case; otherwise null. */
+export function bearerTokenOf(value: string | undefined): string | null {
+  const bearer = /^bearer\s+(\S+)$/i.exec(value?.trim() ?? "");
+  return bearer ? bearer[1] : null;
+}
+
 /** The token in a request header. With `Authorization`, `Bearer <token>` (any case) or the bare token, as
  *  HMRC's notification service sends it; any other configured header carries the token as its whole value. */
 export function readPresentedToken(headerName: string, value: string | string[] | undefined): string | null {
   if (typeof value !== "string") return null;
   const trimmed = value.trim();
-  if (headerName === "authorization") {
-    const bearer = /^bearer\s+(\S+)$/i.exec(trimmed);
-    if (bearer) return bearer[1];
-  }
-  return trimmed === "" ? null : trimmed;
+  const bearer = headerName === "authorization" ? bearerTokenOf(trimmed) : null;
+  return bearer ?? (trimmed === "" ? null : trimmed);
 }

@@ -51,7 +51,7 @@ describe.each(databaseProviders())("the tokens CLI on %s", (provider) => {
         token: created.token,
       }).expect(200);
 
-      const events = JSON.parse((await cli(env, "--json", "tokens", "events")).stdout);
+      const events = JSON.parse((await cli(env, "--json", "tokens", "events")).stdout).items;
       expect(
         events.slice(0, 2).map((event: { event: string; actor: string }) => `${event.event}:${event.actor}`),
       ).toEqual([`activated (forced):cli:${require("node:os").userInfo().username}`, "rotated:ops-alice"]);
@@ -83,7 +83,9 @@ describe.each(databaseProviders())("the tokens CLI on %s", (provider) => {
       expiresAt: until,
       oldToken: { id: retiring.id, acceptedUntil: until },
     });
-    const [event] = JSON.parse((await cli(env, "--json", "tokens", "events", "--limit", "1")).stdout);
+    const page = JSON.parse((await cli(env, "--json", "tokens", "events", "--limit", "1")).stdout);
+    const [event] = page.items;
+    expect(page.nextCursor).toEqual(expect.any(String));
     expect(event).toMatchObject({ event: "extended", tokenId: retiring.id, reason: "portal slow" });
     const bad = await cli(env, "tokens", "extend", String(retiring.id), "--minutes", "0");
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining("--minutes") });

@@ -116,7 +116,7 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
     await api().get("/v1/apis/other/tokens").expect(400);
   });
 
-  test("the audit log holds every step with its actor and reason, newest first", async () => {
+  test("the audit log holds every step with its actor and reason, newest first, a page at a time by cursor", async () => {
     const first = await rotate("first try");
     await api().delete(`/v1/apis/h7/tokens/${first.id}?reason=typo`).set("X-Actor", "bob").expect(200);
     const second = await rotate("second try");
@@ -136,11 +136,14 @@ describe.each(databaseProviders())("token rotation on %s", (provider) => {
       actor: expect.stringMatching(/^alice \(credential [0-9a-f]{12}\)$/),
       reason: "portal updated",
     });
-    const rest = (await api().get(`/v1/apis/h7/tokens/events?before=${events.nextBefore}`).expect(200)).body;
+    const rest = (await api().get(`/v1/apis/h7/tokens/events?cursor=${events.nextCursor}`).expect(200)).body;
     expect(
       rest.items.map((event: { event: string; actor: string }) => `${event.event} by ${event.actor.split(" ")[0]}`),
     ).toEqual(["cancelled by bob", "rotated by alice", "seeded by environment"]);
-    expect(rest.nextBefore).toBeNull();
+    expect(rest.nextCursor).toBeNull();
+    const foreign = Buffer.from("m5").toString("base64url"); // a message list's cursor
+    const refused = (await api().get(`/v1/apis/h7/tokens/events?cursor=${foreign}`).expect(400)).body;
+    expect(refused.issues).toEqual([expect.objectContaining({ path: "cursor" })]);
   });
 
   test("the API status is green, yellow while a token is pending or a token warns, green again once switched", async () => {

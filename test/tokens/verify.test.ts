@@ -1,5 +1,6 @@
 import type { TokenStatus } from "../../src/tokens/status";
 import {
+  bearerTokenOf,
   fingerprintOf,
   hashToken,
   identifyToken,
@@ -36,6 +37,13 @@ describe("reading the presented token", () => {
   test("another header's whole value is the token, a Bearer prefix included", () => {
     expect(readPresentedToken("x-api-key", "Bearer abc")).toBe("Bearer abc");
   });
+
+  test("an internal credential comes only as Bearer, the scheme in any case: a bare value presents nothing", () => {
+    expect(bearerTokenOf("bEaReR  abc123 ")).toBe("abc123");
+    expect(bearerTokenOf("abc123")).toBeNull();
+    expect(bearerTokenOf("Bearer ")).toBeNull();
+    expect(bearerTokenOf(undefined)).toBeNull();
+  });
 });
 
 describe("verifying a token", () => {
@@ -70,6 +78,19 @@ describe("verifying a token", () => {
     expect(identifyToken(retired, "expired-token")?.id).toBe(4);
     expect(identifyToken(retired, "revoked-token")?.id).toBe(5);
     expect(identifyToken(retired, "never-issued")).toBeNull();
+  });
+
+  test("every candidate is compared, those after the match too, so the time taken does not tell which matched", () => {
+    let compared = 0;
+    const counted = known.map((candidate) => ({
+      id: candidate.id,
+      get hash() {
+        compared += 1;
+        return candidate.hash;
+      },
+    }));
+    expect(identifyToken(counted, "active-token")?.id).toBe(1);
+    expect(compared).toBe(known.length);
   });
 
   test("a fingerprint is short, stable, and reveals neither the token nor its stored hash", () => {
