@@ -2,14 +2,12 @@
 // same table to 1M (BENCH_QUERY_ROWS) and time it again. Requests are sequential, one at a time on a keep-alive
 // connection, from this process (idle otherwise), each timed with hrtime until its body is read.
 import os from "node:os";
-import path from "node:path";
-import { applyMigrations } from "../src/db/migrate";
 import type { DatabaseLocation } from "./acks";
 import { type CpuShares, sampleCpu, sharesBetween } from "./cpu";
 import { quantiles } from "./latency";
 import { busyDeclarations, registeredDeclarations, type Seeder, type Seeding, seederFor } from "./seed";
 import { REJECTED, storedMessages } from "./stored";
-import { createPostgresDatabase, dropPostgresDatabase, type Running, startService, type Workspace } from "./targets";
+import { createBenchDatabase, dropBenchDatabase, type Running, startService, type Workspace } from "./targets";
 
 export type QueryDatabase = DatabaseLocation["provider"];
 
@@ -52,13 +50,8 @@ export async function runQueries(
   const targets: { provider: "sqlite" | "postgresql"; database: DatabaseLocation; url: string; seeder: Seeder }[] = [];
   try {
     for (const provider of settings.databases) {
-      const database: DatabaseLocation =
-        provider === "sqlite"
-          ? { provider, file: path.join(work.dir, "query.db") }
-          : { provider, url: await createPostgresDatabase(work.postgresAdminUrl, "query") };
-      const url = database.provider === "sqlite" ? `file:${database.file}` : database.url;
+      const { database, url } = await createBenchDatabase(work, provider, "query");
       targets.push({ provider, database, url, seeder: seederFor(database, storedMessages()) });
-      await applyMigrations({ provider, url });
     }
     for (const size of settings.sizes) {
       // Loading is most of this phase's time and is not what it measures: the databases load side by side
@@ -70,13 +63,9 @@ export async function runQueries(
         log(
           `query, ${provider}: ${seeding.rows} rows seeded in ${seeding.seconds.toFixed(1)} s (indexes ${seeding.indexSeconds.toFixed(1)} s), ${Math.round(seeding.megabytes)} MB`,
         );
-        const declarations = {
-          busy: await busyDeclarations(database, 10, 50, 20),
-          registered: await registeredDeclarations(database, 20),
-        };
         const running = await startService(`query-${provider}-${size}`, url, work);
         try {
-          for (const row of await measure(running, work.token, declarations, settings)) {
+          for (const row of await measureQueries(running, database, work.token, settings)) {
             result.rows.push({ database: provider, rows: seeding.rows, ...row });
             log(
               `query, ${provider}, ${seeding.rows} rows, ${row.query}: p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms`,
@@ -90,21 +79,23 @@ export async function runQueries(
   } finally {
     for (const { database, seeder } of targets) {
       await seeder.close();
-      if (database.provider === "postgresql") await dropPostgresDatabase(work.postgresAdminUrl, database.url);
+      await dropBenchDatabase(work, database);
     }
   }
   return result;
 }
 
-type Measured = Omit<QueryRow, "database" | "rows">;
+export type Measured = Omit<QueryRow, "database" | "rows">;
 
-async function measure(
+/** The phase's queries, timed against a running service on the seeded `database` (also bench/growth.ts at 10M). */
+export async function measureQueries(
   running: Running,
+  database: DatabaseLocation,
   token: string,
-  declarations: { busy: string[]; registered: string[] },
-  settings: QuerySettings,
+  settings: Pick<QuerySettings, "requests" | "pages" | "warmup">,
 ): Promise<Measured[]> {
-  const { busy, registered } = declarations;
+  const busy = await busyDeclarations(database, 10, 50, 20);
+  const registered = await registeredDeclarations(database, 20);
   if (busy.length === 0) throw new Error("no declaration with 10 to 50 messages in the seeded rows");
   if (registered.length === 0) throw new Error("no registration of 50 declarations or more in the seeded rows");
   const get = getter(running.internalUrl, token);

@@ -3,6 +3,7 @@ import os from "node:os";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import type { IntakeRow, IntakeSettings } from "./intake";
+import type { PurgeRow, PurgeSettings } from "./purge";
 import type { QueryResult, QueryRow, QuerySettings } from "./query";
 
 export interface Machine {
@@ -209,4 +210,59 @@ export function queryContention(rows: QueryRow[], threshold = 0.15): string | nu
     )
     .join(", ");
   return `WARNING: other processes used CPU during ${list}; rerun on a quiet machine before comparing.`;
+}
+
+// The purge phase.
+
+const MAX_PURGE_P99_RATIO = 1.5;
+
+export function purgeHeader(settings: PurgeSettings): string {
+  return (
+    `Purge phase: ${rowsText(settings.rows)} old messages seeded per database, the service started on them, intake ` +
+    `(new H7 callbacks, ${settings.connections} connections, ${settings.seconds} s after ${settings.warmupSeconds} s of warm-up) ` +
+    "driven alone, then again beside `cli db purge --yes` (RETENTION_DAYS=1, its own process), stopped afterwards."
+  );
+}
+
+export function purgeTable(rows: PurgeRow[]): string {
+  const lines = [
+    "| database | alone req/s | p50 ms | p99 ms | during the purge req/s | p50 ms | p99 ms | p99 ratio | errors | rows purged meanwhile | CPU server/load/PG/others during |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const row of rows) {
+    const { alone, duringPurge: during } = row;
+    const cpu = during.cpu
+      ? [during.cpu.server, during.cpu.driver, during.cpu.postgres, during.cpu.others]
+          .map((c) => c.toFixed(2))
+          .join(" / ")
+      : "–";
+    lines.push(
+      `| ${DATABASES[row.database]} | ${Math.round(alone.rps)} | ${fixed(alone.p50, 1)} | ${fixed(alone.p99, 1)} | ` +
+        `${Math.round(during.rps)} | ${fixed(during.p50, 1)} | ${fixed(during.p99, 1)} | ${fixed(during.p99 / alone.p99, 2)} | ` +
+        `${alone.non2xx + alone.errors + during.non2xx + during.errors} | ${row.purged} in ${row.purgeSeconds.toFixed(1)} s | ${cpu} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function checkPurge(rows: PurgeRow[]): TargetCheck[] {
+  return rows.flatMap((row) => {
+    const at = DATABASES[row.database];
+    const ratio = row.duringPurge.p99 / row.alone.p99;
+    const errors = row.alone.non2xx + row.alone.errors + row.duringPurge.non2xx + row.duringPurge.errors;
+    return [
+      {
+        check: `intake p99 during a purge ≤ ${MAX_PURGE_P99_RATIO} × without [${at}]`,
+        measured: `${fixed(row.duringPurge.p99, 1)} ms vs ${fixed(row.alone.p99, 1)} ms, ${fixed(ratio, 2)} ×`,
+        pass: ratio <= MAX_PURGE_P99_RATIO,
+      },
+      { check: `zero errors, with and without the purge [${at}]`, measured: String(errors), pass: errors === 0 },
+      {
+        // Otherwise the second measurement was (partly) intake alone, and the ratio proves nothing.
+        check: `the purge was removing rows throughout the measurement [${at}]`,
+        measured: `${row.purged} rows, ${row.purgeRanThrough ? "still running at the end" : "ended before the measurement did"}`,
+        pass: row.purgeRanThrough && row.purged > 0,
+      },
+    ];
+  });
 }

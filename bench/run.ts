@@ -1,8 +1,9 @@
-// `npm run bench`: the benchmark of issue 6. Phases are separate modules (intake.ts, query.ts); this file only
-// reads the settings, runs the phases and reports.
-// Settings (environment): BENCH_PHASES (intake,query), BENCH_SECONDS (15), BENCH_WARMUP (2), BENCH_CONNECTIONS (50),
+// `npm run bench`: the benchmark of issue 6. Phases are separate modules (intake.ts, query.ts, purge.ts); this file
+// only reads the settings, runs the phases and reports. It exits with 1 when a check of the phases run failed.
+// Settings (environment): BENCH_PHASES (intake,query,purge), BENCH_SECONDS (15), BENCH_WARMUP (2), BENCH_CONNECTIONS (50),
 // BENCH_TARGETS (a,b,c,d,e; e is c with one destination configured; the query phase runs on the databases of c, SQLite, and d, PostgreSQL),
-// BENCH_QUERY_ROWS (1000000: the large size of the query phase, after 10,000),
+// BENCH_QUERY_ROWS (1000000: the large size of the query phase, after 10,000), BENCH_PURGE_ROWS (200000: old
+// messages the purge phase seeds; its intake runs BENCH_SECONDS at 10 connections),
 // BENCH_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE (a folder: servers run
 // under node --cpu-prof and write <target>.cpuprofile there), BENCH_KEEP=1 (keep the temporary folder).
 import { execFileSync } from "node:child_process";
@@ -11,24 +12,32 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type IntakeSettings, runIntake } from "./intake";
+import { type PurgeSettings, runPurge } from "./purge";
 import { type QueryResult, type QuerySettings, runQueries } from "./query";
 import {
+  checkPurge,
   checkQueries,
   checksText,
   checkTargets,
   contention,
   describeMachine,
   header,
+  purgeHeader,
+  purgeTable,
   queryContention,
   queryHeader,
   queryTable,
   seedingTable,
+  type TargetCheck,
   table,
 } from "./report";
 import type { Target, Workspace } from "./targets";
 
 const RESULTS = path.resolve(__dirname, "..", "..", "bench", "results.json");
-const PHASES = ["intake", "query"] as const;
+const PHASES = ["intake", "query", "purge"] as const;
+// The purge phase's intake: well below the intake phase's 50, so its p99 shows waits behind the purge's deletes
+// more than queueing.
+const PURGE_CONNECTIONS = 10;
 type Phase = (typeof PHASES)[number];
 
 function number(name: string, fallback: number): number {
@@ -43,30 +52,40 @@ const list = (name: string, fallback: string) =>
     .map((item) => item.trim())
     .filter((item) => item !== "");
 
-function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: QuerySettings } {
+function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: QuerySettings; purge: PurgeSettings } {
   const phases = list("BENCH_PHASES", PHASES.join(","));
   const unknown = phases.filter((phase) => !(PHASES as readonly string[]).includes(phase));
   if (unknown.length > 0)
     throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(", ")} (known: ${PHASES.join(", ")})`);
   const targets = list("BENCH_TARGETS", "a,b,c,d,e") as Target["id"][];
   const largest = number("BENCH_QUERY_ROWS", 1_000_000);
+  const databases = [
+    ...(targets.includes("c") ? ["sqlite" as const] : []),
+    ...(targets.includes("d") ? ["postgresql" as const] : []),
+  ];
+  const seconds = number("BENCH_SECONDS", 15);
+  const warmupSeconds = number("BENCH_WARMUP", 2);
   return {
     phases: phases as Phase[],
     intake: {
       targets,
-      seconds: number("BENCH_SECONDS", 15),
-      warmupSeconds: number("BENCH_WARMUP", 2),
+      seconds,
+      warmupSeconds,
       connections: number("BENCH_CONNECTIONS", 50),
     },
     query: {
-      databases: [
-        ...(targets.includes("c") ? ["sqlite" as const] : []),
-        ...(targets.includes("d") ? ["postgresql" as const] : []),
-      ],
+      databases,
       sizes: [...new Set([10_000, largest])].sort((a, b) => a - b),
       requests: 200,
       pages: 1_000,
       warmup: 20,
+    },
+    purge: {
+      databases,
+      rows: number("BENCH_PURGE_ROWS", 200_000),
+      seconds,
+      warmupSeconds,
+      connections: PURGE_CONNECTIONS,
     },
   };
 }
@@ -95,10 +114,12 @@ async function main(): Promise<void> {
       (previous.intake ? { date: previous.date, commit: previous.commit, seconds: previous.seconds } : undefined);
     const results = { ...previous, intakeRun, date: new Date().toISOString(), commit, machine };
     const printed: string[] = [];
+    const failed: string[] = [];
     if (settings.phases.includes("intake")) {
       const phaseStarted = Date.now();
       const intake = await runIntake(work, settings.intake, log);
       const checks = checkTargets(intake);
+      failed.push(...failedOf(checks));
       Object.assign(results, {
         settings: settings.intake,
         intake,
@@ -111,6 +132,7 @@ async function main(): Promise<void> {
       const phaseStarted = Date.now();
       const query: QueryResult = await runQueries(work, settings.query, log);
       const checks = checkQueries(query.rows);
+      failed.push(...failedOf(checks));
       Object.assign(results, {
         query: {
           date: results.date,
@@ -129,15 +151,38 @@ async function main(): Promise<void> {
         queryContention(query.rows) ?? "",
       );
     }
+    if (settings.phases.includes("purge")) {
+      const phaseStarted = Date.now();
+      const purge = await runPurge(work, settings.purge, log);
+      const checks = checkPurge(purge);
+      failed.push(...failedOf(checks));
+      Object.assign(results, {
+        purge: {
+          date: results.date,
+          commit,
+          settings: settings.purge,
+          rows: purge,
+          checks,
+          seconds: (Date.now() - phaseStarted) / 1000,
+        },
+      });
+      printed.push(purgeHeader(settings.purge), purgeTable(purge), checksText(checks));
+    }
     Object.assign(results, { seconds: (Date.now() - started) / 1000 });
     fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\n${printed.filter((block) => block !== "").join("\n\n")}\n`);
     log(`done; results in ${path.relative(process.cwd(), RESULTS)}`);
+    if (failed.length > 0) {
+      log(`${failed.length} check(s) failed: ${failed.join("; ")}`);
+      process.exitCode = 1;
+    }
   } finally {
     if (process.env.BENCH_KEEP !== "1") fs.rmSync(work.dir, { recursive: true, force: true });
     else log(`kept ${work.dir}`);
   }
 }
+
+const failedOf = (checks: TargetCheck[]) => checks.filter((check) => !check.pass).map((check) => check.check);
 
 function previousResults(): Record<string, unknown> {
   try {

@@ -189,6 +189,26 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A fresh, migrated database for a phase: a SQLite file in the workspace, or a PostgreSQL database on the
+ *  workspace's server (drop it with dropBenchDatabase). `url` is the service's DATABASE_URL for it. */
+export async function createBenchDatabase(
+  work: Workspace,
+  provider: DatabaseLocation["provider"],
+  phase: string,
+): Promise<{ database: DatabaseLocation; url: string }> {
+  const database: DatabaseLocation =
+    provider === "sqlite"
+      ? { provider, file: path.join(work.dir, `${phase}.db`) }
+      : { provider, url: await createPostgresDatabase(work.postgresAdminUrl, phase) };
+  const url = database.provider === "sqlite" ? `file:${database.file}` : database.url;
+  await applyMigrations({ provider, url });
+  return { database, url };
+}
+
+export async function dropBenchDatabase(work: Workspace, database: DatabaseLocation): Promise<void> {
+  if (database.provider === "postgresql") await dropPostgresDatabase(work.postgresAdminUrl, database.url);
+}
+
 /** A fresh database on the server of `adminUrl`, named after the phase; drop it with dropPostgresDatabase. */
 export async function createPostgresDatabase(adminUrl: string, phase: string): Promise<string> {
   const name = `bench_${phase}_${process.pid}_${randomBytes(3).toString("hex")}`;

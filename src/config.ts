@@ -13,12 +13,15 @@ const file = (what: string) =>
   z.string().min(1).optional().describe(`a file holding ${what}, re-read when it changes (wins over the variable)`);
 const minutes = (what: string, fallback: number) => z.coerce.number().int().min(1).default(fallback).describe(what);
 
+/** Douane's own H7 server. A receiver whose H7_DOUANE_URL names another (the sandbox) is a test instance. */
+const DOUANE_H7_URL = "https://edi.douane.gouv.fr/dh7";
+
 /** The outbound direction (operator → Douane): OAuth2 access tokens, tracked submissions, expected returns. */
 const outboundSchema = {
   H7_DOUANE_URL: z
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ""))
-    .default("https://edi.douane.gouv.fr/dh7")
+    .default(DOUANE_H7_URL)
     .describe("Douane's H7 server: declarations/creer and demandes/invalider are under it"),
   DOUANE_TOKEN_URL: z
     .url({ protocol: /^https?$/ })
@@ -194,6 +197,12 @@ const environmentSchema = z
       .describe(
         "minutes between two archive and purge runs in the service (when ARCHIVE_DIR or a retention is set); 0: only by the CLI",
       ),
+    SIMULATED_HEADER: z
+      .enum(["ignore", "honour"])
+      .optional()
+      .describe(
+        "honour: a callback with X-Simulated: true (the simulator's) is stored marked simulated, so `db purge --simulated` removes it unarchived; ignore: the header is not believed. Unset: honour only when H7_DOUANE_URL is not Douane's server (a receiver wired to the sandbox)",
+      ),
     DELIVERY_WORKER: z
       .enum(["true", "false"])
       .transform((value) => value === "true")
@@ -341,7 +350,10 @@ export const environmentVariables: string[] = [
   ),
 ];
 
-export interface Config extends Environment {
+export interface Config extends Omit<Environment, "SIMULATED_HEADER"> {
+  /** Whether X-Simulated is believed: any holder of a Douane token could otherwise have real-looking messages
+   *  purged unarchived by `db purge --simulated`. */
+  SIMULATED_HEADER: "ignore" | "honour";
   database: DatabaseConfig;
   /** The APIs served: H7 always (at /dh7 by default), the others when their base path is set. */
   apis: ApiSettings[];
@@ -404,7 +416,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   problems.push(...overlappingBasePaths(apis), ...sharedTokens(apis));
   if (!parsed.success || problems.length > 0) throw new Error(`invalid configuration:\n${problems.join("\n")}`);
-  return { ...parsed.data, apis, database: { ...databaseOf(parsed.data.DATABASE_URL), limits: limitsOf(parsed.data) } };
+  return {
+    ...parsed.data,
+    SIMULATED_HEADER:
+      parsed.data.SIMULATED_HEADER ?? (parsed.data.H7_DOUANE_URL === DOUANE_H7_URL ? "ignore" : "honour"),
+    apis,
+    database: { ...databaseOf(parsed.data.DATABASE_URL), limits: limitsOf(parsed.data) },
+  };
 }
 
 /** A token identifies its API: the same value registered for two APIs could not tell them apart. */

@@ -34,6 +34,17 @@ describe("configuration", () => {
     expect([retained.RETENTION_DAYS, retained.apis[0].retentionDays]).toEqual([3650, 400]);
   });
 
+  test("X-Simulated is believed only when asked, or by default on a receiver wired to a sandbox instead of Douane", () => {
+    expect(readConfig({}).SIMULATED_HEADER).toBe("ignore");
+    expect(readConfig({ H7_DOUANE_URL: "https://edi.douane.gouv.fr/dh7/" }).SIMULATED_HEADER).toBe("ignore");
+    expect(readConfig({ H7_DOUANE_URL: "http://localhost:8090/dh7" }).SIMULATED_HEADER).toBe("honour");
+    expect(readConfig({ SIMULATED_HEADER: "honour" }).SIMULATED_HEADER).toBe("honour");
+    expect(
+      readConfig({ H7_DOUANE_URL: "http://localhost:8090/dh7", SIMULATED_HEADER: "ignore" }).SIMULATED_HEADER,
+    ).toBe("ignore");
+    expect(() => readConfig({ SIMULATED_HEADER: "yes" })).toThrow(/SIMULATED_HEADER/);
+  });
+
   test("the auth header name is matched case-insensitively", () => {
     expect(readConfig({ H7_AUTH_HEADER: "X-Douane-Token" }).apis[0].authHeader).toBe("x-douane-token");
   });

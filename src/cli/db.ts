@@ -78,6 +78,7 @@ export function dbCommand(context: CliContext, env: NodeJS.ProcessEnv): Command 
           "before",
           options.dryRun ? "wouldRemove" : "removed",
           "keptNotArchived",
+          "keptPendingDelivery",
         ]);
         for (const problem of report.damagedArchives)
           context.output.stdout.write(`warning: damaged archive, its messages were kept: ${problem}\n`);

@@ -22,6 +22,7 @@ export interface PublicAppDeps {
   basePaths: BasePathStore;
   writer: MessageWriter;
   validationMode: "reject" | "flag";
+  simulatedHeader: Config["SIMULATED_HEADER"];
   maxBodyBytes: number;
   /** Bytes of bodies held at once, all requests together: beyond it, 503 with Retry-After. */
   maxInflightBytes: number;

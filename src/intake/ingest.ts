@@ -19,6 +19,7 @@ export interface IngestDeps {
   db: Db;
   writer: MessageWriter;
   validationMode: Config["VALIDATION_MODE"];
+  simulatedHeader: Config["SIMULATED_HEADER"];
   metrics: Metrics;
   logger: Logger;
   clock: () => Date;
@@ -184,11 +185,12 @@ function envelopeOf(
     headers: headersWithoutCredentials(req.headers, deps.api.authHeader),
     receivedAt: deps.clock(),
     tokenId: res.locals.token?.id ?? null,
-    simulated: req.headers[SIMULATED_HEADER] === "true",
+    simulated: deps.simulatedHeader === "honour" && req.headers[SIMULATED_HEADER] === "true",
   };
 }
 
-/** Sent by our simulator (never by Douane), so certification traffic can be told apart and purged. */
+/** Sent by our simulator (never by Douane), so certification traffic can be told apart and purged; believed only
+ *  with SIMULATED_HEADER=honour, since whoever holds a Douane token could send it too. */
 export const SIMULATED_HEADER = "x-simulated";
 
 async function refuseAndKeep(

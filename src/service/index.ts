@@ -112,6 +112,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     basePaths,
     writer,
     validationMode: config.VALIDATION_MODE,
+    simulatedHeader: config.SIMULATED_HEADER,
     maxBodyBytes: config.MAX_BODY_BYTES,
     maxInflightBytes: config.MAX_INFLIGHT_BYTES,
     logger,

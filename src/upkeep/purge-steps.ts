@@ -27,6 +27,8 @@ export interface PurgeStep {
   /** Simulated rows are recognisable (the simulated column). */
   simulated: boolean;
   candidates(db: Db, query: CandidateQuery): Promise<Candidate[]>;
+  /** Of these candidates, the ids still owed to a destination (a pending delivery): kept, whatever their age. */
+  stillOwed?(db: Db, ids: number[]): Promise<Set<number>>;
   remove(db: Db, ids: number[]): Promise<number>;
 }
 
@@ -39,8 +41,8 @@ const keyset = (column: string, query: CandidateQuery) => ({
 });
 
 /**
- * What a purge removes, one entry per table, in this order. A table added later (delivery attempts) is one
- * more entry: its time column in `candidates`, a deleteMany by id in `remove`.
+ * What a purge removes, one entry per table, in this order. A table added later is one more entry: its time
+ * column in `candidates`, a deleteMany by id in `remove`.
  */
 export const purgeSteps: PurgeStep[] = [
   {
@@ -61,6 +63,15 @@ export const purgeSteps: PurgeStep[] = [
           select: { id: true, receivedAt: true, api: true, bodySha256: true },
         })
       ).map((row) => ({ id: row.id, at: row.receivedAt, api: row.api, bodySha256: row.bodySha256 })),
+    stillOwed: async (db, ids) =>
+      new Set(
+        (
+          await db.delivery.findMany({
+            where: { messageRowId: { in: ids }, status: "pending" },
+            select: { messageRowId: true },
+          })
+        ).map((row) => row.messageRowId),
+      ),
     remove: async (db, ids) => (await db.message.deleteMany({ where: { id: { in: ids } } })).count,
   },
   {
@@ -100,23 +111,8 @@ export const purgeSteps: PurgeStep[] = [
     remove: async (db, ids) => (await db.tokenEvent.deleteMany({ where: { id: { in: ids } } })).count,
   },
   {
-    table: "DeliveryAttempt",
-    byApi: false,
-    archived: false,
-    simulated: false,
-    candidates: async (db, query) =>
-      (
-        await db.deliveryAttempt.findMany({
-          where: keyset("at", query),
-          orderBy: [{ at: "asc" }, { id: "asc" }],
-          take: query.limit,
-          select: { id: true, at: true },
-        })
-      ).map((row) => ({ id: row.id, at: row.at, api: null })),
-    remove: async (db, ids) => (await db.deliveryAttempt.deleteMany({ where: { id: { in: ids } } })).count,
-  },
-  {
-    // Only deliveries that ended (delivered or failed for good): a pending one is still owed to its destination.
+    // Only deliveries that ended (delivered or failed for good), by creation time, each with its attempts: a pending
+    // one is still owed to its destination, and keeps its attempts and its message (Message's stillOwed).
     table: "Delivery",
     byApi: false,
     archived: false,
@@ -130,6 +126,10 @@ export const purgeSteps: PurgeStep[] = [
           select: { id: true, createdAt: true },
         })
       ).map((row) => ({ id: row.id, at: row.createdAt, api: null })),
-    remove: async (db, ids) => (await db.delivery.deleteMany({ where: { id: { in: ids } } })).count,
+    remove: (db, ids) =>
+      db.$transaction(async (tx) => {
+        await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: ids } } });
+        return (await tx.delivery.deleteMany({ where: { id: { in: ids } } })).count;
+      }),
   },
 ];

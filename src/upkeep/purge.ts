@@ -29,7 +29,14 @@ export interface PurgeOptions {
 export interface PurgeReport {
   dryRun: boolean;
   simulatedOnly: boolean;
-  tables: { table: string; api: string | null; before: string; removed: number; keptNotArchived: number }[];
+  tables: {
+    table: string;
+    api: string | null;
+    before: string;
+    removed: number;
+    keptNotArchived: number;
+    keptPendingDelivery: number;
+  }[];
   damagedArchives: string[];
 }
 
@@ -49,14 +56,23 @@ export async function purge(db: Db, options: PurgeOptions): Promise<PurgeReport>
         before: scope.before.toISOString(),
         removed: 0,
         keptNotArchived: 0,
+        keptPendingDelivery: 0,
       };
       let after: { at: Date; id: number } | null = null;
       for (;;) {
         const rows = await step.candidates(db, { ...scope, simulatedOnly, after, limit: batch });
         if (rows.length === 0) break;
         after = { at: rows[rows.length - 1].at, id: rows[rows.length - 1].id };
-        const removable = step.archived && guard ? await guard.filter(rows) : rows;
-        line.keptNotArchived += rows.length - removable.length;
+        const archived = step.archived && guard ? await guard.filter(rows) : rows;
+        line.keptNotArchived += rows.length - archived.length;
+        const owed = step.stillOwed
+          ? await step.stillOwed(
+              db,
+              archived.map((row) => row.id),
+            )
+          : new Set<number>();
+        const removable = archived.filter((row) => !owed.has(row.id));
+        line.keptPendingDelivery += archived.length - removable.length;
         const started = performance.now();
         line.removed += dryRun
           ? removable.length
