@@ -1,13 +1,14 @@
 import path from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { MAY_RUN_LONG } from "./driver";
 
 export type ThreadedAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 export type ThreadedTransaction = Awaited<ReturnType<ThreadedAdapter["startTransaction"]>>;
 type Query = Parameters<ThreadedAdapter["queryRaw"]>[0];
 type AdapterConfig = ConstructorParameters<typeof PrismaBetterSQLite3>[0];
 
-export type SqliteCall = { id: number; tx?: number } & (
+export type SqliteCall = { id: number; tx?: number; sync?: boolean } & (
   | { op: "queryRaw" | "executeRaw"; query: Query }
   | { op: "executeScript"; script: string }
   | { op: "startTransaction"; isolationLevel?: Parameters<ThreadedAdapter["startTransaction"]>[0] }
@@ -22,19 +23,25 @@ export type SqliteReply = { id: number; ok: true; value: unknown } | { id: numbe
  * worker thread running Prisma's own adapter, and this proxy forwards each call to it. The calls stay in order
  * and one at a time per connection as before (see sqlite-serialized.ts, which wraps this proxy); while the
  * thread waits for the disk, the event loop reads and checks the next callbacks.
+ * A transaction's statements, its BEGIN included, are waited for synchronously (each is tens of microseconds
+ * of SQLite work; a round trip through the busy event loop cost milliseconds each, and a group commit has half
+ * a dozen). Only COMMIT, which waits for the disk, and statements marked MAY_RUN_LONG go round asynchronously. A lock held by another process
+ * (the CLI) makes BEGIN's write probe wait up to the busy timeout, as better-sqlite3 on this thread did before.
  */
 export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAdapter> {
   const thread = new SqliteThread(config);
   await thread.ready;
   const call = (request: DistributiveOmit<SqliteCall, "id">) => thread.call(request);
+  const inTransaction = (request: DistributiveOmit<SqliteCall, "id">, sql: string) =>
+    waitsForDisk(sql) ? thread.call(request) : thread.callNow(request);
   const transactionOf = (tx: number, options: ThreadedTransaction["options"]): ThreadedTransaction => ({
     provider: "sqlite",
     adapterName: ADAPTER_NAME,
     options,
-    queryRaw: (query) => call({ op: "queryRaw", query, tx }) as never,
-    executeRaw: (query) => call({ op: "executeRaw", query, tx }) as never,
-    commit: () => call({ op: "commit", tx }) as never,
-    rollback: () => call({ op: "rollback", tx }) as never,
+    queryRaw: (query) => inTransaction({ op: "queryRaw", query, tx }, query.sql) as never,
+    executeRaw: (query) => inTransaction({ op: "executeRaw", query, tx }, query.sql) as never,
+    commit: () => thread.callNow({ op: "commit", tx }) as never,
+    rollback: () => thread.callNow({ op: "rollback", tx }) as never,
   });
   return {
     provider: "sqlite",
@@ -43,7 +50,9 @@ export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAd
     executeRaw: (query) => call({ op: "executeRaw", query }) as never,
     executeScript: (script) => call({ op: "executeScript", script }) as never,
     startTransaction: async (isolationLevel) =>
-      transactionOf((await call({ op: "startTransaction", isolationLevel })) as number, { usePhantomQuery: false }),
+      transactionOf((await thread.callNow({ op: "startTransaction", isolationLevel })) as number, {
+        usePhantomQuery: false,
+      }),
     dispose: async () => {
       await call({ op: "dispose" });
       await thread.stop();
@@ -52,17 +61,26 @@ export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAd
 }
 
 const ADAPTER_NAME = "@prisma/adapter-better-sqlite3";
+const waitsForDisk = (sql: string) => /^\s*COMMIT\b/i.test(sql) || sql.startsWith(MAY_RUN_LONG);
+/** Beyond the busy timeout a synchronous call has surely stalled: it fails rather than freeze the process. */
+const SYNC_CALL_LIMIT_MS = 30_000;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 class SqliteThread {
   private readonly worker: Worker;
+  /** Answers to synchronous calls come on their own port, read with receiveMessageOnPort once `signal` is set. */
+  private readonly syncAnswers: MessagePort;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
   readonly ready: Promise<void>;
 
   constructor(config: AdapterConfig) {
-    this.worker = startWorker(config);
+    const { port1, port2 } = new MessageChannel();
+    this.syncAnswers = port1;
+    port1.unref();
+    this.worker = startWorker({ config, syncAnswers: port2, signal: this.signal }, [port2]);
     this.ready = new Promise((resolve, reject) => this.waiting.set(0, { resolve: () => resolve(), reject }));
     this.worker.on("message", (reply: SqliteReply) => this.settle(reply));
     this.worker.on("error", (error) => this.fail(error));
@@ -78,6 +96,26 @@ class SqliteThread {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ ...request, id });
     });
+  }
+
+  /** The same call, its answer waited for on this thread: no turn of the event loop between statements. */
+  callNow(request: DistributiveOmit<SqliteCall, "id">): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    Atomics.store(this.signal, 0, 0);
+    this.worker.postMessage({ ...request, id, sync: true });
+    if (Atomics.wait(this.signal, 0, 0, SYNC_CALL_LIMIT_MS) === "timed-out")
+      return Promise.reject(new Error(`the SQLite thread did not answer within ${SYNC_CALL_LIMIT_MS} ms`));
+    for (
+      let received = receiveMessageOnPort(this.syncAnswers);
+      received;
+      received = receiveMessageOnPort(this.syncAnswers)
+    ) {
+      const reply = received.message as SqliteReply;
+      if (reply.id !== id) continue; // the late answer of a call that timed out
+      return reply.ok ? Promise.resolve(reply.value) : Promise.reject(errorOf(reply.error));
+    }
+    return Promise.reject(new Error("the SQLite thread signalled an answer it did not send"));
   }
 
   async stop(): Promise<void> {
@@ -112,9 +150,16 @@ function errorOf(thrown: ThreadError): Error {
 }
 
 /** From compiled JavaScript the worker runs its .js file; from TypeScript (tests, tsx) it is compiled on load. */
-function startWorker(config: AdapterConfig): Worker {
+export interface ThreadData {
+  config: AdapterConfig;
+  syncAnswers: MessagePort;
+  signal: Int32Array;
+}
+
+function startWorker(workerData: ThreadData, transferList: MessagePort[]): Worker {
   const compiled = __filename.endsWith(".js");
   const file = path.join(__dirname, `sqlite-worker${compiled ? ".js" : ".ts"}`);
-  if (compiled) return new Worker(file, { workerData: config });
-  return new Worker(`require("tsx/cjs"); require(${JSON.stringify(file)});`, { eval: true, workerData: config });
+  if (compiled) return new Worker(file, { workerData, transferList });
+  const load = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`;
+  return new Worker(load, { eval: true, workerData, transferList });
 }

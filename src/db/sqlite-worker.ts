@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import type { SqliteCall, SqliteReply, ThreadedAdapter, ThreadedTransaction } from "./sqlite-thread";
+import type { SqliteCall, SqliteReply, ThreadData, ThreadedAdapter, ThreadedTransaction } from "./sqlite-thread";
 
 /**
  * The SQLite connection's own thread (see sqlite-thread.ts): Prisma's better-sqlite3 adapter, unchanged, answering
@@ -9,7 +9,14 @@ import type { SqliteCall, SqliteReply, ThreadedAdapter, ThreadedTransaction } fr
  */
 async function serve(): Promise<void> {
   const port = parentPort!;
-  const adapter = (await new PrismaBetterSQLite3(workerData).connect()) as unknown as ThreadedAdapter;
+  const { config, syncAnswers, signal } = workerData as ThreadData;
+  const adapter = (await new PrismaBetterSQLite3(config).connect()) as unknown as ThreadedAdapter;
+  const answer = (call: SqliteCall, reply: SqliteReply) => {
+    if (!call.sync) return port.postMessage(reply);
+    syncAnswers.postMessage(reply);
+    Atomics.store(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
   const transactions = new Map<number, ThreadedTransaction>();
   let nextTransaction = 1;
 
@@ -39,13 +46,13 @@ async function serve(): Promise<void> {
 
   port.on("message", (call: SqliteCall) => {
     run(call).then(
-      (value) => port.postMessage({ id: call.id, ok: true, value } satisfies SqliteReply),
+      (value) => answer(call, { id: call.id, ok: true, value }),
       (error: Error & { code?: unknown }) =>
-        port.postMessage({
+        answer(call, {
           id: call.id,
           ok: false,
           error: { name: error.name, message: error.message, stack: error.stack, code: error.code, cause: error.cause },
-        } satisfies SqliteReply),
+        }),
     );
   });
   port.postMessage({ id: 0, ok: true, value: "ready" } satisfies SqliteReply);
