@@ -1,4 +1,4 @@
-import type { DriverSql } from "../db/driver";
+import { type DriverSql, MAY_RUN_LONG } from "../db/driver";
 
 export interface Claimed {
   id: number;
@@ -40,13 +40,13 @@ export async function claimDeliveries(
   return sql.transaction(async (tx) => {
     if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
     const [leased] = await tx.query(
-      `SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
+      `${MAY_RUN_LONG}SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
       [destinationId, now],
     );
     const slots = limits.maxInFlight - Number(leased.n);
     if (slots <= 0) return [];
     const rows = await tx.query(
-      `UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${CLAIMABLE}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
+      `${MAY_RUN_LONG}UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${CLAIMABLE}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
        RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
       [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
     );

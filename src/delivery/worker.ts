@@ -7,6 +7,7 @@ import type { Metrics } from "../http/metrics";
 import type { DestinationCache } from "./cache";
 import { type Claimed, claimDeliveries, leaseFor } from "./claims";
 import { eventBodies, signedHeaders } from "./event";
+import { AttemptRecorder, type Outcome } from "./record";
 import { parseRetryAfter, retryDelay } from "./schedule";
 import { type AttemptResult, post } from "./send";
 
@@ -28,6 +29,7 @@ export class DeliveryWorker {
   private again = false;
   private stopped = false;
   private readonly sending = new Set<Promise<void>>();
+  private readonly recorder: AttemptRecorder;
 
   constructor(
     private readonly db: Db,
@@ -36,7 +38,9 @@ export class DeliveryWorker {
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.recorder = new AttemptRecorder(sql, this.owner, (outcomes) => this.recorded(outcomes));
+  }
 
   start(): void {
     this.timer = setInterval(() => this.wake(), this.options.pollMs).unref();
@@ -93,10 +97,7 @@ export class DeliveryWorker {
               "delivery attempt could not be recorded; retried after its lease",
             ),
           )
-          .finally(() => {
-            this.sending.delete(sending);
-            this.wake();
-          });
+          .finally(() => this.sending.delete(sending));
         this.sending.add(sending);
       }
     }
@@ -116,52 +117,28 @@ export class DeliveryWorker {
     await this.record(delivery, result, result.status === 410); // 410 Gone: the receiver asks us to stop
   }
 
-  /** The attempt, the delivery's new state and the destination's failing mark, in one transaction. The
-   *  update is conditional on our lease: if it lapsed and another replica took over, its outcome stands. */
+  /** The delivery's new state, decided here, recorded with others ending about now (record.ts). */
   private async record(delivery: Claimed, result: AttemptResult, final: boolean): Promise<void> {
     const now = this.options.clock();
     const delivered = result.status !== null && result.status >= 200 && result.status < 300;
     const retryAfter = result.status === 429 || result.status === 503 ? parseRetryAfter(result.retryAfter, now) : null;
     const delay = delivered || final ? null : retryDelay(delivery.attempts + 1, retryAfter, this.options.random);
-    const status = delivered ? "delivered" : delay === null ? "failed" : "pending";
-    await this.db.$transaction(async (tx) => {
-      await tx.deliveryAttempt.create({
-        data: {
-          deliveryId: delivery.id,
-          at: now,
-          status: result.status,
-          error: result.error,
-          durationMs: result.durationMs,
-          response: result.response,
-        },
-      });
-      await tx.delivery.updateMany({
-        where: { id: delivery.id, leaseOwner: this.owner },
-        data: {
-          status,
-          attempts: { increment: 1 },
-          nextAttemptAt: new Date(now.getTime() + (delay ?? 0)),
-          leaseUntil: null,
-          leaseOwner: null,
-          lastStatus: result.status,
-          lastError: result.error,
-          completedAt: status === "pending" ? null : now,
-        },
-      });
-      if (delivered)
-        await tx.destination.updateMany({
-          where: { id: delivery.destinationId, failingSince: { not: null } },
-          data: { failingSince: null },
-        });
-      else
-        await tx.destination.updateMany({
-          where: { id: delivery.destinationId, failingSince: null },
-          data: { failingSince: now },
-        });
+    await this.recorder.record({
+      deliveryId: delivery.id,
+      destinationId: delivery.destinationId,
+      at: now,
+      result,
+      status: delivered ? "delivered" : delay === null ? "failed" : "pending",
+      nextAttemptAt: new Date(now.getTime() + (delay ?? 0)),
     });
-    this.metrics.deliveryAttempts.inc({
-      destination: String(delivery.destinationId),
-      outcome: status === "pending" ? "retrying" : status,
-    });
+  }
+
+  private recorded(outcomes: Outcome[]): void {
+    for (const { destinationId, status } of outcomes)
+      this.metrics.deliveryAttempts.inc({
+        destination: String(destinationId),
+        outcome: status === "pending" ? "retrying" : status,
+      });
+    this.wake(); // the slots these attempts held are free
   }
 }

@@ -1,0 +1,112 @@
+import type { DriverSql, SqlQuery } from "../db/driver";
+
+/** One finished attempt, decided: what the delivery becomes. */
+export interface Outcome {
+  deliveryId: number;
+  destinationId: number;
+  at: Date;
+  result: { status: number | null; error: string | null; durationMs: number; response: string | null };
+  status: "delivered" | "failed" | "pending";
+  nextAttemptAt: Date;
+}
+
+interface Waiting {
+  outcome: Outcome;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Records attempts in groups, as the intake's writer stores messages: the attempts that end while a group is
+ * being written are written together by the next one, each in one transaction with its delivery's new state and
+ * its destination's failing mark. One transaction (and on SQLite one fsync) per attempt cost more than the
+ * intake of the message itself.
+ */
+export class AttemptRecorder {
+  private queue: Waiting[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly sql: DriverSql,
+    private readonly owner: string,
+    private readonly onRecorded: (outcomes: Outcome[]) => void,
+  ) {}
+
+  record(outcome: Outcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ outcome, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.queue.splice(0, MAX_GROUP);
+        const outcomes = batch.map((waiting) => waiting.outcome);
+        try {
+          await this.sql.transaction((tx) => writeOutcomes(tx, outcomes, this.owner));
+        } catch (error) {
+          batch.forEach((waiting) => waiting.reject(error));
+          continue;
+        }
+        batch.forEach((waiting) => waiting.resolve());
+        this.onRecorded(outcomes);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
+
+const MAX_GROUP = 200; // 6 parameters an attempt row: well under both databases' limits
+
+/** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands. */
+async function writeOutcomes(tx: SqlQuery, outcomes: Outcome[], owner: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO "DeliveryAttempt" ("deliveryId", "at", "status", "error", "durationMs", "response") VALUES ${outcomes
+      .map(() => "(?, ?, ?, ?, ?, ?)")
+      .join(", ")}`,
+    outcomes.flatMap(({ deliveryId, at, result }) => [
+      deliveryId,
+      at,
+      result.status,
+      result.error,
+      result.durationMs,
+      result.response,
+    ]),
+  );
+  for (const { deliveryId, at, result, status, nextAttemptAt } of outcomes) {
+    await tx.query(
+      `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "nextAttemptAt" = ?, "leaseUntil" = NULL,
+         "leaseOwner" = NULL, "lastStatus" = ?, "lastError" = ?, "completedAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`,
+      [status, nextAttemptAt, result.status, result.error, status === "pending" ? null : at, deliveryId, owner],
+    );
+  }
+  for (const [destinationId, mark] of failingMarks(outcomes)) {
+    if (mark.failingSince === null)
+      await tx.query(`UPDATE "Destination" SET "failingSince" = NULL WHERE "id" = ? AND "failingSince" IS NOT NULL`, [
+        destinationId,
+      ]);
+    else
+      await tx.query(
+        `UPDATE "Destination" SET "failingSince" = ? WHERE "id" = ?${mark.keepEarlier ? ` AND "failingSince" IS NULL` : ""}`,
+        [mark.failingSince, destinationId],
+      );
+  }
+}
+
+/** A destination fails since its first failure after its last success; a success clears the mark. Taken in the
+ *  group's order, as the attempts one by one would have left it. */
+export function failingMarks(outcomes: Outcome[]): Map<number, { failingSince: Date | null; keepEarlier: boolean }> {
+  const marks = new Map<number, { failingSince: Date | null; keepEarlier: boolean }>();
+  for (const { destinationId, status, at } of outcomes) {
+    const mark = marks.get(destinationId);
+    if (status === "delivered") marks.set(destinationId, { failingSince: null, keepEarlier: false });
+    else if (!mark) marks.set(destinationId, { failingSince: at, keepEarlier: true });
+    else if (mark.failingSince === null) marks.set(destinationId, { failingSince: at, keepEarlier: false });
+  }
+  return marks;
+}
