@@ -1,4 +1,5 @@
 import type { DriverSql, SqlQuery } from "../db/driver";
+import { GroupQueue } from "../db/group-queue";
 
 /** One finished attempt, decided: what the delivery becomes. */
 export interface Outcome {
@@ -17,14 +18,12 @@ interface Waiting {
 }
 
 /**
- * Records attempts in groups, as the intake's writer stores messages: the attempts that end while a group is
- * being written are written together by the next one, each in one transaction with its delivery's new state and
- * its destination's failing mark. One transaction (and on SQLite one fsync) per attempt cost more than the
+ * Records attempts in groups (GroupQueue), as the intake's writer stores messages: the attempts that end
+ * together are written in one transaction, each with its delivery's new state and its destination's failing mark. One transaction (and on SQLite one fsync) per attempt cost more than the
  * intake of the message itself.
  */
 export class AttemptRecorder {
-  private queue: Waiting[] = [];
-  private draining = false;
+  private readonly groups = new GroupQueue<Waiting>((queue) => this.recordGroup(queue.splice(0, MAX_GROUP)));
 
   constructor(
     private readonly sql: DriverSql,
@@ -33,31 +32,18 @@ export class AttemptRecorder {
   ) {}
 
   record(outcome: Outcome): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ outcome, resolve, reject });
-      if (!this.draining) void this.drain();
-    });
+    return new Promise((resolve, reject) => this.groups.push({ outcome, resolve, reject }));
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
+  private async recordGroup(batch: Waiting[]): Promise<void> {
+    const outcomes = batch.map((waiting) => waiting.outcome);
     try {
-      while (this.queue.length > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.queue.splice(0, MAX_GROUP);
-        const outcomes = batch.map((waiting) => waiting.outcome);
-        try {
-          await this.sql.transaction((tx) => writeOutcomes(tx, outcomes, this.owner));
-        } catch (error) {
-          batch.forEach((waiting) => waiting.reject(error));
-          continue;
-        }
-        batch.forEach((waiting) => waiting.resolve());
-        this.onRecorded(outcomes);
-      }
-    } finally {
-      this.draining = false;
+      await this.sql.transaction((tx) => writeOutcomes(tx, outcomes, this.owner));
+    } catch (error) {
+      return batch.forEach((waiting) => waiting.reject(error));
     }
+    batch.forEach((waiting) => waiting.resolve());
+    this.onRecorded(outcomes);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { DeadlineExceeded, withDeadline } from "../db/deadline";
 import type { DriverSql, SqlQuery } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
+import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
 import { declarationInserts, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
@@ -39,8 +40,7 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024;
  * Uniqueness is the database's: INSERT … ON CONFLICT DO NOTHING, never a check-then-insert.
  */
 export class MessageWriter {
-  private queue: Waiting[] = [];
-  private draining = false;
+  private readonly groups = new GroupQueue<Waiting>((queue) => this.commitGroup(this.takeBatch(queue)));
   /** The last group commit failed for want of the database (not for a row's data): readiness looks again. */
   lastCommitFailed = false;
 
@@ -51,23 +51,7 @@ export class MessageWriter {
   ) {}
 
   store(record: MessageRecord): Promise<StoreOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        // Let the requests already read from sockets join this batch before it is taken.
-        await new Promise((resolve) => setImmediate(resolve));
-        await this.commitGroup(this.takeBatch());
-      }
-    } finally {
-      this.draining = false;
-    }
+    return new Promise((resolve, reject) => this.groups.push({ record, resolve, reject }));
   }
 
   private async commitGroup(batch: Waiting[]): Promise<void> {
@@ -104,15 +88,15 @@ export class MessageWriter {
     this.options.onAnswered?.(batch.map((waiting, i) => ({ record: waiting.record, outcome: outcomes[i] })));
   }
 
-  private takeBatch(): Waiting[] {
+  private takeBatch(queue: Waiting[]): Waiting[] {
     let bytes = 0;
     let count = 0;
-    while (count < this.queue.length && count < MAX_BATCH_ROWS) {
-      bytes += this.queue[count].record.rawBody.length;
+    while (count < queue.length && count < MAX_BATCH_ROWS) {
+      bytes += queue[count].record.rawBody.length;
       if (count > 0 && bytes > MAX_BATCH_BYTES) break;
       count++;
     }
-    return this.queue.splice(0, count);
+    return queue.splice(0, count);
   }
 
   /** Inserts what is new, looks up what was not inserted, and says what each record turned out to be. */

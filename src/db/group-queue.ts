@@ -1,0 +1,29 @@
+/**
+ * Work that arrives while a group is being written joins the next group: one transaction (and one fsync) then
+ * serves many callers. `writeGroup` takes what it wants from the queue it is given (it may leave some for the
+ * next group) and answers its callers itself; groups run one after the other.
+ */
+export class GroupQueue<T> {
+  private readonly queue: T[] = [];
+  private draining = false;
+
+  constructor(private readonly writeGroup: (queue: T[]) => Promise<void>) {}
+
+  push(item: T): void {
+    this.queue.push(item);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the requests already read from sockets join this group before it is taken.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.writeGroup(this.queue);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
