@@ -1,5 +1,4 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { WRITE_PROBE_SQL } from "./driver";
 import { connectOnThread } from "./sqlite-thread";
 
 type Adapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
@@ -12,7 +11,7 @@ type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
  * same flaw: oven-sh/bun#33581). Here every plain query waits for the open transaction to end, and a
  * transaction waits for the plain queries before it.
  * Consequence: inside `$transaction(async (tx) => …)` use `tx`, never the outer client, or it waits forever.
- * A transaction also takes the write lock as it begins (the adapter's BEGIN is DEFERRED): one that read first
+ * A transaction also takes the write lock as it begins (on the thread, see sqlite-worker.ts): one that read first
  * and wrote after another process (the CLI beside the service) committed would fail at once with
  * SQLITE_BUSY_SNAPSHOT, without waiting for the busy timeout.
  */
@@ -44,7 +43,7 @@ function serialize(adapter: Adapter): Adapter {
     startTransaction: (isolationLevel?: Parameters<Adapter["startTransaction"]>[0]) => {
       let release!: () => void;
       const ended = new Promise<void>((resolve) => (release = resolve));
-      const started = queue(async () => writeLocked(await adapter.startTransaction(isolationLevel)));
+      const started = queue(() => adapter.startTransaction(isolationLevel));
       // The queue stays held until the transaction commits or rolls back.
       tail = started.then(
         () => ended,
@@ -59,17 +58,6 @@ function serialize(adapter: Adapter): Adapter {
       );
     },
   });
-}
-
-async function writeLocked(transaction: Transaction): Promise<Transaction> {
-  try {
-    await transaction.executeRaw({ sql: WRITE_PROBE_SQL, args: [], argTypes: [] });
-    return transaction;
-  } catch (error) {
-    await transaction.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] }).catch(() => undefined);
-    await transaction.rollback();
-    throw error;
-  }
 }
 
 function endingWith(transaction: Transaction, release: () => void): Transaction {

@@ -40,8 +40,10 @@ export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAd
     options,
     queryRaw: (query) => inTransaction({ op: "queryRaw", query, tx }, query.sql) as never,
     executeRaw: (query) => inTransaction({ op: "executeRaw", query, tx }, query.sql) as never,
-    commit: () => thread.callNow({ op: "commit", tx }) as never,
-    rollback: () => thread.callNow({ op: "rollback", tx }) as never,
+    // After COMMIT or ROLLBACK these only release the thread's transaction slot: nothing to wait for, and the
+    // next call is behind them in the thread's queue anyway.
+    commit: async () => thread.post({ op: "commit", tx }),
+    rollback: async () => thread.post({ op: "rollback", tx }),
   });
   return {
     provider: "sqlite",
@@ -96,6 +98,11 @@ class SqliteThread {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ ...request, id });
     });
+  }
+
+  /** A call whose answer nobody waits for (it cannot fail for want of the database). */
+  post(request: DistributiveOmit<SqliteCall, "id">): void {
+    if (!this.failure) this.worker.postMessage({ ...request, id: -1 });
   }
 
   /** The same call, its answer waited for on this thread: no turn of the event loop between statements. */

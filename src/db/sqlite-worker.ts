@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { WRITE_PROBE_SQL } from "./driver";
 import type { SqliteCall, SqliteReply, ThreadData, ThreadedAdapter, ThreadedTransaction } from "./sqlite-thread";
 
 /**
@@ -32,7 +33,7 @@ async function serve(): Promise<void> {
         return adapter.executeScript(call.script);
       case "startTransaction": {
         const id = nextTransaction++;
-        transactions.set(id, await adapter.startTransaction(call.isolationLevel));
+        transactions.set(id, await writeLocked(await adapter.startTransaction(call.isolationLevel)));
         return id;
       }
       case "commit":
@@ -56,6 +57,20 @@ async function serve(): Promise<void> {
     );
   });
   port.postMessage({ id: 0, ok: true, value: "ready" } satisfies SqliteReply);
+}
+
+/** The adapter's BEGIN is DEFERRED: a transaction that read first and wrote after another process (the CLI beside
+ *  the service) committed would fail at once with SQLITE_BUSY_SNAPSHOT, without waiting for the busy timeout.
+ *  So every transaction takes the write lock as it begins. */
+async function writeLocked(transaction: ThreadedTransaction): Promise<ThreadedTransaction> {
+  try {
+    await transaction.executeRaw({ sql: WRITE_PROBE_SQL, args: [], argTypes: [] });
+    return transaction;
+  } catch (error) {
+    await transaction.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] }).catch(() => undefined);
+    await transaction.rollback();
+    throw error;
+  }
 }
 
 /** Buffers arrive as plain Uint8Arrays; better-sqlite3 binds Buffers (a view, not a copy). */
