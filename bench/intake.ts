@@ -1,17 +1,23 @@
-// The intake phase: each target started alone, driven by a separate driver process per mix, then every
+// The intake phase: each target started alone, driven by a separate driver process per mix (closed loop), then
+// for (a), (c) and (d) at a fixed rate (open loop), and for (e) its delivery backlog watched draining; every
 // acknowledgement checked against its database once the server has stopped.
 import { fork } from "node:child_process";
 import path from "node:path";
 import { type AckCheck, checkAcks } from "./acks";
 import { MIXES } from "./bodies";
+import { type DeliveryRate, measureDrain } from "./delivery-rate";
 import type { DriverReport, DriverSpec } from "./driver";
-import { TARGETS, type Target, type Workspace } from "./targets";
+import type { OpenLoopReport, OpenLoopSpec } from "./open-loop";
+import type { OpenLoopRow } from "./open-loop-report";
+import { type Running, TARGETS, type Target, type Workspace } from "./targets";
 
 export interface IntakeSettings {
   targets: Target["id"][];
   seconds: number;
   warmupSeconds: number;
   connections: number;
+  openLoop: boolean;
+  openLoopRate?: number; // req/s; by default half of what (a) answered in the closed loop, mix unique
 }
 
 export interface IntakeRow extends DriverReport {
@@ -21,21 +27,35 @@ export interface IntakeRow extends DriverReport {
   acks: AckCheck | null; // null for (a), which stores nothing
 }
 
+export interface IntakeResult {
+  rows: IntakeRow[];
+  openLoop: { rate: number; source: string; rows: OpenLoopRow[] } | null;
+  delivery: DeliveryRate | null;
+}
+
+const OPEN_LOOP_TARGETS: Target["id"][] = ["a", "c", "d"];
+const OPEN_LOOP_MIX = "unique";
+const OPEN_LOOP_SHARE_OF_A = 0.5;
+
 export async function runIntake(
   work: Workspace,
   settings: IntakeSettings,
   log: (line: string) => void,
-): Promise<IntakeRow[]> {
-  const rows: IntakeRow[] = [];
+): Promise<IntakeResult> {
+  const result: IntakeResult = { rows: [], openLoop: null, delivery: null };
+  if (settings.openLoop && settings.openLoopRate !== undefined)
+    result.openLoop = { rate: settings.openLoopRate, source: "BENCH_OPEN_RATE", rows: [] };
   for (const target of TARGETS.filter((candidate) => settings.targets.includes(candidate.id))) {
     log(`${target.label}: starting`);
     const running = await target.start(work);
     try {
       const driven: { row: Omit<IntakeRow, "acks">; acksFile: string }[] = [];
+      const open: { row: Omit<OpenLoopRow, "acks">; acksFile: string }[] = [];
       try {
+        const intakeStarted = performance.now();
         for (const [i, mix] of MIXES.entries()) {
           const acksFile = path.join(work.dir, `acks-${target.id}-${mix.name}.tsv`);
-          const spec: DriverSpec = {
+          const report = await drive({
             url: running.url,
             serverPid: running.pid,
             token: work.token,
@@ -45,34 +65,82 @@ export async function runIntake(
             seconds: settings.seconds,
             warmupSeconds: settings.warmupSeconds,
             connections: settings.connections,
-          };
-          const report = await drive(spec);
+          });
           log(`${target.label}, ${mix.name}: ${Math.round(report.rps)} req/s, p99 ${report.p99.toFixed(1)} ms`);
           driven.push({ row: { target: target.id, label: target.label, mix: mix.name, ...report }, acksFile });
+          if (target.id === "a" && mix.name === OPEN_LOOP_MIX && settings.openLoop && !result.openLoop) {
+            const rate = OPEN_LOOP_SHARE_OF_A * report.rps;
+            result.openLoop = { rate, source: `${OPEN_LOOP_SHARE_OF_A} × (a) ${OPEN_LOOP_MIX}`, rows: [] };
+          }
+        }
+        if (running.receiver) result.delivery = await drain(running, work, intakeStarted, log);
+        if (result.openLoop && OPEN_LOOP_TARGETS.includes(target.id)) {
+          const acksFile = path.join(work.dir, `acks-${target.id}-open-loop.tsv`);
+          const report = await driveOpenLoop(running, work, settings, result.openLoop.rate, acksFile);
+          log(
+            `${target.label}, open loop: ${Math.round(report.achieved)} of ${Math.round(report.offered)} req/s, ` +
+              `p99 ${report.p99.toFixed(1)} ms`,
+          );
+          open.push({ row: { target: target.id, label: target.label, mix: OPEN_LOOP_MIX, ...report }, acksFile });
         }
       } finally {
         await running.stop();
       }
-      for (const { row, acksFile } of driven) {
-        rows.push({ ...row, acks: running.database ? await checkAcks(running.database, [acksFile]) : null });
-      }
+      const acksOf = (acksFile: string) => (running.database ? checkAcks(running.database, [acksFile]) : null);
+      for (const { row, acksFile } of driven) result.rows.push({ ...row, acks: await acksOf(acksFile) });
+      for (const { row, acksFile } of open) result.openLoop?.rows.push({ ...row, acks: await acksOf(acksFile) });
+      if (result.delivery && running.receiver) result.delivery.messages = result.rows.at(-1)?.acks?.rows;
     } finally {
       await running.dispose?.();
     }
   }
-  return rows;
+  if (settings.openLoop && !result.openLoop) log("open loop skipped: no rate (run (a) or set BENCH_OPEN_RATE)");
+  return result;
 }
 
-export function drive(spec: DriverSpec): Promise<DriverReport> {
+async function drain(running: Running, work: Workspace, intakeStarted: number, log: (line: string) => void) {
+  const rate = await measureDrain(running.internalUrl, work.token, running.receiver!, intakeStarted, performance.now());
+  log(
+    `delivery: ${rate.deliveredDuringIntake} during intake, ${rate.pendingAfterIntake} pending after it, ` +
+      `${rate.deliveredDuringDrain} in ${rate.drainSeconds.toFixed(1)} s of drain, ${rate.pendingAtEnd} left`,
+  );
+  return rate;
+}
+
+function driveOpenLoop(
+  running: Running,
+  work: Workspace,
+  settings: IntakeSettings,
+  rate: number,
+  acksFile: string,
+): Promise<OpenLoopReport> {
+  const spec: OpenLoopSpec = {
+    url: running.url,
+    serverPid: running.pid,
+    token: work.token,
+    mix: OPEN_LOOP_MIX,
+    seed: 1000,
+    rate,
+    warmupSeconds: settings.warmupSeconds,
+    seconds: settings.seconds,
+    acksFile,
+  };
+  return reportOf<OpenLoopReport>("open-loop.js", spec);
+}
+
+export const drive = (spec: DriverSpec) => reportOf<DriverReport>("driver.js", spec);
+
+/** Runs a load generator in its own process, so it never shares an event loop with a server. */
+function reportOf<Report>(script: string, spec: unknown): Promise<Report> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, "driver.js"), [JSON.stringify(spec)], {
+    const child = fork(path.join(__dirname, script), [JSON.stringify(spec)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    let report: DriverReport | undefined;
-    child.once("message", (message) => (report = message as DriverReport));
+    let report: Report | undefined;
+    child.once("message", (message) => (report = message as Report));
     child.once("error", reject);
     child.once("exit", (code) =>
-      report ? resolve(report) : reject(new Error(`driver exited with code ${code} without a report`)),
+      report ? resolve(report) : reject(new Error(`${script} exited with code ${code} without a report`)),
     );
   });
 }

@@ -2,6 +2,7 @@
 // only reads the settings, runs the phases and reports. It exits with 1 when a check of the phases run failed.
 // Settings (environment): BENCH_PHASES (intake,query,purge), BENCH_SECONDS (15), BENCH_WARMUP (2), BENCH_CONNECTIONS (50),
 // BENCH_TARGETS (a,b,c,d,e; e is c with one destination configured; the query phase runs on the databases of c, SQLite, and d, PostgreSQL),
+// BENCH_OPEN (1; 0 skips the intake's open-loop runs of a, c, d), BENCH_OPEN_RATE (their req/s; 0.5 × (a)'s unique req/s),
 // BENCH_QUERY_ROWS (1000000: the large size of the query phase, after 10,000), BENCH_PURGE_ROWS (200000: old
 // messages the purge phase seeds; its intake runs BENCH_SECONDS at 10 connections),
 // BENCH_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE (a folder: servers run
@@ -11,7 +12,9 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { checkDelivery, deliveryTable } from "./delivery-rate";
 import { type IntakeSettings, runIntake } from "./intake";
+import { checkOpenLoop, openLoopHeader, openLoopTable } from "./open-loop-report";
 import { type PurgeSettings, runPurge } from "./purge";
 import { type QueryResult, type QuerySettings, runQueries } from "./query";
 import {
@@ -46,6 +49,12 @@ function number(name: string, fallback: number): number {
   return value;
 }
 
+function positive(name: string): number {
+  const value = number(name, 0);
+  if (value === 0) throw new Error(`${name} must be a number > 0`);
+  return value;
+}
+
 const list = (name: string, fallback: string) =>
   (process.env[name] ?? fallback)
     .split(",")
@@ -72,6 +81,8 @@ function settingsFromEnv(): { phases: Phase[]; intake: IntakeSettings; query: Qu
       seconds,
       warmupSeconds,
       connections: number("BENCH_CONNECTIONS", 50),
+      openLoop: process.env.BENCH_OPEN !== "0",
+      openLoopRate: process.env.BENCH_OPEN_RATE ? positive("BENCH_OPEN_RATE") : undefined,
     },
     query: {
       databases,
@@ -117,16 +128,30 @@ async function main(): Promise<void> {
     const failed: string[] = [];
     if (settings.phases.includes("intake")) {
       const phaseStarted = Date.now();
-      const intake = await runIntake(work, settings.intake, log);
-      const checks = checkTargets(intake);
+      const { rows: intake, openLoop, delivery } = await runIntake(work, settings.intake, log);
+      const openRows = openLoop?.rows ?? [];
+      const checks = [
+        ...checkTargets(intake),
+        ...checkOpenLoop(openRows, openLoop?.source ?? ""),
+        ...(delivery ? checkDelivery(delivery) : []),
+      ];
       failed.push(...failedOf(checks));
       Object.assign(results, {
         settings: settings.intake,
         intake,
+        openLoop,
+        deliveryRate: delivery,
         checks,
         intakeRun: { date: results.date, commit, seconds: (Date.now() - phaseStarted) / 1000 },
       });
-      printed.push(header(machine, settings.intake), table(intake), checksText(checks), contention(intake) ?? "");
+      printed.push(header(machine, settings.intake), table(intake));
+      if (openLoop && openRows.length > 0)
+        printed.push(openLoopHeader(openLoop.rate, openLoop.source), openLoopTable(openRows));
+      if (delivery) printed.push(deliveryTable(delivery));
+      printed.push(
+        checksText(checks),
+        contention([...intake, ...openRows.map((row) => ({ ...row, mix: "open loop" }))]) ?? "",
+      );
     }
     if (settings.phases.includes("query")) {
       const phaseStarted = Date.now();

@@ -2,12 +2,12 @@
 // the query phase starts the service (c, d) on databases it seeded itself, with the same helpers.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { Client } from "pg";
 import { applyMigrations } from "../src/db/migrate";
 import type { DatabaseLocation } from "./acks";
+import { type Receiver, startReceiver } from "./delivery-rate";
 
 export interface Target {
   id: "a" | "b" | "c" | "d" | "e";
@@ -27,6 +27,7 @@ export interface Running {
   internalUrl: string; // the service's internal API (INTERNAL_API_TOKEN is the workspace token); unused by (a) and (b)
   pid?: number;
   database?: DatabaseLocation; // where acknowledged messages must be found
+  receiver?: Receiver; // (e)'s destination
   stop(): Promise<void>;
   /** After the acknowledgements were checked: drop what the run created outside the workspace folder. */
   dispose?(): Promise<void>;
@@ -93,6 +94,7 @@ export const TARGETS: Target[] = [
       return {
         ...running,
         database: { provider: "sqlite", file },
+        receiver,
         async stop() {
           await running.stop();
           await receiver.close();
@@ -101,23 +103,6 @@ export const TARGETS: Target[] = [
     },
   },
 ];
-
-/** A downstream receiver for (e): answers 204 to every delivery. */
-function startReceiver(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(204).end()));
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hooks`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
-}
 
 /** This service (node dist/src/main.js), which applies the migrations on start. */
 export function startService(id: string, databaseUrl: string, work: Workspace): Promise<Running> {
