@@ -95,7 +95,7 @@ export function checkTargets(rows: IntakeRow[]): TargetCheck[] {
     }
     if (row.target === "d") {
       const toA = ratio(row, rows, "a");
-      checks.push({ check: `(d) ≥ 0.35 × (a) [${row.mix}]`, measured: fixed(toA, 2), pass: toA >= 0.35 });
+      checks.push({ check: `(d) ≥ 0.5 × (a) [${row.mix}]`, measured: fixed(toA, 2), pass: toA >= 0.5 }); // issue 14
     }
     if (row.target === "e" && rows.some((other) => other.target === "c" && other.mix === row.mix)) {
       const toC = ratio(row, rows, "c");
