@@ -11,17 +11,21 @@ export interface Claimed {
  *  over only when its sender died. 30 s with the default 10 s timeout. */
 export const leaseFor = (timeoutMs: number) => 2 * timeoutMs + 10_000;
 
-/** Due deliveries no earlier pending delivery of the same declaration (to the same destination) waits before;
- *  live ones first, so a large replay does not hold back what arrives meanwhile. */
-const CLAIMABLE = `
+/** Due deliveries that no earlier pending delivery of the same declaration (to the same destination) waits
+ *  before, of one kind of trigger, in feed order: walked along the (destinationId, status, trigger, position)
+ *  index and stopped at LIMIT, so a claim reads about what it takes, however long the backlog. */
+const claimable = (triggers: string) => `
   SELECT d."id" FROM "Delivery" d
-  WHERE d."destinationId" = ? AND d."status" = 'pending' AND d."nextAttemptAt" <= ? AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ?)
+  WHERE d."destinationId" = ? AND d."status" = 'pending' AND d."trigger" ${triggers}
+    AND d."nextAttemptAt" <= ? AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ?)
     AND NOT EXISTS (
       SELECT 1 FROM "Delivery" e
       WHERE e."destinationId" = d."destinationId" AND e."orderKey" = d."orderKey" AND e."status" = 'pending'
         AND (e."position" < d."position" OR (e."position" = d."position" AND e."id" < d."id")))
-  ORDER BY CASE WHEN d."trigger" = 'live' THEN 0 ELSE 1 END, d."position", d."id"
+  ORDER BY d."position", d."id"
   LIMIT ?`;
+/** Live ones first, so a large replay does not hold back what arrives meanwhile. */
+export const CLAIM_PASSES = [claimable(`= 'live'`), claimable(`IN ('redeliver', 'replay')`)];
 
 /**
  * Leases up to `maxInFlight` minus what is already leased to one destination, in one transaction. On PostgreSQL
@@ -43,13 +47,18 @@ export async function claimDeliveries(
       `${MAY_RUN_LONG}SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
       [destinationId, now],
     );
-    const slots = limits.maxInFlight - Number(leased.n);
-    if (slots <= 0) return [];
-    const rows = await tx.query(
-      `${MAY_RUN_LONG}UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${CLAIMABLE}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
-       RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
-      [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
-    );
+    let slots = limits.maxInFlight - Number(leased.n);
+    const rows: Record<string, unknown>[] = [];
+    for (const pass of CLAIM_PASSES) {
+      if (slots <= 0) break;
+      const taken = await tx.query(
+        `${MAY_RUN_LONG}UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${pass}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
+         RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
+        [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
+      );
+      rows.push(...taken);
+      slots -= taken.length;
+    }
     return rows
       .map((row) => ({
         id: Number(row.id),
