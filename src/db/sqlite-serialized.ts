@@ -1,8 +1,9 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { connectOnThread } from "./sqlite-thread";
-
-type Adapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
-type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
+import {
+  type ThreadedAdapter as Adapter,
+  connectOnThread,
+  type ThreadedTransaction as Transaction,
+} from "./sqlite-thread";
 
 /**
  * adapter-better-sqlite3 6.19 runs every client on ONE connection and only makes transactions wait for each
@@ -11,9 +12,7 @@ type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
  * same flaw: oven-sh/bun#33581). Here every plain query waits for the open transaction to end, and a
  * transaction waits for the plain queries before it.
  * Consequence: inside `$transaction(async (tx) => …)` use `tx`, never the outer client, or it waits forever.
- * A transaction also takes the write lock as it begins (on the thread, see sqlite-worker.ts): one that read first
- * and wrote after another process (the CLI beside the service) committed would fail at once with
- * SQLITE_BUSY_SNAPSHOT, without waiting for the busy timeout.
+ * A transaction also takes the write lock as it begins (on the thread: see writeLocked in sqlite-worker.ts).
  */
 export class SerializedSqliteAdapterFactory extends PrismaBetterSQLite3 {
   /** The adapter handed to the client, for the queries that go to it directly (see driver.ts). */

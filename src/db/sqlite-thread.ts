@@ -25,15 +25,15 @@ export type SqliteReply = { id: number; ok: true; value: unknown } | { id: numbe
  * thread waits for the disk, the event loop reads and checks the next callbacks.
  * A transaction's statements, its BEGIN included, are waited for synchronously (each is tens of microseconds
  * of SQLite work; a round trip through the busy event loop cost milliseconds each, and a group commit has half
- * a dozen). Only COMMIT, which waits for the disk, and statements marked MAY_RUN_LONG go round asynchronously. A lock held by another process
- * (the CLI) makes BEGIN's write probe wait up to the busy timeout, as better-sqlite3 on this thread did before.
+ * a dozen). Only COMMIT, which waits for the disk, and statements marked MAY_RUN_LONG go round asynchronously.
+ * A lock held by another process (the CLI) makes BEGIN's write probe wait up to the busy timeout, as
+ * better-sqlite3 on the event loop's own thread did before.
  */
 export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAdapter> {
   const thread = new SqliteThread(config);
   await thread.ready;
-  const call = (request: DistributiveOmit<SqliteCall, "id">) => thread.call(request);
   const inTransaction = (request: DistributiveOmit<SqliteCall, "id">, sql: string) =>
-    waitsForDisk(sql) ? thread.call(request) : thread.callNow(request);
+    answeredLater(sql) ? thread.call(request) : thread.callNow(request);
   const transactionOf = (tx: number, options: ThreadedTransaction["options"]): ThreadedTransaction => ({
     provider: "sqlite",
     adapterName: ADAPTER_NAME,
@@ -48,22 +48,23 @@ export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAd
   return {
     provider: "sqlite",
     adapterName: ADAPTER_NAME,
-    queryRaw: (query) => call({ op: "queryRaw", query }) as never,
-    executeRaw: (query) => call({ op: "executeRaw", query }) as never,
-    executeScript: (script) => call({ op: "executeScript", script }) as never,
+    queryRaw: (query) => thread.call({ op: "queryRaw", query }) as never,
+    executeRaw: (query) => thread.call({ op: "executeRaw", query }) as never,
+    executeScript: (script) => thread.call({ op: "executeScript", script }) as never,
     startTransaction: async (isolationLevel) =>
       transactionOf((await thread.callNow({ op: "startTransaction", isolationLevel })) as number, {
         usePhantomQuery: false,
       }),
     dispose: async () => {
-      await call({ op: "dispose" });
+      await thread.call({ op: "dispose" });
       await thread.stop();
     },
   } as ThreadedAdapter;
 }
 
 const ADAPTER_NAME = "@prisma/adapter-better-sqlite3";
-const waitsForDisk = (sql: string) => /^\s*COMMIT\b/i.test(sql) || sql.startsWith(MAY_RUN_LONG);
+/** In a transaction, what waits for the disk (COMMIT) or may scan long is not waited for on the event loop. */
+const answeredLater = (sql: string) => /^\s*COMMIT\b/i.test(sql) || sql.startsWith(MAY_RUN_LONG);
 /** Beyond the busy timeout a synchronous call has surely stalled: it fails rather than freeze the process. */
 const SYNC_CALL_LIMIT_MS = 30_000;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -156,13 +157,13 @@ function errorOf(thrown: ThreadError): Error {
   });
 }
 
-/** From compiled JavaScript the worker runs its .js file; from TypeScript (tests, tsx) it is compiled on load. */
 export interface ThreadData {
   config: AdapterConfig;
   syncAnswers: MessagePort;
   signal: Int32Array;
 }
 
+/** From compiled JavaScript the worker runs its .js file; from TypeScript (tests, tsx) it is compiled on load. */
 function startWorker(workerData: ThreadData, transferList: MessagePort[]): Worker {
   const compiled = __filename.endsWith(".js");
   const file = path.join(__dirname, `sqlite-worker${compiled ? ".js" : ".ts"}`);

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
-import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
@@ -21,7 +20,6 @@ export interface IngestDeps {
   validationMode: Config["VALIDATION_MODE"];
   simulatedHeader: Config["SIMULATED_HEADER"];
   metrics: Metrics;
-  logger: Logger;
   clock: () => Date;
 }
 
