@@ -2,8 +2,41 @@ import { PrismaPg } from "@prisma/adapter-pg";
 
 /** What both adapters offer (SqlDriverAdapter), without importing the transitive driver-adapter-utils. */
 type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
-type Queryable = Pick<Adapter, "queryRaw" | "startTransaction">;
-type ArgType = Parameters<Adapter["queryRaw"]>[0]["argTypes"][number];
+type Query = Parameters<Adapter["queryRaw"]>[0];
+type ArgType = Query["argTypes"][number];
+
+/**
+ * One transaction's work, run where the connection lives. On the SQLite thread (sqlite-thread.ts) the whole
+ * transaction is then one message there and one answer back, instead of a synchronous wait on the event loop for
+ * each statement; elsewhere it runs in `DriverSql.transaction`. `module` is the file whose exported `procedures`
+ * holds the body under `name`; the input and the result cross threads by structured clone.
+ */
+export interface Procedure<Input, Result> {
+  module: string;
+  name: string;
+  /** Carries the types only (a method, so a procedure of a narrower input still passes where `unknown` is asked). */
+  shape?(input: Input): Result;
+}
+type ProcedureBody<Input, Result> = (sql: SqlQuery, input: Input) => Promise<Result>;
+
+export function runProcedure<Input, Result>(
+  procedure: Procedure<Input, Result>,
+  sql: SqlQuery,
+  input: Input,
+): Promise<Result> {
+  const { procedures } = require(procedure.module) as { procedures: Record<string, ProcedureBody<Input, Result>> };
+  return procedures[procedure.name](sql, input);
+}
+
+/** What the SQLite thread's connection offers besides an adapter's calls (see sqlite-thread.ts). */
+export interface Performing {
+  perform<Input, Result>(procedure: Procedure<Input, Result>, input: Input): Promise<Result>;
+}
+export interface Pipelined {
+  /** Posted without waiting; should it fail, the transaction's next statement (COMMIT at the latest) fails. */
+  executeLater(query: Query): void;
+}
+type Queryable = Pick<Adapter, "queryRaw" | "startTransaction"> & Partial<Performing>;
 
 /**
  * SQL sent straight to the Prisma driver adapter under the client (the same connection or pool, the same
@@ -13,12 +46,17 @@ type ArgType = Parameters<Adapter["queryRaw"]>[0]["argTypes"][number];
  */
 export interface SqlQuery {
   query(sql: string, args: unknown[]): Promise<Record<string, unknown>[]>;
+  /** A statement whose rows nobody needs. In a SQLite transaction it is not waited for (each wait is a thread
+   *  wake-up on the event loop): should it fail, the transaction's next statement or its COMMIT fails instead. */
+  send(sql: string, args: unknown[]): Promise<void>;
 }
 
 export interface DriverSql extends SqlQuery {
   provider: "sqlite" | "postgresql";
   /** Runs `work` in one transaction on one connection; committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (sql: SqlQuery) => Promise<T>): Promise<T>;
+  /** The same for a procedure, run where the connection lives. */
+  perform<Input, Result>(procedure: Procedure<Input, Result>, input: Input): Promise<Result>;
 }
 
 /** The same `?` SQL inside a Prisma interactive transaction (`db.$transaction(async (tx) => …)`). */
@@ -26,12 +64,9 @@ export function prismaSql(
   provider: DriverSql["provider"],
   tx: { $queryRawUnsafe(sql: string, ...args: unknown[]): Promise<unknown> },
 ): SqlQuery {
-  return {
-    async query(sql, args) {
-      const rows = (await tx.$queryRawUnsafe(numbered(provider, sql), ...args)) as Record<string, unknown>[];
-      return rows;
-    },
-  };
+  const query = async (sql: string, args: unknown[]) =>
+    (await tx.$queryRawUnsafe(numbered(provider, sql), ...args)) as Record<string, unknown>[];
+  return { query, send: async (sql, args) => void (await query(sql, args)) };
 }
 
 const numbered = (provider: DriverSql["provider"], sql: string) => {
@@ -40,15 +75,30 @@ const numbered = (provider: DriverSql["provider"], sql: string) => {
 };
 
 export function driverSql(provider: "sqlite" | "postgresql", adapter: () => Queryable): DriverSql {
-  const on = (queryable: Pick<Adapter, "queryRaw">): SqlQuery => ({
-    async query(sql, args) {
-      const result = await queryable.queryRaw({ sql: numbered(provider, sql), args, argTypes: args.map(argTypeOf) });
+  const on = (queryable: Pick<Adapter, "queryRaw"> | (Pick<Adapter, "queryRaw"> & Pipelined)): SqlQuery => {
+    const statement = (sql: string, args: unknown[]) => {
+      const values = args.map(asBuffer);
+      return { sql: numbered(provider, sql), args: values, argTypes: values.map(argTypeOf) };
+    };
+    const query = async (sql: string, args: unknown[]) => {
+      const result = await queryable.queryRaw(statement(sql, args));
       return result.rows.map((row) => Object.fromEntries(result.columnNames.map((name, i) => [name, row[i]])));
-    },
-  });
-  return {
+    };
+    const send =
+      "executeLater" in queryable
+        ? async (sql: string, args: unknown[]) => queryable.executeLater(statement(sql, args))
+        : async (sql: string, args: unknown[]) => void (await query(sql, args));
+    return { query, send };
+  };
+  const driver: DriverSql = {
     provider,
     query: (sql, args) => on(adapter()).query(sql, args),
+    send: (sql, args) => on(adapter()).send(sql, args),
+    perform(procedure, input) {
+      const queryable = adapter();
+      if (queryable.perform) return queryable.perform(procedure, input);
+      return driver.transaction((sql) => runProcedure(procedure, sql, input));
+    },
     async transaction(work) {
       // The adapters' commit() and rollback() only release the connection: the statements are ours to send.
       const tx = await adapter().startTransaction();
@@ -67,7 +117,14 @@ export function driverSql(provider: "sqlite" | "postgresql", adapter: () => Quer
       return result;
     },
   };
+  return driver;
 }
+
+/** A Buffer that crossed to another thread (a procedure's input) arrives as a plain Uint8Array. */
+const asBuffer = (value: unknown) =>
+  value instanceof Uint8Array && !Buffer.isBuffer(value)
+    ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+    : value;
 
 function argTypeOf(value: unknown): ArgType {
   if (value instanceof Date) return { scalarType: "datetime", arity: "scalar" };

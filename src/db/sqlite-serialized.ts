@@ -1,6 +1,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type { Procedure } from "./driver";
 import {
-  type ThreadedAdapter as Adapter,
+  type PerformingAdapter as Adapter,
   connectOnThread,
   type ThreadedTransaction as Transaction,
 } from "./sqlite-thread";
@@ -39,6 +40,8 @@ function serialize(adapter: Adapter): Adapter {
     queryRaw: (query: Parameters<Adapter["queryRaw"]>[0]) => queue(() => adapter.queryRaw(query)),
     executeRaw: (query: Parameters<Adapter["executeRaw"]>[0]) => queue(() => adapter.executeRaw(query)),
     executeScript: (script: string) => queue(() => adapter.executeScript(script)),
+    perform: <Input, Result>(procedure: Procedure<Input, Result>, input: Input) =>
+      queue(() => adapter.perform(procedure, input)),
     startTransaction: (isolationLevel?: Parameters<Adapter["startTransaction"]>[0]) => {
       let release!: () => void;
       const ended = new Promise<void>((resolve) => (release = resolve));

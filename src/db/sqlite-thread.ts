@@ -1,10 +1,12 @@
 import path from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { MAY_RUN_LONG } from "./driver";
+import { MAY_RUN_LONG, type Performing, type Pipelined, type Procedure } from "./driver";
 
 export type ThreadedAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 export type ThreadedTransaction = Awaited<ReturnType<ThreadedAdapter["startTransaction"]>>;
+/** The connection on its thread: an adapter that also runs whole procedures there. */
+export type PerformingAdapter = ThreadedAdapter & Performing;
 type Query = Parameters<ThreadedAdapter["queryRaw"]>[0];
 type AdapterConfig = ConstructorParameters<typeof PrismaBetterSQLite3>[0];
 
@@ -12,8 +14,11 @@ export type SqliteCall = { id: number; tx?: number; sync?: boolean } & (
   | { op: "queryRaw" | "executeRaw"; query: Query }
   | { op: "executeScript"; script: string }
   | { op: "startTransaction"; isolationLevel?: Parameters<ThreadedAdapter["startTransaction"]>[0] }
+  | { op: "perform"; procedure: Procedure<unknown, unknown>; input: unknown }
   | { op: "commit" | "rollback" | "dispose" }
 );
+/** The id of a call nobody waits for: the thread sends no answer. */
+export const POSTED = -1;
 type ThreadError = { name: string; message: string; stack?: string; code?: unknown; cause?: unknown };
 export type SqliteReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ThreadError };
 
@@ -23,23 +28,28 @@ export type SqliteReply = { id: number; ok: true; value: unknown } | { id: numbe
  * worker thread running Prisma's own adapter, and this proxy forwards each call to it. The calls stay in order
  * and one at a time per connection as before (see sqlite-serialized.ts, which wraps this proxy); while the
  * thread waits for the disk, the event loop reads and checks the next callbacks.
- * A transaction's statements, its BEGIN included, are waited for synchronously (each is tens of microseconds
- * of SQLite work; a round trip through the busy event loop cost milliseconds each, and a group commit has half
- * a dozen). Only COMMIT, which waits for the disk, and statements marked MAY_RUN_LONG go round asynchronously.
+ * The intake's group commit is one procedure (driver.ts): the whole transaction runs here on one message, and
+ * its answer comes back asynchronously. Prisma's transactions go statement by statement: their statements, BEGIN
+ * included, are waited for synchronously (each is tens of microseconds of SQLite work; a round trip through the
+ * busy event loop cost milliseconds each); only COMMIT, which waits for the disk, statements marked MAY_RUN_LONG,
+ * and statements sent without waiting (executeLater) go round asynchronously.
  * A lock held by another process (the CLI) makes BEGIN's write probe wait up to the busy timeout, as
  * better-sqlite3 on the event loop's own thread did before.
  */
-export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAdapter> {
+export async function connectOnThread(config: AdapterConfig): Promise<PerformingAdapter> {
   const thread = new SqliteThread(config);
   await thread.ready;
   const inTransaction = (request: DistributiveOmit<SqliteCall, "id">, sql: string) =>
     answeredLater(sql) ? thread.call(request) : thread.callNow(request);
-  const transactionOf = (tx: number, options: ThreadedTransaction["options"]): ThreadedTransaction => ({
+  const transactionOf = (tx: number, options: ThreadedTransaction["options"]): ThreadedTransaction & Pipelined => ({
     provider: "sqlite",
     adapterName: ADAPTER_NAME,
     options,
     queryRaw: (query) => inTransaction({ op: "queryRaw", query, tx }, query.sql) as never,
     executeRaw: (query) => inTransaction({ op: "executeRaw", query, tx }, query.sql) as never,
+    // Posted without waiting: the thread runs it in order, and should it fail, the transaction's next statement
+    // (its COMMIT at the latest) fails with that error instead of running.
+    executeLater: (query) => thread.post({ op: "executeRaw", query, tx }),
     // After COMMIT or ROLLBACK these only release the thread's transaction slot: nothing to wait for, and the
     // next call is behind them in the thread's queue anyway.
     commit: async () => thread.post({ op: "commit", tx }),
@@ -51,6 +61,8 @@ export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAd
     queryRaw: (query) => thread.call({ op: "queryRaw", query }) as never,
     executeRaw: (query) => thread.call({ op: "executeRaw", query }) as never,
     executeScript: (script) => thread.call({ op: "executeScript", script }) as never,
+    perform: (procedure: Procedure<unknown, unknown>, input: unknown) =>
+      thread.call({ op: "perform", procedure, input }),
     startTransaction: async (isolationLevel) =>
       transactionOf((await thread.callNow({ op: "startTransaction", isolationLevel })) as number, {
         usePhantomQuery: false,
@@ -59,7 +71,7 @@ export async function connectOnThread(config: AdapterConfig): Promise<ThreadedAd
       await thread.call({ op: "dispose" });
       await thread.stop();
     },
-  } as ThreadedAdapter;
+  } as PerformingAdapter;
 }
 
 const ADAPTER_NAME = "@prisma/adapter-better-sqlite3";
@@ -101,9 +113,9 @@ class SqliteThread {
     });
   }
 
-  /** A call whose answer nobody waits for (it cannot fail for want of the database). */
+  /** A call whose answer nobody waits for (its failure, if any, is the next call's in its transaction). */
   post(request: DistributiveOmit<SqliteCall, "id">): void {
-    if (!this.failure) this.worker.postMessage({ ...request, id: -1 });
+    if (!this.failure) this.worker.postMessage({ ...request, id: POSTED });
   }
 
   /** The same call, its answer waited for on this thread: no turn of the event loop between statements. */

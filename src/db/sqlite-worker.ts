@@ -1,7 +1,14 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { WRITE_PROBE_SQL } from "./driver";
-import type { SqliteCall, SqliteReply, ThreadData, ThreadedAdapter, ThreadedTransaction } from "./sqlite-thread";
+import { driverSql, runProcedure, WRITE_PROBE_SQL } from "./driver";
+import {
+  POSTED,
+  type SqliteCall,
+  type SqliteReply,
+  type ThreadData,
+  type ThreadedAdapter,
+  type ThreadedTransaction,
+} from "./sqlite-thread";
 
 /**
  * The SQLite connection's own thread (see sqlite-thread.ts): Prisma's better-sqlite3 adapter, unchanged, answering
@@ -19,9 +26,19 @@ async function serve(): Promise<void> {
     Atomics.notify(signal, 0);
   };
   const transactions = new Map<number, ThreadedTransaction>();
+  // A procedure's transaction runs here on the thread's own connection: each statement a direct call.
+  const procedureSql = driverSql("sqlite", () => ({
+    queryRaw: (query) => adapter.queryRaw(query),
+    startTransaction: async (isolationLevel) => writeLocked(await adapter.startTransaction(isolationLevel)),
+  }));
   let nextTransaction = 1;
 
+  /** The failure of a statement posted without waiting (id -1), kept for its transaction's next call. */
+  const failedEarlier = new Map<number, Error>();
+
   const run = async (call: SqliteCall): Promise<unknown> => {
+    const earlier = call.tx === undefined ? undefined : failedEarlier.get(call.tx);
+    if (earlier && !endsTransaction(call)) throw earlier;
     const on = call.tx === undefined ? adapter : transactions.get(call.tx);
     if (!on) throw new Error(`no open SQLite transaction ${call.tx}`);
     switch (call.op) {
@@ -39,25 +56,45 @@ async function serve(): Promise<void> {
       case "commit":
       case "rollback":
         transactions.delete(call.tx!);
+        failedEarlier.delete(call.tx!);
         return (on as ThreadedTransaction)[call.op]();
+      case "perform":
+        return procedureSql.transaction((sql) => runProcedure(call.procedure, sql, call.input));
       case "dispose":
         return adapter.dispose();
     }
   };
 
-  port.on("message", (call: SqliteCall) => {
+  const settle = (call: SqliteCall) =>
     run(call).then(
-      (value) => answer(call, { id: call.id, ok: true, value }),
-      (error: Error & { code?: unknown }) =>
+      (value) => {
+        if (call.id !== POSTED) answer(call, { id: call.id, ok: true, value });
+      },
+      (error: Error & { code?: unknown }) => {
+        if (call.id === POSTED) {
+          if (call.tx !== undefined) failedEarlier.set(call.tx, error);
+          return;
+        }
         answer(call, {
           id: call.id,
           ok: false,
           error: { name: error.name, message: error.message, stack: error.stack, code: error.code, cause: error.cause },
-        }),
+        });
+      },
     );
+  // One call at a time, each settled before the next starts: a posted statement's failure is known to the next.
+  let previous: Promise<void> = Promise.resolve();
+  port.on("message", (call: SqliteCall) => {
+    previous = previous.then(() => settle(call));
   });
   port.postMessage({ id: 0, ok: true, value: "ready" } satisfies SqliteReply);
 }
+
+/** ROLLBACK, and the release that follows COMMIT or ROLLBACK, run even after a posted statement failed. */
+const endsTransaction = (call: SqliteCall) =>
+  call.op === "commit" ||
+  call.op === "rollback" ||
+  (call.op === "executeRaw" && /^\s*ROLLBACK\b/i.test(call.query.sql));
 
 /** The adapter's BEGIN is DEFERRED: a transaction that read first and wrote after another process (the CLI beside
  *  the service) committed would fail at once with SQLITE_BUSY_SNAPSHOT, without waiting for the busy timeout.

@@ -1,5 +1,5 @@
-import { type DriverSql, prismaSql, type SqlQuery } from "../db/driver";
-import type { StoredHook } from "../messages/writer";
+import { type DriverSql, type Procedure, prismaSql, type SqlQuery } from "../db/driver";
+import type { AfterInsert, StoredRow } from "../messages/store-group";
 import type { AcceptHook } from "../quarantine/accept";
 import { matches, type StoredMessage } from "./cache";
 import type { DestinationView } from "./destinations";
@@ -72,19 +72,36 @@ async function insertRows(
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     const placeholders = chunk.map((row) => `(${row.map(() => "?").join(", ")})`).join(", ");
-    returned.push(...(await sql.query(`INSERT INTO ${target} VALUES ${placeholders}${returning}`, chunk.flat())));
+    const insert = `INSERT INTO ${target} VALUES ${placeholders}${returning}`;
+    if (returning) returned.push(...(await sql.query(insert, chunk.flat())));
+    else await sql.send(insert, chunk.flat());
   }
   return returned;
 }
 
-/** The hooks the intake's writer and quarantine accept call inside their transactions. */
+interface StoredWith {
+  destinations: DestinationView[];
+  now: Date;
+}
+
+/** @public The bodies of this file's procedures, found by name where the connection lives (db/driver.ts). */
+export const procedures = {
+  recordStored: (sql: SqlQuery, { rows, with: { destinations, now } }: { rows: StoredRow[]; with: StoredWith }) =>
+    recordStored(sql, rows, destinations, now),
+};
+const recordStoredProcedure: Procedure<{ rows: StoredRow[]; with: StoredWith }, void> = {
+  module: __filename,
+  name: "recordStored",
+};
+
+/** What the intake's writer and quarantine accept run inside their transactions. */
 export function storedHooks(
   provider: DriverSql["provider"],
   destinations: () => DestinationView[],
   clock: () => Date,
-): { writer: StoredHook; accept: AcceptHook } {
+): { writer: () => AfterInsert<StoredWith>; accept: AcceptHook } {
   return {
-    writer: (sql, rows) => recordStored(sql, rows, destinations(), clock()),
+    writer: () => ({ procedure: recordStoredProcedure, with: { destinations: destinations(), now: clock() } }),
     accept: (tx, row) => recordStored(prismaSql(provider, tx), [row], destinations(), clock()),
   };
 }

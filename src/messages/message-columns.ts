@@ -45,7 +45,7 @@ const MAX_DECLARATION_ROWS = 6_000; // 5 parameters a row: 30,000, under both da
 /** The rows of MessageDeclaration for the messages just inserted (`inserted`: key → row id), a statement per
  *  6,000 declarations: every declaration a message names, findable by any of its references. */
 export function declarationInserts(
-  records: MessageRecord[],
+  records: Pick<MessageRecord, "api" | "messageId" | "declarations">[],
   inserted: Map<string, number>,
 ): { sql: string; args: unknown[] }[] {
   const rows = records.flatMap((record) => {

@@ -1,11 +1,12 @@
 import type { Db } from "../db/client";
 import { DeadlineExceeded, withDeadline } from "../db/deadline";
-import type { DriverSql, SqlQuery } from "../db/driver";
+import type { DriverSql } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
 import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
-import { declarationInserts, groupInsert } from "./message-columns";
+import { groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
+import { type AfterInsert, insertGroupProcedure } from "./store-group";
 
 /** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
  *  `unstorable`: the database refused this row for what it holds; retrying it can never succeed. */
@@ -26,8 +27,8 @@ export interface WriterOptions {
   /** Called once a group's callers are answered, with what each record turned out to be (housekeeping that must
    *  never hold an acknowledgement). */
   onAnswered?: (answered: { record: MessageRecord; outcome: StoreOutcome }[]) => void;
-  /** Runs in the transaction that inserts the group, with the rows it inserted (feed positions, deliveries). */
-  onStored?: StoredHook;
+  /** What runs in the transaction that inserts the group, with the rows it inserted (feed positions, deliveries). */
+  afterInsert?: () => AfterInsert;
 }
 
 const MAX_BATCH_ROWS = 200; // 20 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535
@@ -107,19 +108,14 @@ export class MessageWriter {
     return classify(records, inserted, found);
   }
 
-  /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
-   *  they name (a few statements at most); returns the ids of the rows it inserted. */
+  /** One transaction for the group, run where the connection lives (store-group.ts); the ids it inserted. */
   private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
-    const { sql, args } = groupInsert(records);
-    return this.sql.transaction(async (tx) => {
-      const returned = await tx.query(sql, args);
-      const inserted = new Map(
-        returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]),
-      );
-      for (const insert of declarationInserts(records, inserted)) await tx.query(insert.sql, insert.args);
-      if (this.options.onStored) await this.options.onStored(tx, returned.map(storedOf));
-      return inserted;
+    const inserted = await this.sql.perform(insertGroupProcedure, {
+      insert: groupInsert(records),
+      named: records.map(({ api, messageId, declarations }) => ({ api, messageId, declarations })),
+      afterInsert: this.options.afterInsert?.() ?? null,
     });
+    return new Map(inserted);
   }
 
   private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
@@ -135,19 +131,3 @@ export class MessageWriter {
     return found;
   }
 }
-
-export interface StoredRow {
-  id: number;
-  api: string;
-  channel: string;
-  customsDeclarationReference: string | null;
-}
-export type StoredHook = (sql: SqlQuery, rows: StoredRow[]) => Promise<void>;
-
-const storedOf = (row: Record<string, unknown>): StoredRow => ({
-  id: Number(row.id),
-  api: String(row.api),
-  channel: String(row.channel),
-  customsDeclarationReference:
-    row.customsDeclarationReference === null ? null : String(row.customsDeclarationReference),
-});

@@ -3,7 +3,7 @@ import { isUniqueViolation } from "../db/errors";
 import { bodyToExamine, type Examination, examineMessage, isMessageId, readMessageId } from "../douane/examine";
 import { type Channel, h7Channels, unknownChannel } from "../douane/h7/channels";
 import { bodyText, parseJsonOrNull } from "../messages/queries";
-import type { StoredRow } from "../messages/writer";
+import type { StoredRow } from "../messages/store-group";
 import { OPEN } from "./store";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

@@ -95,7 +95,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
       feedSignal.notify();
       outbound.reconciler.nudge(); // a stored message may be an expected return
     },
-    onStored: stored.writer,
+    afterInsert: stored.writer,
     onAnswered: closeSupersededAfterCommit(db, sql, logger),
   });
   const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
