@@ -1,4 +1,3 @@
-import type { Db } from "../db/client";
 import { DeadlineExceeded, withDeadline } from "../db/deadline";
 import type { DriverSql } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
@@ -46,7 +45,6 @@ export class MessageWriter {
   lastCommitFailed = false;
 
   constructor(
-    private readonly db: Db,
     private readonly sql: DriverSql,
     private readonly options: WriterOptions,
   ) {}
@@ -122,11 +120,15 @@ export class MessageWriter {
     const found = new Map<string, { id: number; bodySha256: string }>();
     for (const api of new Set(records.map((record) => record.api))) {
       const messageIds = records.filter((record) => record.api === api).map((record) => record.messageId);
-      const rows = await this.db.message.findMany({
-        where: { api, messageId: { in: messageIds } },
-        select: { id: true, api: true, messageId: true, bodySha256: true },
-      });
-      for (const row of rows) found.set(keyOf(row), { id: row.id, bodySha256: row.bodySha256 });
+      const rows = await this.sql.query(
+        `SELECT "id", "api", "messageId", "bodySha256" FROM "Message" WHERE "api" = ? AND "messageId" IN (${messageIds.map(() => "?").join(", ")})`,
+        [api, ...messageIds],
+      );
+      for (const row of rows)
+        found.set(keyOf(row as { api: string; messageId: string }), {
+          id: Number(row.id),
+          bodySha256: String(row.bodySha256),
+        });
     }
     return found;
   }

@@ -81,7 +81,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     options.delivery,
   );
   const outbound = createOutbound(config, db, { clock, logger, metrics });
-  const writer = new MessageWriter(db, sql, {
+  const writer = new MessageWriter(sql, {
     commitTimeoutMs: config.DB_COMMIT_TIMEOUT_MS,
     onOverrun: () =>
       logger.error(
