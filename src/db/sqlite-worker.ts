@@ -65,23 +65,27 @@ async function serve(): Promise<void> {
     }
   };
 
-  const settle = (call: SqliteCall) =>
-    run(call).then(
-      (value) => {
-        if (call.id !== POSTED) answer(call, { id: call.id, ok: true, value });
-      },
-      (error: Error & { code?: unknown }) => {
-        if (call.id === POSTED) {
-          if (call.tx !== undefined) failedEarlier.set(call.tx, error);
-          return;
-        }
-        answer(call, {
-          id: call.id,
-          ok: false,
-          error: { name: error.name, message: error.message, stack: error.stack, code: error.code, cause: error.cause },
-        });
-      },
-    );
+  const failure = (call: SqliteCall, error: Error & { code?: unknown }): SqliteReply => ({
+    id: call.id,
+    ok: false,
+    error: { name: error.name, message: error.message, stack: error.stack, code: error.code, cause: error.cause },
+  });
+  const settle = async (call: SqliteCall) => {
+    let reply: SqliteReply;
+    try {
+      reply = { id: call.id, ok: true, value: await run(call) };
+    } catch (error) {
+      if (call.id !== POSTED) return answer(call, failure(call, error as Error));
+      if (call.tx !== undefined) failedEarlier.set(call.tx, error as Error);
+      return;
+    }
+    if (call.id === POSTED) return;
+    try {
+      answer(call, reply);
+    } catch (error) {
+      answer(call, failure(call, error as Error)); // a result that cannot cross threads (DataCloneError)
+    }
+  };
   // One call at a time, each settled before the next starts: a posted statement's failure is known to the next.
   let previous: Promise<void> = Promise.resolve();
   port.on("message", (call: SqliteCall) => {
