@@ -124,18 +124,23 @@ class SqliteThread {
     const id = this.nextId++;
     Atomics.store(this.signal, 0, 0);
     this.worker.postMessage({ ...request, id, sync: true });
-    if (Atomics.wait(this.signal, 0, 0, SYNC_CALL_LIMIT_MS) === "timed-out")
-      return Promise.reject(new Error(`the SQLite thread did not answer within ${SYNC_CALL_LIMIT_MS} ms`));
-    for (
-      let received = receiveMessageOnPort(this.syncAnswers);
-      received;
-      received = receiveMessageOnPort(this.syncAnswers)
-    ) {
-      const reply = received.message as SqliteReply;
-      if (reply.id !== id) continue; // the late answer of a call that timed out
-      return reply.ok ? Promise.resolve(reply.value) : Promise.reject(errorOf(reply.error));
+    const deadline = performance.now() + SYNC_CALL_LIMIT_MS;
+    // A wake-up may be the late notify of the previous call (the thread was descheduled between setting the signal
+    // and notifying): until our own answer is there, wait again, the signal left as it is.
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.signal, 0, 0, left) === "timed-out")
+        return Promise.reject(new Error(`the SQLite thread did not answer within ${SYNC_CALL_LIMIT_MS} ms`));
+      for (
+        let received = receiveMessageOnPort(this.syncAnswers);
+        received;
+        received = receiveMessageOnPort(this.syncAnswers)
+      ) {
+        const reply = received.message as SqliteReply;
+        if (reply.id !== id) continue; // the late answer of a call that timed out
+        return reply.ok ? Promise.resolve(reply.value) : Promise.reject(errorOf(reply.error));
+      }
     }
-    return Promise.reject(new Error("the SQLite thread signalled an answer it did not send"));
   }
 
   async stop(): Promise<void> {
