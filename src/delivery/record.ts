@@ -38,7 +38,7 @@ export class AttemptRecorder {
   private async recordGroup(batch: Waiting[]): Promise<void> {
     const outcomes = batch.map((waiting) => waiting.outcome);
     try {
-      await this.sql.transaction((tx) => writeOutcomes(tx, outcomes, this.owner));
+      await this.sql.transaction((tx) => writeOutcomes(tx, this.sql.provider === "postgresql", outcomes, this.owner));
     } catch (error) {
       return batch.forEach((waiting) => waiting.reject(error));
     }
@@ -50,7 +50,7 @@ export class AttemptRecorder {
 const MAX_GROUP = 200; // 6 parameters an attempt row: well under both databases' limits
 
 /** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands. */
-async function writeOutcomes(tx: SqlQuery, outcomes: Outcome[], owner: string): Promise<void> {
+async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], owner: string): Promise<void> {
   await tx.query(
     `INSERT INTO "DeliveryAttempt" ("deliveryId", "at", "status", "error", "durationMs", "response") VALUES ${outcomes
       .map(() => "(?, ?, ?, ?, ?, ?)")
@@ -64,13 +64,28 @@ async function writeOutcomes(tx: SqlQuery, outcomes: Outcome[], owner: string): 
       result.response,
     ]),
   );
-  for (const { deliveryId, at, result, status, nextAttemptAt } of outcomes) {
-    await tx.query(
-      `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "nextAttemptAt" = ?, "leaseUntil" = NULL,
-         "leaseOwner" = NULL, "lastStatus" = ?, "lastError" = ?, "completedAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`,
-      [status, nextAttemptAt, result.status, result.error, status === "pending" ? null : at, deliveryId, owner],
-    );
-  }
+  // One UPDATE for the group, joined to its new values: a statement per attempt cost a round trip each to the
+  // SQLite thread, waited for on the event loop.
+  const typed = (type: string) => (pg ? `?::${type}` : "?");
+  const row = `(${[typed("int"), typed("text"), typed("timestamp(3)"), typed("int"), typed("text"), typed("timestamp(3)")].join(", ")})`;
+  await tx.query(
+    `WITH "v" ("id", "status", "nextAttemptAt", "lastStatus", "lastError", "completedAt") AS (VALUES ${outcomes.map(() => row).join(", ")})
+     UPDATE "Delivery" SET "status" = "v"."status", "attempts" = "attempts" + 1, "nextAttemptAt" = "v"."nextAttemptAt",
+       "leaseUntil" = NULL, "leaseOwner" = NULL, "lastStatus" = "v"."lastStatus", "lastError" = "v"."lastError",
+       "completedAt" = "v"."completedAt"
+     FROM "v" WHERE "Delivery"."id" = "v"."id" AND "Delivery"."leaseOwner" = ?`,
+    [
+      ...outcomes.flatMap(({ deliveryId, at, result, status, nextAttemptAt }) => [
+        deliveryId,
+        status,
+        nextAttemptAt,
+        result.status,
+        result.error,
+        status === "pending" ? null : at,
+      ]),
+      owner,
+    ],
+  );
   for (const [destinationId, mark] of failingMarks(outcomes)) {
     if (mark.failingSince === null)
       await tx.query(`UPDATE "Destination" SET "failingSince" = NULL WHERE "id" = ? AND "failingSince" IS NOT NULL`, [

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Logger } from "pino";
-import type { Db } from "../db/client";
 import type { DriverSql } from "../db/driver";
 import type { Metrics } from "../http/metrics";
 import type { DestinationCache } from "./cache";
@@ -32,7 +31,6 @@ export class DeliveryWorker {
   private readonly recorder: AttemptRecorder;
 
   constructor(
-    private readonly db: Db,
     private readonly sql: DriverSql,
     private readonly destinations: DestinationCache,
     private readonly options: WorkerOptions,
@@ -86,7 +84,7 @@ export class DeliveryWorker {
       const claimed = await claimDeliveries(this.sql, destination.id, this.options.clock(), limits, this.owner);
       if (claimed.length === 0) continue;
       const bodies = await eventBodies(
-        this.db,
+        this.sql,
         claimed.map((delivery) => delivery.messageRowId),
       );
       for (const delivery of claimed) {
