@@ -17,18 +17,25 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** What else the recording transaction does (the worker leases the next deliveries into the slots the attempts
+ *  freed), and what follows its commit. */
+export interface AfterRecording<T> {
+  inTransaction(tx: SqlQuery, outcomes: Outcome[]): Promise<T>;
+  committed(outcomes: Outcome[], result: T): void;
+}
+
 /**
  * Records attempts in groups (GroupQueue), as the intake's writer stores messages: the attempts that end
- * together are written in one transaction, each with its delivery's new state and its destination's failing mark. One transaction (and on SQLite one fsync) per attempt cost more than the
- * intake of the message itself.
+ * together are written in one transaction, each with its delivery's new state and its destination's failing
+ * mark. One transaction (and on SQLite one fsync) per attempt cost more than the intake of the message itself.
  */
-export class AttemptRecorder {
+export class AttemptRecorder<T> {
   private readonly groups = new GroupQueue<Waiting>((queue) => this.recordGroup(queue.splice(0, MAX_GROUP)));
 
   constructor(
     private readonly sql: DriverSql,
     private readonly owner: string,
-    private readonly onRecorded: (outcomes: Outcome[]) => void,
+    private readonly after: AfterRecording<T>,
   ) {}
 
   record(outcome: Outcome): Promise<void> {
@@ -37,20 +44,33 @@ export class AttemptRecorder {
 
   private async recordGroup(batch: Waiting[]): Promise<void> {
     const outcomes = batch.map((waiting) => waiting.outcome);
+    let result: T;
     try {
-      await this.sql.transaction((tx) => writeOutcomes(tx, this.sql.provider === "postgresql", outcomes, this.owner));
+      result = await this.sql.transaction(async (tx) => {
+        await writeOutcomes(tx, this.sql.provider === "postgresql", outcomes, this.owner);
+        return this.after.inTransaction(tx, outcomes);
+      });
     } catch (error) {
       return batch.forEach((waiting) => waiting.reject(error));
     }
     batch.forEach((waiting) => waiting.resolve());
-    this.onRecorded(outcomes);
+    this.after.committed(outcomes, result);
   }
 }
 
 const MAX_GROUP = 200; // 6 parameters an attempt row: well under both databases' limits
 
-/** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands. */
+/** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands.
+ *  On PostgreSQL the group's destination rows are locked first, in id order: the failing marks and the claims
+ *  that follow lock them too, and two replicas' groups locking in different orders could deadlock. */
 async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], owner: string): Promise<void> {
+  if (pg) {
+    const destinations = [...new Set(outcomes.map((outcome) => outcome.destinationId))];
+    await tx.query(
+      `SELECT "id" FROM "Destination" WHERE "id" IN (${destinations.map(() => "?").join(", ")}) ORDER BY "id" FOR UPDATE`,
+      destinations,
+    );
+  }
   await tx.query(
     `INSERT INTO "DeliveryAttempt" ("deliveryId", "at", "status", "error", "durationMs", "response") VALUES ${outcomes
       .map(() => "(?, ?, ?, ?, ?, ?)")
