@@ -44,8 +44,9 @@ export async function claimIn(
 ): Promise<Claimed[]> {
   const pg = provider === "postgresql";
   if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
+  // Reads only the leases in force, along (destinationId, leaseUntil): short enough to be waited for.
   const [leased] = await tx.query(
-    `${MAY_RUN_LONG}SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
+    `SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
     [destinationId, now],
   );
   let slots = limits.maxInFlight - Number(leased.n);

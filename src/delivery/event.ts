@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { DriverSql } from "../db/driver";
+import type { DriverSql, SqlQuery } from "../db/driver";
 import { parseJsonOrNull } from "../messages/queries";
 
 /** The body comes as hex text: both driver adapters hand a blob over as an array of numbers, one per byte
@@ -11,12 +11,13 @@ const eventColumns = (provider: DriverSql["provider"]) => `"id", "api", "channel
 /** The Standard Webhooks event of each stored message: `{type, timestamp, data}`, type like h7.declaration_response.
  *  The feed serves the same events. */
 export async function eventsOf(
-  sql: Pick<DriverSql, "provider" | "query">,
+  sql: SqlQuery,
+  provider: DriverSql["provider"],
   messageRowIds: number[],
 ): Promise<Map<number, Record<string, unknown>>> {
   if (messageRowIds.length === 0) return new Map();
   const rows = await sql.query(
-    `SELECT ${eventColumns(sql.provider)} FROM "Message" WHERE "id" IN (${messageRowIds.map(() => "?").join(", ")})`,
+    `SELECT ${eventColumns(provider)} FROM "Message" WHERE "id" IN (${messageRowIds.map(() => "?").join(", ")})`,
     messageRowIds,
   );
   return new Map(
@@ -55,10 +56,11 @@ export async function eventsOf(
 const dateOf = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
 
 export async function eventBodies(
-  sql: Pick<DriverSql, "provider" | "query">,
+  sql: SqlQuery,
+  provider: DriverSql["provider"],
   messageRowIds: number[],
 ): Promise<Map<number, string>> {
-  const events = await eventsOf(sql, messageRowIds);
+  const events = await eventsOf(sql, provider, messageRowIds);
   return new Map([...events].map(([id, event]) => [id, JSON.stringify(event)]));
 }
 

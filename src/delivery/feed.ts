@@ -37,6 +37,7 @@ async function readFeed(db: Db, sql: DriverSql, after: number, limit: number) {
   });
   const events = await eventsOf(
     sql,
+    sql.provider,
     entries.map((entry) => entry.messageRowId),
   );
   // a message removed since (retention) leaves its position empty: the position still moves on

@@ -14,6 +14,7 @@ import { type AttemptResult, post } from "./send";
 interface Claim {
   destination: DestinationView;
   claimed: Claimed[];
+  bodies: Map<number, string>; // by message row id
 }
 
 export interface WorkerOptions {
@@ -96,10 +97,7 @@ export class DeliveryWorker {
     for (const destination of this.destinations.all.filter((d) => d.enabled)) {
       if (this.stopped) return;
       if ((this.leased.get(destination.id) ?? 0) >= this.options.maxInFlight) continue;
-      const claimed = await this.sql.transaction((tx) =>
-        claimIn(tx, this.sql.provider, destination.id, this.options.clock(), this.limits, this.owner),
-      );
-      this.send({ destination, claimed });
+      this.send(await this.sql.transaction((tx) => this.claim(tx, destination)));
     }
   }
 
@@ -107,49 +105,45 @@ export class DeliveryWorker {
    *  one transaction (on SQLite one fsync) instead of two per round of deliveries. */
   private async claimFreed(tx: SqlQuery, outcomes: Outcome[]): Promise<Claim[]> {
     if (this.stopped) return [];
-    const ids = [...new Set(outcomes.map((outcome) => outcome.destinationId))].sort((a, b) => a - b);
+    const ids = new Set(outcomes.map((outcome) => outcome.destinationId));
     const claims: Claim[] = [];
-    for (const destination of this.destinations.all.filter((d) => d.enabled && ids.includes(d.id)))
-      claims.push({
-        destination,
-        claimed: await claimIn(tx, this.sql.provider, destination.id, this.options.clock(), this.limits, this.owner),
-      });
+    for (const destination of this.destinations.all.filter((d) => d.enabled && ids.has(d.id)))
+      claims.push(await this.claim(tx, destination));
     return claims;
   }
 
-  /** Reads the claimed deliveries' events and starts their requests. */
-  private send({ destination, claimed }: Claim): void {
-    if (claimed.length === 0) return;
-    this.leased.set(destination.id, (this.leased.get(destination.id) ?? 0) + claimed.length);
-    const starting: Promise<void> = eventBodies(
-      this.sql,
+  /** Leases a destination's next deliveries and reads their events in the same transaction: every turn of the
+   *  event loop taken while a transaction is open holds the one SQLite connection the intake's commits wait for. */
+  private async claim(tx: SqlQuery, destination: DestinationView): Promise<Claim> {
+    const { provider } = this.sql;
+    const claimed = await claimIn(tx, provider, destination.id, this.options.clock(), this.limits, this.owner);
+    const bodies = await eventBodies(
+      tx,
+      provider,
       claimed.map((delivery) => delivery.messageRowId),
-    )
-      .then((bodies) => {
-        for (const delivery of claimed)
-          this.track(
-            this.deliver(destination.url, delivery, bodies.get(delivery.messageRowId)).catch((error) => {
-              this.release(destination.id, 1); // its lease lapses unrecorded
-              throw error;
-            }),
-            delivery,
-          );
-      })
-      .catch((error) => {
-        this.release(destination.id, claimed.length);
-        this.logger.warn(
-          { err: error, destinationId: destination.id },
-          "delivery events could not be read; sent after their lease",
-        );
-      });
-    this.track(starting);
+    );
+    return { destination, claimed, bodies };
   }
 
-  private track(work: Promise<void>, delivery?: Claimed): void {
+  /** Starts the claimed deliveries' requests. */
+  private send({ destination, claimed, bodies }: Claim): void {
+    if (claimed.length === 0) return;
+    this.leased.set(destination.id, (this.leased.get(destination.id) ?? 0) + claimed.length);
+    for (const delivery of claimed)
+      this.track(
+        this.deliver(destination.url, delivery, bodies.get(delivery.messageRowId)).catch((error) => {
+          this.release(destination.id, 1); // its lease lapses unrecorded
+          throw error;
+        }),
+        delivery,
+      );
+  }
+
+  private track(work: Promise<void>, delivery: Claimed): void {
     const tracked: Promise<void> = work
       .catch((error) =>
         this.logger.error(
-          { err: error, deliveryId: delivery?.id },
+          { err: error, deliveryId: delivery.id },
           "delivery attempt could not be recorded; retried after its lease",
         ),
       )
