@@ -20,6 +20,8 @@ interface Waiting {
 /** What else the recording transaction does (the worker leases the next deliveries into the slots the attempts
  *  freed), and what follows its commit. */
 export interface AfterRecording<T> {
+  /** Resolves when the recording transaction may begin (see intake-first.ts); attempts ending meanwhile join it. */
+  turn(): Promise<void>;
   inTransaction(tx: SqlQuery, outcomes: Outcome[]): Promise<T>;
   committed(outcomes: Outcome[], result: T): void;
 }
@@ -30,7 +32,10 @@ export interface AfterRecording<T> {
  * mark. One transaction (and on SQLite one fsync) per attempt cost more than the intake of the message itself.
  */
 export class AttemptRecorder<T> {
-  private readonly groups = new GroupQueue<Waiting>((queue) => this.recordGroup(queue.splice(0, MAX_GROUP)));
+  private readonly groups = new GroupQueue<Waiting>(async (queue) => {
+    await this.after.turn();
+    await this.recordGroup(queue.splice(0, MAX_GROUP));
+  });
 
   constructor(
     private readonly sql: DriverSql,

@@ -7,6 +7,7 @@ import type { DestinationCache } from "./cache";
 import { type Claimed, type ClaimLimits, claimIn, leaseFor } from "./claims";
 import type { DestinationView } from "./destinations";
 import { eventBodies, signedHeaders } from "./event";
+import { IntakeFirst } from "./intake-first";
 import { AttemptRecorder, type Outcome } from "./record";
 import { parseRetryAfter, retryDelay } from "./schedule";
 import { type AttemptResult, post } from "./send";
@@ -39,6 +40,7 @@ export class DeliveryWorker {
   private readonly leased = new Map<number, number>();
   private readonly recorder: AttemptRecorder<Claim[]>;
   private readonly limits: ClaimLimits;
+  private readonly intakeFirst = new IntakeFirst();
 
   constructor(
     private readonly sql: DriverSql,
@@ -49,6 +51,7 @@ export class DeliveryWorker {
   ) {
     this.limits = { maxInFlight: options.maxInFlight, leaseMs: leaseFor(options.timeoutMs) };
     this.recorder = new AttemptRecorder(sql, this.owner, {
+      turn: () => this.intakeFirst.turn(),
       inTransaction: (tx, outcomes) => this.claimFreed(tx, outcomes),
       committed: (outcomes, claims) => this.recorded(outcomes, claims),
     });
@@ -56,6 +59,12 @@ export class DeliveryWorker {
 
   start(): void {
     this.timer = setInterval(() => this.wake(), this.options.pollMs).unref();
+    this.wake();
+  }
+
+  /** The intake committed messages: their deliveries are due, and delivery transactions make way (intake-first.ts). */
+  intakeCommitted(): void {
+    this.intakeFirst.intakeCommitted();
     this.wake();
   }
 
@@ -97,6 +106,7 @@ export class DeliveryWorker {
     for (const destination of this.destinations.all.filter((d) => d.enabled)) {
       if (this.stopped) return;
       if ((this.leased.get(destination.id) ?? 0) >= this.options.maxInFlight) continue;
+      await this.intakeFirst.turn();
       this.send(await this.sql.transaction((tx) => this.claim(tx, destination)));
     }
   }

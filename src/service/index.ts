@@ -91,7 +91,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     onCommit: (messages, seconds) => {
       metrics.commitSeconds.observe(seconds);
       metrics.commitBatchSize.observe(messages);
-      worker?.wake();
+      worker?.intakeCommitted();
       feedSignal.notify();
       outbound.reconciler.nudge(); // a stored message may be an expected return
     },
