@@ -1,6 +1,6 @@
 /** While messages are being committed, a delivery transaction waits for this many intake commits since the
- *  previous one. Both take turns on one SQLite connection (and on PostgreSQL, on the Destination rows they do
- *  not share, on nothing): a delivery transaction per intake commit cost the intake about 40 % of its rate. */
+ *  previous one. On SQLite both take turns on one connection, each holding it until the event loop has read its
+ *  COMMIT's answer: a delivery transaction per intake commit cost the intake about a third of its rate. */
 const INTAKE_COMMITS_PER_DELIVERY_TURN = 3;
 /** No intake commit for this long: the intake is idle, delivery transactions go at once. */
 const INTAKE_QUIET_MS = 50;
