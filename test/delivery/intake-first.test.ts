@@ -1,4 +1,8 @@
-import { IntakeFirst } from "../../src/delivery/intake-first";
+import { IntakeFirst, INTAKE_COMMITS_PER_DELIVERY_TURN as TURN } from "../../src/delivery/intake-first";
+
+const commit = (gate: IntakeFirst, times: number) => {
+  for (let i = 0; i < times; i++) gate.intakeCommitted();
+};
 
 const settles = async (promise: Promise<void>, withinMs: number) =>
   Promise.race([
@@ -11,26 +15,27 @@ describe("delivery transactions make way for the intake", () => {
     expect(await settles(new IntakeFirst().turn(), 5)).toBe(true);
   });
 
-  test("while messages are being committed, a delivery transaction waits for three intake commits", async () => {
+  test("while messages are being committed, a delivery transaction waits for a few intake commits", async () => {
     const gate = new IntakeFirst();
     gate.intakeCommitted();
     const turn = gate.turn();
-    gate.intakeCommitted();
+    commit(gate, TURN - 2);
     expect(await settles(turn, 5)).toBe(false);
     gate.intakeCommitted();
     expect(await settles(turn, 5)).toBe(true);
   });
 
-  test("the next one waits for three more, and two waiting take one turn each", async () => {
+  test("the next one waits for as many more, and two waiting take one turn each", async () => {
     const gate = new IntakeFirst();
     gate.intakeCommitted();
     const first = gate.turn();
     const second = gate.turn();
-    gate.intakeCommitted();
-    gate.intakeCommitted();
+    commit(gate, TURN - 1);
     expect(await settles(first, 5)).toBe(true);
     expect(await settles(second, 5)).toBe(false);
-    for (let i = 0; i < 3; i++) gate.intakeCommitted();
+    commit(gate, TURN - 1);
+    expect(await settles(second, 5)).toBe(false);
+    gate.intakeCommitted();
     expect(await settles(second, 5)).toBe(true);
   });
 
