@@ -1,4 +1,4 @@
-import { type DriverSql, MAY_RUN_LONG } from "../db/driver";
+import { type DriverSql, MAY_RUN_LONG, type SqlQuery } from "../db/driver";
 
 export interface Claimed {
   id: number;
@@ -28,46 +28,52 @@ const claimable = (triggers: string) => `
 export const CLAIM_PASSES = [claimable(`= 'live'`), claimable(`IN ('redeliver', 'replay')`)];
 
 /**
- * Leases up to `maxInFlight` minus what is already leased to one destination, in one transaction. On PostgreSQL
- * the destination row is locked first, so replicas claiming for the same destination take turns and the
- * in-flight count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is
- * finishing is skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
+ * Leases up to `maxInFlight` minus what is already leased to one destination, inside the caller's transaction
+ * (its own, or the one recording the attempts that freed the slots: see worker.ts). On PostgreSQL the
+ * destination row is locked first, so replicas claiming for the same destination take turns and the in-flight
+ * count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is finishing is
+ * skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
  */
-export async function claimDeliveries(
-  sql: DriverSql,
+export async function claimIn(
+  tx: SqlQuery,
+  provider: DriverSql["provider"],
   destinationId: number,
   now: Date,
-  limits: { maxInFlight: number; leaseMs: number },
+  limits: ClaimLimits,
   owner: string,
 ): Promise<Claimed[]> {
-  const pg = sql.provider === "postgresql";
-  return sql.transaction(async (tx) => {
-    if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
-    const [leased] = await tx.query(
-      `${MAY_RUN_LONG}SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
-      [destinationId, now],
+  const pg = provider === "postgresql";
+  if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
+  // Reads only the leases in force, along (destinationId, leaseUntil): short enough to be waited for.
+  const [leased] = await tx.query(
+    `SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
+    [destinationId, now],
+  );
+  let slots = limits.maxInFlight - Number(leased.n);
+  const rows: Record<string, unknown>[] = [];
+  for (const pass of CLAIM_PASSES) {
+    if (slots <= 0) break;
+    const taken = await tx.query(
+      `${MAY_RUN_LONG}UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${pass}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
+       RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
+      [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
     );
-    let slots = limits.maxInFlight - Number(leased.n);
-    const rows: Record<string, unknown>[] = [];
-    for (const pass of CLAIM_PASSES) {
-      if (slots <= 0) break;
-      const taken = await tx.query(
-        `${MAY_RUN_LONG}UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${pass}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
-         RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
-        [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
-      );
-      rows.push(...taken);
-      slots -= taken.length;
-    }
-    return rows
-      .map((row) => ({
-        id: Number(row.id),
-        destinationId: Number(row.destinationId),
-        messageRowId: Number(row.messageRowId),
-        attempts: Number(row.attempts),
-        position: Number(row.position),
-      }))
-      .sort((a, b) => a.position - b.position || a.id - b.id)
-      .map(({ position: _position, ...claimed }) => claimed);
-  });
+    rows.push(...taken);
+    slots -= taken.length;
+  }
+  return rows
+    .map((row) => ({
+      id: Number(row.id),
+      destinationId: Number(row.destinationId),
+      messageRowId: Number(row.messageRowId),
+      attempts: Number(row.attempts),
+      position: Number(row.position),
+    }))
+    .sort((a, b) => a.position - b.position || a.id - b.id)
+    .map(({ position: _position, ...claimed }) => claimed);
+}
+
+export interface ClaimLimits {
+  maxInFlight: number;
+  leaseMs: number;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
+import type { DriverSql } from "../db/driver";
 import { defineRoute, type RouteDefinition } from "../http/routes";
 import { queryParameters } from "../messages/paging";
 import { eventsOf } from "./event";
@@ -28,14 +29,15 @@ export class FeedSignal {
 }
 
 /** Stored messages after `after`, in feed order (commit order, gap-free: see enqueue.ts). */
-async function readFeed(db: Db, after: number, limit: number) {
+async function readFeed(db: Db, sql: DriverSql, after: number, limit: number) {
   const entries = await db.feedEntry.findMany({
     where: { position: { gt: after } },
     orderBy: { position: "asc" },
     take: limit,
   });
   const events = await eventsOf(
-    db,
+    sql,
+    sql.provider,
     entries.map((entry) => entry.messageRowId),
   );
   // a message removed since (retention) leaves its position empty: the position still moves on
@@ -45,7 +47,7 @@ async function readFeed(db: Db, after: number, limit: number) {
   return { items, nextPosition: entries.length > 0 ? entries[entries.length - 1].position : after };
 }
 
-export function feedRoutes(db: Db, signal: FeedSignal): RouteDefinition[] {
+export function feedRoutes(db: Db, sql: DriverSql, signal: FeedSignal): RouteDefinition[] {
   return [
     defineRoute({
       method: "get",
@@ -75,7 +77,7 @@ export function feedRoutes(db: Db, signal: FeedSignal): RouteDefinition[] {
         let aborted = false;
         res.once("close", () => (aborted = true)); // the consumer went away
         for (;;) {
-          const page = await readFeed(db, query.after, query.limit);
+          const page = await readFeed(db, sql, query.after, query.limit);
           if (page.items.length > 0 || page.nextPosition > query.after || Date.now() >= deadline || aborted)
             return page;
           await signal.next(Math.min(POLL_MS, deadline - Date.now()));

@@ -17,18 +17,30 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** What else the recording transaction does (the worker leases the next deliveries into the slots the attempts
+ *  freed), and what follows its commit. */
+export interface AfterRecording<T> {
+  /** Resolves when the recording transaction may begin (see intake-first.ts); attempts ending meanwhile join it. */
+  turn(): Promise<void>;
+  inTransaction(tx: SqlQuery, outcomes: Outcome[]): Promise<T>;
+  committed(outcomes: Outcome[], result: T): void;
+}
+
 /**
  * Records attempts in groups (GroupQueue), as the intake's writer stores messages: the attempts that end
- * together are written in one transaction, each with its delivery's new state and its destination's failing mark. One transaction (and on SQLite one fsync) per attempt cost more than the
- * intake of the message itself.
+ * together are written in one transaction, each with its delivery's new state and its destination's failing
+ * mark. One transaction (and on SQLite one fsync) per attempt cost more than the intake of the message itself.
  */
-export class AttemptRecorder {
-  private readonly groups = new GroupQueue<Waiting>((queue) => this.recordGroup(queue.splice(0, MAX_GROUP)));
+export class AttemptRecorder<T> {
+  private readonly groups = new GroupQueue<Waiting>(async (queue) => {
+    await this.after.turn();
+    await this.recordGroup(queue.splice(0, MAX_GROUP));
+  });
 
   constructor(
     private readonly sql: DriverSql,
     private readonly owner: string,
-    private readonly onRecorded: (outcomes: Outcome[]) => void,
+    private readonly after: AfterRecording<T>,
   ) {}
 
   record(outcome: Outcome): Promise<void> {
@@ -37,20 +49,33 @@ export class AttemptRecorder {
 
   private async recordGroup(batch: Waiting[]): Promise<void> {
     const outcomes = batch.map((waiting) => waiting.outcome);
+    let result: T;
     try {
-      await this.sql.transaction((tx) => writeOutcomes(tx, outcomes, this.owner));
+      result = await this.sql.transaction(async (tx) => {
+        await writeOutcomes(tx, this.sql.provider === "postgresql", outcomes, this.owner);
+        return this.after.inTransaction(tx, outcomes);
+      });
     } catch (error) {
       return batch.forEach((waiting) => waiting.reject(error));
     }
     batch.forEach((waiting) => waiting.resolve());
-    this.onRecorded(outcomes);
+    this.after.committed(outcomes, result);
   }
 }
 
 const MAX_GROUP = 200; // 6 parameters an attempt row: well under both databases' limits
 
-/** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands. */
-async function writeOutcomes(tx: SqlQuery, outcomes: Outcome[], owner: string): Promise<void> {
+/** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands.
+ *  On PostgreSQL the group's destination rows are locked first, in id order: the failing marks and the claims
+ *  that follow lock them too, and two replicas' groups locking in different orders could deadlock. */
+async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], owner: string): Promise<void> {
+  if (pg) {
+    const destinations = [...new Set(outcomes.map((outcome) => outcome.destinationId))];
+    await tx.query(
+      `SELECT "id" FROM "Destination" WHERE "id" IN (${destinations.map(() => "?").join(", ")}) ORDER BY "id" FOR UPDATE`,
+      destinations,
+    );
+  }
   await tx.query(
     `INSERT INTO "DeliveryAttempt" ("deliveryId", "at", "status", "error", "durationMs", "response") VALUES ${outcomes
       .map(() => "(?, ?, ?, ?, ?, ?)")
@@ -64,13 +89,28 @@ async function writeOutcomes(tx: SqlQuery, outcomes: Outcome[], owner: string): 
       result.response,
     ]),
   );
-  for (const { deliveryId, at, result, status, nextAttemptAt } of outcomes) {
-    await tx.query(
-      `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "nextAttemptAt" = ?, "leaseUntil" = NULL,
-         "leaseOwner" = NULL, "lastStatus" = ?, "lastError" = ?, "completedAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`,
-      [status, nextAttemptAt, result.status, result.error, status === "pending" ? null : at, deliveryId, owner],
-    );
-  }
+  // One UPDATE for the group, joined to its new values: a statement per attempt cost a round trip each to the
+  // SQLite thread, waited for on the event loop.
+  const typed = (type: string) => (pg ? `?::${type}` : "?");
+  const row = `(${[typed("int"), typed("text"), typed("timestamp(3)"), typed("int"), typed("text"), typed("timestamp(3)")].join(", ")})`;
+  await tx.query(
+    `WITH "v" ("id", "status", "nextAttemptAt", "lastStatus", "lastError", "completedAt") AS (VALUES ${outcomes.map(() => row).join(", ")})
+     UPDATE "Delivery" SET "status" = "v"."status", "attempts" = "attempts" + 1, "nextAttemptAt" = "v"."nextAttemptAt",
+       "leaseUntil" = NULL, "leaseOwner" = NULL, "lastStatus" = "v"."lastStatus", "lastError" = "v"."lastError",
+       "completedAt" = "v"."completedAt"
+     FROM "v" WHERE "Delivery"."id" = "v"."id" AND "Delivery"."leaseOwner" = ?`,
+    [
+      ...outcomes.flatMap(({ deliveryId, at, result, status, nextAttemptAt }) => [
+        deliveryId,
+        status,
+        nextAttemptAt,
+        result.status,
+        result.error,
+        status === "pending" ? null : at,
+      ]),
+      owner,
+    ],
+  );
   for (const [destinationId, mark] of failingMarks(outcomes)) {
     if (mark.failingSince === null)
       await tx.query(`UPDATE "Destination" SET "failingSince" = NULL WHERE "id" = ? AND "failingSince" IS NOT NULL`, [

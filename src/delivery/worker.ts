@@ -1,15 +1,22 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Logger } from "pino";
-import type { Db } from "../db/client";
-import type { DriverSql } from "../db/driver";
+import type { DriverSql, SqlQuery } from "../db/driver";
 import type { Metrics } from "../http/metrics";
 import type { DestinationCache } from "./cache";
-import { type Claimed, claimDeliveries, leaseFor } from "./claims";
+import { type Claimed, type ClaimLimits, claimIn, leaseFor } from "./claims";
+import type { DestinationView } from "./destinations";
 import { eventBodies, signedHeaders } from "./event";
+import { IntakeFirst } from "./intake-first";
 import { AttemptRecorder, type Outcome } from "./record";
 import { parseRetryAfter, retryDelay } from "./schedule";
 import { type AttemptResult, post } from "./send";
+
+interface Claim {
+  destination: DestinationView;
+  claimed: Claimed[];
+  bodies: Map<number, string>; // by message row id
+}
 
 export interface WorkerOptions {
   /** The retry schedule's clock (tests move it); signatures always carry the wall clock's time. */
@@ -29,17 +36,25 @@ export class DeliveryWorker {
   private again = false;
   private stopped = false;
   private readonly sending = new Set<Promise<void>>();
-  private readonly recorder: AttemptRecorder;
+  /** Deliveries this worker holds a lease on, by destination: from their claim's commit to their record's. */
+  private readonly leased = new Map<number, number>();
+  private readonly recorder: AttemptRecorder<Claim[]>;
+  private readonly limits: ClaimLimits;
+  private readonly intakeFirst = new IntakeFirst();
 
   constructor(
-    private readonly db: Db,
     private readonly sql: DriverSql,
     private readonly destinations: DestinationCache,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.recorder = new AttemptRecorder(sql, this.owner, (outcomes) => this.recorded(outcomes));
+    this.limits = { maxInFlight: options.maxInFlight, leaseMs: leaseFor(options.timeoutMs) };
+    this.recorder = new AttemptRecorder(sql, this.owner, {
+      turn: () => this.intakeFirst.turn(),
+      inTransaction: (tx, outcomes) => this.claimFreed(tx, outcomes),
+      committed: (outcomes, claims) => this.recorded(outcomes, claims),
+    });
   }
 
   start(): void {
@@ -47,7 +62,13 @@ export class DeliveryWorker {
     this.wake();
   }
 
-  /** Looks for due deliveries now (after a commit, after an attempt ends). */
+  /** The intake committed messages: their deliveries are due, and delivery transactions make way (intake-first.ts). */
+  intakeCommitted(): void {
+    this.intakeFirst.intakeCommitted();
+    this.wake();
+  }
+
+  /** Looks for due deliveries now (after a commit, a redelivery, a replay). */
   wake(): void {
     if (this.stopped) return;
     if (this.running) {
@@ -79,28 +100,71 @@ export class DeliveryWorker {
     }
   }
 
+  /** A transaction per destination with free slots. One whose slots this worker alone fills is skipped: its
+   *  claim could take nothing, and the recording of the attempts in flight claims again as they end. */
   private async claimAll(): Promise<void> {
     for (const destination of this.destinations.all.filter((d) => d.enabled)) {
       if (this.stopped) return;
-      const limits = { maxInFlight: this.options.maxInFlight, leaseMs: leaseFor(this.options.timeoutMs) };
-      const claimed = await claimDeliveries(this.sql, destination.id, this.options.clock(), limits, this.owner);
-      if (claimed.length === 0) continue;
-      const bodies = await eventBodies(
-        this.db,
-        claimed.map((delivery) => delivery.messageRowId),
-      );
-      for (const delivery of claimed) {
-        const sending: Promise<void> = this.deliver(destination.url, delivery, bodies.get(delivery.messageRowId))
-          .catch((error) =>
-            this.logger.error(
-              { err: error, deliveryId: delivery.id },
-              "delivery attempt could not be recorded; retried after its lease",
-            ),
-          )
-          .finally(() => this.sending.delete(sending));
-        this.sending.add(sending);
-      }
+      if ((this.leased.get(destination.id) ?? 0) >= this.options.maxInFlight) continue;
+      await this.intakeFirst.turn();
+      this.send(await this.sql.transaction((tx) => this.claim(tx, destination)));
     }
+  }
+
+  /** In the transaction recording attempts, the next deliveries of their destinations take the slots they held:
+   *  one transaction (on SQLite one fsync) instead of two per round of deliveries. */
+  private async claimFreed(tx: SqlQuery, outcomes: Outcome[]): Promise<Claim[]> {
+    if (this.stopped) return [];
+    const ids = new Set(outcomes.map((outcome) => outcome.destinationId));
+    const claims: Claim[] = [];
+    for (const destination of this.destinations.all.filter((d) => d.enabled && ids.has(d.id)))
+      claims.push(await this.claim(tx, destination));
+    return claims;
+  }
+
+  /** Leases a destination's next deliveries and reads their events in the same transaction: every turn of the
+   *  event loop taken while a transaction is open holds the one SQLite connection the intake's commits wait for. */
+  private async claim(tx: SqlQuery, destination: DestinationView): Promise<Claim> {
+    const { provider } = this.sql;
+    const claimed = await claimIn(tx, provider, destination.id, this.options.clock(), this.limits, this.owner);
+    const bodies = await eventBodies(
+      tx,
+      provider,
+      claimed.map((delivery) => delivery.messageRowId),
+    );
+    return { destination, claimed, bodies };
+  }
+
+  /** Starts the claimed deliveries' requests. */
+  private send({ destination, claimed, bodies }: Claim): void {
+    if (claimed.length === 0) return;
+    this.leased.set(destination.id, (this.leased.get(destination.id) ?? 0) + claimed.length);
+    for (const delivery of claimed)
+      this.track(
+        this.deliver(destination.url, delivery, bodies.get(delivery.messageRowId)).catch((error) => {
+          this.release(destination.id, 1); // its lease lapses unrecorded
+          throw error;
+        }),
+        delivery,
+      );
+  }
+
+  private track(work: Promise<void>, delivery: Claimed): void {
+    const tracked: Promise<void> = work
+      .catch((error) =>
+        this.logger.error(
+          { err: error, deliveryId: delivery.id },
+          "delivery attempt could not be recorded; retried after its lease",
+        ),
+      )
+      .finally(() => this.sending.delete(tracked));
+    this.sending.add(tracked);
+  }
+
+  private release(destinationId: number, count: number): void {
+    const left = (this.leased.get(destinationId) ?? 0) - count;
+    if (left > 0) this.leased.set(destinationId, left);
+    else this.leased.delete(destinationId);
   }
 
   private async deliver(url: string, delivery: Claimed, body: string | undefined): Promise<void> {
@@ -133,12 +197,14 @@ export class DeliveryWorker {
     });
   }
 
-  private recorded(outcomes: Outcome[]): void {
-    for (const { destinationId, status } of outcomes)
+  private recorded(outcomes: Outcome[], claims: Claim[]): void {
+    for (const { destinationId, status } of outcomes) {
+      this.release(destinationId, 1);
       this.metrics.deliveryAttempts.inc({
         destination: String(destinationId),
         outcome: status === "pending" ? "retrying" : status,
       });
-    this.wake(); // the slots these attempts held are free
+    }
+    for (const claim of claims) this.send(claim);
   }
 }

@@ -91,7 +91,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     onCommit: (messages, seconds) => {
       metrics.commitSeconds.observe(seconds);
       metrics.commitBatchSize.observe(messages);
-      worker?.wake();
+      worker?.intakeCommitted();
       feedSignal.notify();
       outbound.reconciler.nudge(); // a stored message may be an expected return
     },
@@ -140,7 +140,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     ...basePathRoutes(apis, basePathAdmin, basePaths),
     ...destinationRoutes(destinations),
     ...deliveryRoutes({ db, sql, admin: destinations, clock, wake: () => worker?.wake() }),
-    ...feedRoutes(db, feedSignal),
+    ...feedRoutes(db, sql, feedSignal),
     ...outboundRoutes(db, outbound),
     ...expectationRoutes(db, outbound, apis.map((api) => api.name) as [string, ...string[]]),
     ...timelineRoutes(db, clock),

@@ -72,7 +72,6 @@ export async function startDelivery(
   const stored = storedHooks(config.database.provider, () => destinationCache.all, clock);
   const worker = config.DELIVERY_WORKER
     ? new DeliveryWorker(
-        db,
         sql,
         destinationCache,
         {
