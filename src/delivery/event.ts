@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { Webhook } from "standardwebhooks";
 import type { DriverSql, SqlQuery } from "../db/driver";
 import { parseJsonOrNull } from "../messages/queries";
 
@@ -64,26 +64,15 @@ export async function eventBodies(
   return new Map([...events].map(([id, event]) => [id, JSON.stringify(event)]));
 }
 
-const SECRET_PREFIX = "whsec_";
-
 /** The Standard Webhooks headers of one attempt. `webhook-id` is the delivery's, the same on every retry, so a
- *  receiver can drop a repeat; each secret in force adds a signature (two during a rotation). The HMAC is
- *  node:crypto's, as `standardwebhooks` computes it (its own is JavaScript SHA-256: 5 ms for a 600 KB body). */
+ *  receiver can drop a repeat; each secret in force adds a signature (two during a rotation). Signed by the
+ *  `standardwebhooks` package, as issue 13 asks (its HMAC is JavaScript: ~5 ms for a 600 KB body, 1 % of them). */
 export function signedHeaders(deliveryId: number, secrets: string[], body: string, at: Date): Record<string, string> {
   const id = `dlv_${deliveryId}`;
-  const timestamp = String(Math.floor(at.getTime() / 1000));
-  const signature = (secret: string) =>
-    `v1,${createHmac(
-      "sha256",
-      Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, "base64"),
-    )
-      .update(`${id}.${timestamp}.`)
-      .update(body)
-      .digest("base64")}`;
   return {
     "content-type": "application/json",
     "webhook-id": id,
-    "webhook-timestamp": timestamp,
-    "webhook-signature": secrets.map(signature).join(" "),
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": secrets.map((secret) => new Webhook(secret).sign(id, at, body)).join(" "),
   };
 }

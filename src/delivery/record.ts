@@ -76,7 +76,7 @@ async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], own
       destinations,
     );
   }
-  await tx.query(
+  await tx.send(
     `INSERT INTO "DeliveryAttempt" ("deliveryId", "at", "status", "error", "durationMs", "response") VALUES ${outcomes
       .map(() => "(?, ?, ?, ?, ?, ?)")
       .join(", ")}`,
@@ -89,11 +89,11 @@ async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], own
       result.response,
     ]),
   );
-  // One UPDATE for the group, joined to its new values: a statement per attempt cost a round trip each to the
-  // SQLite thread, waited for on the event loop.
+  // One UPDATE for the group, joined to its new values; like the INSERT, sent without waiting for it (a wait is
+  // a round trip to the SQLite thread on the event loop); a failure fails the transaction's next statement.
   const typed = (type: string) => (pg ? `?::${type}` : "?");
   const row = `(${[typed("int"), typed("text"), typed("timestamp(3)"), typed("int"), typed("text"), typed("timestamp(3)")].join(", ")})`;
-  await tx.query(
+  await tx.send(
     `WITH "v" ("id", "status", "nextAttemptAt", "lastStatus", "lastError", "completedAt") AS (VALUES ${outcomes.map(() => row).join(", ")})
      UPDATE "Delivery" SET "status" = "v"."status", "attempts" = "attempts" + 1, "nextAttemptAt" = "v"."nextAttemptAt",
        "leaseUntil" = NULL, "leaseOwner" = NULL, "lastStatus" = "v"."lastStatus", "lastError" = "v"."lastError",
@@ -113,11 +113,11 @@ async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], own
   );
   for (const [destinationId, mark] of failingMarks(outcomes)) {
     if (mark.failingSince === null)
-      await tx.query(`UPDATE "Destination" SET "failingSince" = NULL WHERE "id" = ? AND "failingSince" IS NOT NULL`, [
+      await tx.send(`UPDATE "Destination" SET "failingSince" = NULL WHERE "id" = ? AND "failingSince" IS NOT NULL`, [
         destinationId,
       ]);
     else
-      await tx.query(
+      await tx.send(
         `UPDATE "Destination" SET "failingSince" = ? WHERE "id" = ?${mark.keepEarlier ? ` AND "failingSince" IS NULL` : ""}`,
         [mark.failingSince, destinationId],
       );
