@@ -120,8 +120,9 @@ export function driverSql(provider: "sqlite" | "postgresql", adapter: () => Quer
   return driver;
 }
 
-/** A Buffer that crossed to another thread (a procedure's input) arrives as a plain Uint8Array. */
-const asBuffer = (value: unknown) =>
+/** A Buffer that crossed to another thread (a call's arguments, a procedure's input) arrives as a plain
+ *  Uint8Array; better-sqlite3 binds Buffers (a view, not a copy). */
+export const asBuffer = (value: unknown) =>
   value instanceof Uint8Array && !Buffer.isBuffer(value)
     ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     : value;
@@ -133,6 +134,9 @@ function argTypeOf(value: unknown): ArgType {
   if (typeof value === "number") return { scalarType: Number.isInteger(value) ? "int" : "float", arity: "scalar" };
   return { scalarType: value === null ? "unknown" : "string", arity: "scalar" };
 }
+
+/** `?, ?, …`, one per value: an IN list or a VALUES row of this `?` SQL. */
+export const placeholders = (values: readonly unknown[]) => values.map(() => "?").join(", ");
 
 /** Put before a statement that may run for long (a scan): on SQLite it is then never waited for synchronously
  *  on the event loop inside a transaction (see sqlite-thread.ts). A comment: harmless to PostgreSQL. */

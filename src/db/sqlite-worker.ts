@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { driverSql, runProcedure, WRITE_PROBE_SQL } from "./driver";
+import { asBuffer, driverSql, runProcedure, WRITE_PROBE_SQL } from "./driver";
 import {
   POSTED,
   type SqliteCall,
@@ -116,14 +116,7 @@ async function writeLocked(transaction: ThreadedTransaction): Promise<ThreadedTr
 
 /** Buffers arrive as plain Uint8Arrays; better-sqlite3 binds Buffers (a view, not a copy). */
 function withBuffers(query: { args: unknown[] }) {
-  return {
-    ...query,
-    args: query.args.map((arg) =>
-      arg instanceof Uint8Array && !Buffer.isBuffer(arg)
-        ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength)
-        : arg,
-    ),
-  } as never;
+  return { ...query, args: query.args.map(asBuffer) } as never;
 }
 
 void serve();

@@ -1,4 +1,4 @@
-import { type DriverSql, type Procedure, prismaSql, type SqlQuery } from "../db/driver";
+import { type DriverSql, type Procedure, placeholders, prismaSql, type SqlQuery } from "../db/driver";
 import type { AfterInsert, StoredRow } from "../messages/store-group";
 import type { AcceptHook } from "../quarantine/accept";
 import { matches, type StoredMessage } from "./cache";
@@ -71,8 +71,8 @@ async function insertRows(
   const returned: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const placeholders = chunk.map((row) => `(${row.map(() => "?").join(", ")})`).join(", ");
-    const insert = `INSERT INTO ${target} VALUES ${placeholders}${returning}`;
+    const rowsSql = chunk.map((row) => `(${placeholders(row)})`).join(", ");
+    const insert = `INSERT INTO ${target} VALUES ${rowsSql}${returning}`;
     if (returning) returned.push(...(await sql.query(insert, chunk.flat())));
     else await sql.send(insert, chunk.flat());
   }

@@ -1,5 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import type { DriverSql, SqlQuery } from "../db/driver";
+import { type DriverSql, placeholders, type SqlQuery } from "../db/driver";
 import { parseJsonOrNull } from "../messages/queries";
 
 /** The body comes as hex text: both driver adapters hand a blob over as an array of numbers, one per byte
@@ -17,7 +17,7 @@ export async function eventsOf(
 ): Promise<Map<number, Record<string, unknown>>> {
   if (messageRowIds.length === 0) return new Map();
   const rows = await sql.query(
-    `SELECT ${eventColumns(provider)} FROM "Message" WHERE "id" IN (${messageRowIds.map(() => "?").join(", ")})`,
+    `SELECT ${eventColumns(provider)} FROM "Message" WHERE "id" IN (${placeholders(messageRowIds)})`,
     messageRowIds,
   );
   return new Map(

@@ -1,4 +1,4 @@
-import type { DriverSql, SqlQuery } from "../db/driver";
+import { type DriverSql, placeholders, type SqlQuery } from "../db/driver";
 import { GroupQueue } from "../db/group-queue";
 
 /** One finished attempt, decided: what the delivery becomes. */
@@ -72,7 +72,7 @@ async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], own
   if (pg) {
     const destinations = [...new Set(outcomes.map((outcome) => outcome.destinationId))];
     await tx.query(
-      `SELECT "id" FROM "Destination" WHERE "id" IN (${destinations.map(() => "?").join(", ")}) ORDER BY "id" FOR UPDATE`,
+      `SELECT "id" FROM "Destination" WHERE "id" IN (${placeholders(destinations)}) ORDER BY "id" FOR UPDATE`,
       destinations,
     );
   }

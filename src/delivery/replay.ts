@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { DriverSql } from "../db/driver";
+import { type DriverSql, placeholders } from "../db/driver";
 import { pageOf } from "../messages/paging";
 import { matches } from "./cache";
 import type { DestinationView } from "./destinations";
@@ -51,7 +51,7 @@ export async function replay(
     args.push(api);
   }
   if (channels !== undefined) {
-    conditions.push(`m."channel" IN (${channels.map(() => "?").join(", ")})`);
+    conditions.push(`m."channel" IN (${placeholders(channels)})`);
     args.push(...channels);
   }
   const rows = await sql.query(

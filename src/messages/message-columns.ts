@@ -1,3 +1,4 @@
+import { placeholders } from "../db/driver";
 import { keyOf } from "./classify";
 import type { MessageRecord } from "./records";
 
@@ -28,7 +29,7 @@ const COLUMNS: [column: string, value: (record: MessageRecord) => unknown][] = [
 ];
 
 const COLUMN_LIST = COLUMNS.map(([column]) => `"${column}"`).join(", ");
-const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
+const ROW_PLACEHOLDERS = `(${placeholders(COLUMNS)})`;
 
 /** One INSERT for the whole group (so one commit); rows whose (api, messageId) is taken are skipped, and the
  *  ones inserted come back with their ids. */

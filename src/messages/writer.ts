@@ -1,5 +1,5 @@
 import { DeadlineExceeded, withDeadline } from "../db/deadline";
-import type { DriverSql } from "../db/driver";
+import { type DriverSql, placeholders } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
 import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
@@ -121,7 +121,7 @@ export class MessageWriter {
     for (const api of new Set(records.map((record) => record.api))) {
       const messageIds = records.filter((record) => record.api === api).map((record) => record.messageId);
       const rows = await this.sql.query(
-        `SELECT "id", "api", "messageId", "bodySha256" FROM "Message" WHERE "api" = ? AND "messageId" IN (${messageIds.map(() => "?").join(", ")})`,
+        `SELECT "id", "api", "messageId", "bodySha256" FROM "Message" WHERE "api" = ? AND "messageId" IN (${placeholders(messageIds)})`,
         [api, ...messageIds],
       );
       for (const row of rows)

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
-import type { SqlQuery } from "../db/driver";
+import { placeholders, type SqlQuery } from "../db/driver";
 import { keyOf } from "../messages/classify";
 import type { MessageRecord, QuarantineRecord } from "../messages/records";
 import type { StoreOutcome } from "../messages/writer";
@@ -130,7 +130,7 @@ async function withOpenBodies<T extends { api: string; messageId: string }>(
   for (const api of new Set(messages.map((message) => message.api))) {
     const ids = [...new Set(messages.filter((message) => message.api === api).map((message) => message.messageId))];
     const rows = await sql.query(
-      `SELECT DISTINCT "messageId" FROM "QuarantinedBody" WHERE "api" = ? AND "messageId" IN (${ids.map(() => "?").join(", ")})
+      `SELECT DISTINCT "messageId" FROM "QuarantinedBody" WHERE "api" = ? AND "messageId" IN (${placeholders(ids)})
          AND "acceptedAt" IS NULL AND "dismissedAt" IS NULL`,
       [api, ...ids],
     );
