@@ -14,6 +14,7 @@ import { authenticate } from "./authenticate";
 import { InflightBytes, readBody } from "./body";
 import type { FailureLimiter } from "./failure-limiter";
 import { ingest, keepTooLarge } from "./ingest";
+import type { MessageReader } from "./message-reader";
 
 export interface PublicAppDeps {
   apis: ApiDefinition[];
@@ -21,6 +22,7 @@ export interface PublicAppDeps {
   tokens: TokenStore;
   basePaths: BasePathStore;
   writer: MessageWriter;
+  reader: MessageReader;
   validationMode: "reject" | "flag";
   simulatedHeader: Config["SIMULATED_HEADER"];
   maxBodyBytes: number;

@@ -1,22 +1,22 @@
-import { createHash } from "node:crypto";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
-import type { Reading } from "../douane/contract";
-import { errors, type IntakeRefusalCode, intakeRefusals } from "../http/error-catalog";
+import { errors, intakeRefusals } from "../http/error-catalog";
 import { StorageUnavailable } from "../http/errors";
 import type { Metrics } from "../http/metrics";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
 import type { MessageWriter } from "../messages/writer";
 import { quarantine } from "../quarantine/store";
-import { parseJson } from "./json-body";
+import type { MessageReader } from "./message-reader";
+import { type ArrivedBody, type Refusal, sha256Of } from "./read-message";
 
 export interface IngestDeps {
   api: ApiDefinition;
   db: Db;
   writer: MessageWriter;
+  reader: MessageReader;
   validationMode: Config["VALIDATION_MODE"];
   simulatedHeader: Config["SIMULATED_HEADER"];
   metrics: Metrics;
@@ -29,8 +29,10 @@ export function ingest(deps: IngestDeps): RequestHandler {
   const { api, writer, validationMode, metrics } = deps;
   return async (req, res) => {
     const { channel, pathParams } = api.contract.channelOf(req.path);
-    const envelope = envelopeOf(req, res, deps, channel, pathParams);
-    const checked = readMessage(api, envelope, req.headers, pathParams);
+    const receivedAt = deps.clock();
+    const arrived = arrivedBody(req, deps, channel, pathParams);
+    const { bodySha256, checked } = await deps.reader.read(api, arrived);
+    const envelope = envelopeOf(req, res, deps, { ...arrived, bodySha256, receivedAt });
     res.locals.log = { ...res.locals.log, channel, messageId: checked.messageId };
     const refuse = (refusal: Refusal) => refuseAndKeep(deps, res, envelope, refusal, checked.messageId);
 
@@ -77,83 +79,17 @@ async function keepConflict(
   return quarantineId;
 }
 
-/** Without a message, the catalog's for its reason. */
-type Refusal = { reason: IntakeRefusalCode; message?: string; detail?: Record<string, unknown> };
-type Checked =
-  | { messageId: string | null; refusal: Refusal }
-  | { messageId: string; refusal: null; examination: Reading };
-
-/** The body's encoding, type, JSON and messageId checked, and the message examined under its API's contract. Apart
- *  from the handler, so the parsed body is garbage as soon as it has been examined, not held while the commit is awaited. */
-function readMessage(
-  api: ApiDefinition,
-  envelope: Envelope,
-  headers: Request["headers"],
-  pathParams: Record<string, string>,
-): Checked {
-  const json = parseJson(envelope.rawBody);
-  const identified = json.ok ? identify(api, json.value, headers, envelope.bodySha256) : null;
-  const messageId = identified?.messageId ?? null;
-  const encoding = String(envelope.headers["content-encoding"] ?? "identity")
-    .trim()
-    .toLowerCase();
-  // Douane sends plain JSON. A compressed body is kept as it came, never decoded into something else.
-  if (encoding !== "identity" && encoding !== "") {
-    return {
-      messageId,
-      refusal: { reason: "unsupported_content_encoding" },
-    };
-  }
-  if (!isJsonContentType(envelope.contentType)) {
-    return {
-      messageId,
-      refusal: { reason: "unsupported_content_type" },
-    };
-  }
-  if (!json.ok) return { messageId, refusal: { reason: json.reason, message: json.message, detail: json.detail } };
-  if (messageId === null)
-    return {
-      messageId,
-      refusal: { reason: "missing_message_id" },
-    };
-  const examination = api.contract.examine(
-    envelope.channel,
-    isObject(json.value) ? json.value : {},
-    pathParams,
-    json.text,
-  );
-  if (identified?.byBodyHash) examination.findings.push(bodyHashFinding);
-  return { messageId, refusal: null, examination };
-}
-
-const bodyHashFinding = {
-  path: "",
-  message: "no message id found where this API's message id is read: the body's SHA-256 is its idempotency key",
-  severity: "warning" as const,
-};
-
-/** The message id the API's contract reads, or for an API keyed by body hash, `sha256:<hex>` (a byte-identical
- *  retry is then a duplicate; a message id found later never collides with it). */
-function identify(
-  api: ApiDefinition,
-  body: unknown,
-  headers: Request["headers"],
-  bodySha256: string,
-): { messageId: string | null; byBodyHash: boolean } {
-  const messageId = api.contract.messageIdOf(body, headers);
-  if (messageId !== null || api.contract.withoutMessageId === "refuse") return { messageId, byBodyHash: false };
-  return { messageId: `sha256:${bodySha256}`, byBodyHash: true };
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
 /** A body over MAX_BODY_BYTES is not read, so only the fact that it came is kept. */
 export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
   return async (error, req, res, next) => {
     if ((error as { type?: string }).type !== "entity.too.large") return next(error);
     const { channel, pathParams } = deps.api.contract.channelOf(req.path);
-    const envelope = envelopeOf(req, res, deps, channel, pathParams);
+    const arrived = arrivedBody(req, deps, channel, pathParams);
+    const envelope = envelopeOf(req, res, deps, {
+      ...arrived,
+      bodySha256: sha256Of(arrived.rawBody),
+      receivedAt: deps.clock(),
+    });
     const detail = {
       message: `the body is larger than ${(error as { limit?: number }).limit} bytes`,
       contentLength: req.headers["content-length"] ?? null,
@@ -165,23 +101,25 @@ export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
   };
 }
 
+function arrivedBody(req: Request, deps: IngestDeps, channel: string, pathParams: Record<string, string>): ArrivedBody {
+  return {
+    channel,
+    pathParams,
+    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    contentType: req.headers["content-type"] ?? "",
+    headers: headersWithoutCredentials(req.headers, deps.api.authHeader),
+  };
+}
+
 function envelopeOf(
   req: Request,
   res: Response,
   deps: IngestDeps,
-  channel: string,
-  pathParams: Record<string, string>,
+  read: ArrivedBody & Pick<Envelope, "bodySha256" | "receivedAt">,
 ): Envelope {
-  const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   return {
+    ...read,
     api: deps.api.name,
-    channel,
-    pathParams,
-    rawBody,
-    bodySha256: createHash("sha256").update(rawBody).digest("hex"),
-    contentType: req.headers["content-type"] ?? "",
-    headers: headersWithoutCredentials(req.headers, deps.api.authHeader),
-    receivedAt: deps.clock(),
     tokenId: res.locals.token?.id ?? null,
     simulated: deps.simulatedHeader === "honour" && req.headers[SIMULATED_HEADER] === "true",
   };
@@ -236,13 +174,6 @@ function answerOf(outcome: Classification, messageId: string, quarantineId: numb
   if (outcome.outcome === "stored") return { id: outcome.id, messageId, duplicate: false };
   if (outcome.outcome === "duplicate") return { id: outcome.id, messageId, duplicate: true };
   return { id: outcome.id, messageId, duplicate: true, conflict: true, quarantineId };
-}
-
-/** `application/json`, with an optional charset that must then be UTF-8. */
-function isJsonContentType(contentType: string): boolean {
-  const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
-  if (type !== "application/json") return false;
-  return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-?8"?$/.test(parameter));
 }
 
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];

@@ -18,6 +18,7 @@ import { cachedReadiness, type ReadinessCheck } from "../http/health";
 import { createMetrics, type Metrics } from "../http/metrics";
 import { createPublicApp } from "../intake/app";
 import { FailureLimiter } from "../intake/failure-limiter";
+import { MessageReader } from "../intake/message-reader";
 import { createInternalApp } from "../internal/app";
 import { messageRoutes } from "../messages/routes";
 import { MessageWriter } from "../messages/writer";
@@ -105,12 +106,14 @@ export async function createService(config: Config, logger: Logger, options: Ser
     clock,
     () => `${writer.lastCommitFailed} ${withoutUsableToken()}`,
   );
+  const reader = new MessageReader(apis, config.apis);
   const publicApp = createPublicApp({
     apis,
     db,
     tokens,
     basePaths,
     writer,
+    reader,
     validationMode: config.VALIDATION_MODE,
     simulatedHeader: config.SIMULATED_HEADER,
     maxBodyBytes: config.MAX_BODY_BYTES,
@@ -192,6 +195,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
       await bounded(outbound.stop(), "stopping the outbound reconciler");
       await bounded(basePaths.stop(), "saving base path call counts");
       await bounded(tokens.stop(), "saving token use counts");
+      await bounded(reader.close(), "stopping the body reader's thread");
       await bounded(db.$disconnect(), "closing the database");
     },
   };
