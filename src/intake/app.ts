@@ -7,6 +7,7 @@ import type { ApiDefinition } from "../douane/apis";
 import { baseApp } from "../http/base-app";
 import { errors } from "../http/error-catalog";
 import type { ReadinessCheck } from "../http/health";
+import { addToLog } from "../http/locals";
 import type { Metrics } from "../http/metrics";
 import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
@@ -61,7 +62,7 @@ function dispatchByBasePath(deps: PublicAppDeps, inflight: InflightBytes): Reque
     deps.metrics.basePathCalls.inc({ api: served.api, role: served.role });
     if (served.role === "retired") throw errors.noSuchEndpoint({ retiredBasePath: true });
     deps.basePaths.recordCall(served);
-    res.locals.log = { ...res.locals.log, basePath: served.basePath };
+    addToLog(res, { basePath: served.basePath });
     const url = req.url;
     req.url = url.slice(served.basePath.length) || "/";
     req.baseUrl = served.basePath;

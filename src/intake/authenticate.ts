@@ -2,6 +2,7 @@ import type { RequestHandler } from "express";
 import type { Logger } from "pino";
 import type { ApiDefinition } from "../douane/apis";
 import { errors } from "../http/error-catalog";
+import { addToLog } from "../http/locals";
 import type { Metrics } from "../http/metrics";
 import type { TokenStore } from "../tokens/store";
 import { readPresentedToken } from "../tokens/verify";
@@ -31,7 +32,7 @@ export function authenticate(
     if (outcome?.accepted) {
       const { token } = outcome;
       res.locals.token = { id: token.id, fingerprint: token.fingerprint };
-      res.locals.log = { api: api.name, tokenFingerprint: token.fingerprint };
+      addToLog(res, { api: api.name, tokenFingerprint: token.fingerprint });
       metrics.tokenUses.inc({ api: api.name, fingerprint: token.fingerprint, status: token.status });
       return next();
     }
@@ -52,7 +53,7 @@ export function authenticate(
     // Header names only: which header Douane used is worth knowing, its value never. A retired token is
     // named by its fingerprint, which is no secret and tells ops which old token Douane still holds.
     const retired = outcome?.token ? { tokenFingerprint: outcome.token.fingerprint } : {};
-    res.locals.log = { api: api.name, authFailure: reason, ...retired, headerNames: Object.keys(req.headers) };
+    addToLog(res, { api: api.name, authFailure: reason, ...retired, headerNames: Object.keys(req.headers) });
     throw errors.unauthorized({ message: refusalMessage(reason, api.authHeader), realm: api.name, reason });
   };
 }

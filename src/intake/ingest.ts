@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
 import { errors, intakeRefusals } from "../http/error-catalog";
 import { StorageUnavailable } from "../http/errors";
+import { addToLog } from "../http/locals";
 import type { Metrics } from "../http/metrics";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
@@ -32,8 +33,8 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const receivedAt = deps.clock();
     const arrived = arrivedBody(req, deps, channel, pathParams);
     const { bodySha256, checked } = await deps.reader.read(api, arrived);
-    const envelope = envelopeOf(req, res, deps, { ...arrived, bodySha256, receivedAt });
-    res.locals.log = { ...res.locals.log, channel, messageId: checked.messageId };
+    const envelope = envelopeOf(req, res, deps, arrived, bodySha256, receivedAt);
+    addToLog(res, { channel, messageId: checked.messageId });
     const refuse = (refusal: Refusal) => refuseAndKeep(deps, res, envelope, refusal, checked.messageId);
 
     if (checked.refusal) return refuse(checked.refusal);
@@ -59,7 +60,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
       return refuse({ reason: "unstorable", detail: { database: { code: outcome.code, message: outcome.message } } });
     }
     const quarantineId = outcome.outcome === "conflict" ? await keepConflict(deps, res, record, outcome) : null;
-    res.locals.log = { ...res.locals.log, outcome: outcome.outcome, rowId: outcome.id };
+    addToLog(res, { outcome: outcome.outcome, rowId: outcome.id });
     metrics.callbacks.inc({ api: api.name, channel, outcome: outcome.outcome });
     res.status(200).json(answerOf(outcome, messageId, quarantineId));
   };
@@ -85,16 +86,12 @@ export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
     if ((error as { type?: string }).type !== "entity.too.large") return next(error);
     const { channel, pathParams } = deps.api.contract.channelOf(req.path);
     const arrived = arrivedBody(req, deps, channel, pathParams);
-    const envelope = envelopeOf(req, res, deps, {
-      ...arrived,
-      bodySha256: sha256Of(arrived.rawBody),
-      receivedAt: deps.clock(),
-    });
+    const envelope = envelopeOf(req, res, deps, arrived, sha256Of(arrived.rawBody), deps.clock());
     const detail = {
       message: `the body is larger than ${(error as { limit?: number }).limit} bytes`,
       contentLength: req.headers["content-length"] ?? null,
     };
-    res.locals.log = { ...res.locals.log, channel };
+    addToLog(res, { channel });
     await committed(deps, res, quarantine(deps.db, { ...envelope, reason: "too_large", detail, messageId: null }));
     countRefusal(deps, channel, "too_large");
     next(error);
@@ -111,15 +108,24 @@ function arrivedBody(req: Request, deps: IngestDeps, channel: string, pathParams
   };
 }
 
+// Object literals field by field, not spreads: one shape for every callback, and no copy of a copy.
 function envelopeOf(
   req: Request,
   res: Response,
   deps: IngestDeps,
-  read: ArrivedBody & Pick<Envelope, "bodySha256" | "receivedAt">,
+  arrived: ArrivedBody,
+  bodySha256: string,
+  receivedAt: Date,
 ): Envelope {
   return {
-    ...read,
     api: deps.api.name,
+    channel: arrived.channel,
+    pathParams: arrived.pathParams,
+    rawBody: arrived.rawBody,
+    bodySha256,
+    contentType: arrived.contentType,
+    headers: arrived.headers,
+    receivedAt,
     tokenId: res.locals.token?.id ?? null,
     simulated: deps.simulatedHeader === "honour" && req.headers[SIMULATED_HEADER] === "true",
   };
@@ -141,7 +147,7 @@ async function refuseAndKeep(
     res,
     quarantine(deps.db, { ...envelope, reason, detail: { message, ...detail }, messageId }),
   );
-  res.locals.log = { ...res.locals.log, outcome: `refused_${reason}`, quarantineId };
+  addToLog(res, { outcome: `refused_${reason}`, quarantineId });
   countRefusal(deps, envelope.channel, reason);
   throw errors.intakeRefused({ reason, message, extra: { ...detail, quarantineId } });
 }
@@ -160,10 +166,10 @@ async function committed<T>(deps: IngestDeps, res: Response, write: Promise<T>):
   try {
     return await write;
   } catch (error) {
-    res.locals.log = { ...res.locals.log, outcome: "unavailable" };
+    addToLog(res, { outcome: "unavailable" });
     deps.metrics.callbacks.inc({
       api: deps.api.name,
-      channel: res.locals.log.channel ?? "unknown",
+      channel: res.locals.log?.channel ?? "unknown",
       outcome: "unavailable",
     });
     throw new StorageUnavailable(error);

@@ -50,7 +50,7 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
     expect(text).not.toContain(INTERNAL_TOKEN);
   });
 
-  test("each answered callback is one log line with request id, api, channel, messageId, status and latency", async () => {
+  test("each answered callback is one log line with request id, api, base path, channel, messageId, status and latency", async () => {
     const message = withMessageId(errorH7Example);
     const answer = await postCallback(service.publicApp, paths.error, message)
       .set("X-Request-Id", "douane-req-42")
@@ -60,6 +60,7 @@ describe.each(databaseProviders())("health, metrics and logs on %s", (provider) 
     expect(line).toMatchObject({
       listener: "public",
       api: "h7",
+      basePath: "/dh7",
       channel: "declaration_error",
       messageId: message.header.messageId,
       outcome: "stored",
