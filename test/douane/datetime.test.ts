@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { parseZonedDateTime } from "../../src/douane/datetime";
 
 describe("Douane's Java-style date-times", () => {
@@ -73,4 +74,23 @@ describe("instants the databases cannot hold", () => {
       expect(parseZonedDateTime(text)).not.toBeNull();
     },
   );
+
+  test("any instant of years 0001 to 9999, written in local time with any offset, reads back as that instant", () => {
+    const pad = (value: number, width = 2) => String(value).padStart(width, "0");
+    const instants = fc.integer({ min: Date.parse("0001-01-02T00:00:00Z"), max: Date.parse("9999-12-30T00:00:00Z") });
+    const offsets = fc.integer({ min: -18 * 60, max: 18 * 60 });
+    fc.assert(
+      fc.property(instants, offsets, (instant, offsetMinutes) => {
+        const local = new Date(instant + offsetMinutes * 60_000);
+        const sign = offsetMinutes < 0 ? "-" : "+";
+        const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+        const text =
+          `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
+          `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+          `.${pad(local.getUTCMilliseconds(), 3)}${offset}[Europe/Paris]`;
+        expect(parseZonedDateTime(text)?.instant.getTime()).toBe(instant);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
 });
