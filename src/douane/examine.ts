@@ -47,10 +47,10 @@ export interface Examination {
 
 type Json = Record<string, unknown>;
 
-/** The body to examine: JSON.parse's reading, or for a channel that checks number texts, a lossless one
- *  (JSON.parse's again when lossless-json cannot read it: a repeated key, nesting too deep for it). */
+/** The body to examine: `parsed`, JSON.parse's reading of `text`, or for a channel that checks number texts, a
+ *  lossless one (JSON.parse's again when lossless-json cannot read it: a repeated key, nesting too deep for it). */
 export function bodyToExamine(channel: Channel, parsed: unknown, text: string): unknown {
-  return channel.exactNumbers ? (parseExact(text) ?? parsed) : parsed;
+  return channel.exactNumbers ? (parseExact(text, parsed) ?? parsed) : parsed;
 }
 
 /** Validates a parsed body against its channel's schema and extracts its keys. Pure. */

@@ -1,5 +1,7 @@
-import { examineMessage, readMessageId } from "../../src/douane/examine";
+import fc from "fast-check";
+import { bodyToExamine, examineMessage, readMessageId } from "../../src/douane/examine";
 import { h7Channels, matchChannel } from "../../src/douane/h7/channels";
+import { parseExact } from "../../src/douane/numbers";
 import { errorH7Example, registrationH7Example, responseH7Example } from "../support/examples";
 
 const examine = (path: string, body: object) => {
@@ -124,5 +126,59 @@ describe("examining H7 messages", () => {
   test("a key is cut at 350 characters counted in code points, never through a surrogate pair", () => {
     const { keys } = examine("/x", { header: { messageId: "k", lrn: `${"L".repeat(349)}\u{1F600}\u{1F600}` } });
     expect(keys.lrn).toBe(`${"L".repeat(349)}\u{1F600}`);
+  });
+});
+
+describe("a Response_H7 is examined on lossless-json's reading of its text", () => {
+  // Made from JSON.parse's reading when that one lost nothing (numbers.test.ts); the findings must be those of
+  // lossless-json's own reading, also where a number stands in place of a text or an object (a LosslessNumber is
+  // an object to the schema, a double is not).
+  const places = [
+    ["header", "lrn"],
+    ["header", "mrn"],
+    ["header", "messageDateTime"],
+    ["declarationState"],
+    ["declarationState", "state"],
+    ["dutiesAndTaxes", "generalTaxation"],
+    ["dutiesAndTaxes", "generalTaxation", "guaranteedAmount"],
+    ["dutiesAndTaxes", "generalTaxation", "totalPayableTaxAmount"],
+    ["dutiesAndTaxes", "itemsTaxation", "0", "itemNumber"],
+    ["dutiesAndTaxes", "itemsTaxation", "0", "taxBase"],
+  ];
+  const spelling = fc.constantFrom(
+    "12",
+    "0",
+    "42",
+    "12.5",
+    "-1",
+    "12.50",
+    "1E2",
+    "5.000",
+    "-0",
+    "9999999999999999",
+    "0.1e1",
+  );
+  const { channel, pathParams } = matchChannel(h7Channels, "/declarations/228231995374/reponses");
+
+  test("with its numbers spelt so that JSON.parse reads them back or not, and in place of texts or objects", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...places), spelling), { maxLength: 4 }), (changes) => {
+        const body = structuredClone(responseH7Example) as Record<string, unknown>;
+        for (const [i, [place]] of changes.entries()) {
+          const holder = place.slice(0, -1).reduce<unknown>((at, key) => (at as Record<string, unknown>)?.[key], body);
+          // A place inside one an earlier change made a number is no place any more.
+          if (typeof holder === "object" && holder !== null)
+            (holder as Record<string, unknown>)[place.at(-1)!] = `@${i}@`;
+        }
+        const text = changes.reduce((json, [, digits], i) => json.replace(`"@${i}@"`, digits), JSON.stringify(body));
+        const examined = examineMessage(
+          channel,
+          bodyToExamine(channel, JSON.parse(text), text) as Record<string, unknown>,
+          pathParams,
+        );
+        expect(examined).toEqual(examineMessage(channel, parseExact(text) as Record<string, unknown>, pathParams));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
