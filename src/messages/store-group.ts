@@ -25,7 +25,8 @@ export interface GroupInput {
   afterInsert: Pick<AfterInsert, "procedure" | "with"> | null;
 }
 
-type Found = Map<string, { id: number; bodySha256: string }>;
+/** Rows already stored, by key (classify.ts keyOf). */
+export type Found = Map<string, { id: number; bodySha256: string }>;
 
 /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
  *  they name (a few statements at most), then what must commit with them; returns the key and id of each row

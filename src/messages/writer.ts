@@ -5,7 +5,7 @@ import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
 import { groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
-import { type AfterInsert, insertGroupAtOnce, insertGroupProcedure } from "./store-group";
+import { type AfterInsert, type Found, insertGroupAtOnce, insertGroupProcedure } from "./store-group";
 
 /** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
  *  `unstorable`: the database refused this row for what it holds; retrying it can never succeed. */
@@ -120,8 +120,8 @@ export class MessageWriter {
     return { inserted: new Map(inserted), found: new Map() };
   }
 
-  private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
-    const found = new Map<string, { id: number; bodySha256: string }>();
+  private async findStored(records: MessageRecord[]): Promise<Found> {
+    const found: Found = new Map();
     for (const api of new Set(records.map((record) => record.api))) {
       const messageIds = records.filter((record) => record.api === api).map((record) => record.messageId);
       const rows = await this.sql.query(
