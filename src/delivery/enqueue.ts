@@ -47,16 +47,53 @@ async function recordStored(
   await insertDeliveries(sql, deliveries);
 }
 
+/**
+ * PostgreSQL: the same as `recordStored`, as data-modifying CTEs of the one statement that inserts the group's
+ * messages into `inserted` (with `ordinal`: the place from 1 of each one's record in `records`), so that the group
+ * commits in one round trip. The counter's row lock is then held only from this UPDATE to the statement's commit.
+ * A missing counter row fails the statement (positions would be NULL) with an error that is not about the data.
+ */
+function recordStoredCtes(
+  records: Pick<StoredMessage, "api" | "channel">[],
+  inserted: string,
+  destinations: DestinationView[],
+  now: Date,
+): { sql: string; args: unknown[] } {
+  const deliveries = records.flatMap((record, i) =>
+    destinations.flatMap((destination, rank) => (matches(destination, record) ? [[i + 1, destination.id, rank]] : [])),
+  );
+  const column = (n: number) => deliveries.map((row) => row[n]);
+  return {
+    sql: `"feedCounter" AS (UPDATE "FeedCounter" SET "position" = "position" + (SELECT count(*) FROM ${inserted})
+        WHERE "id" = 1 AND EXISTS (SELECT 1 FROM ${inserted}) RETURNING "position"),
+      "feed" AS (INSERT INTO "FeedEntry" ("position", "messageRowId")
+        SELECT COALESCE(c."position", current_setting('${MISSING_COUNTER}')::integer) - (SELECT count(*) FROM ${inserted})
+          + row_number() OVER (ORDER BY i."id"), i."id"
+        FROM ${inserted} i LEFT JOIN "feedCounter" c ON true
+        RETURNING "position", "messageRowId"),
+      "deliveries" AS (INSERT INTO ${DELIVERY_TARGET}
+        SELECT d."destinationId", i."id", f."position", i."customsDeclarationReference", 'live', ?::timestamp(3),
+          ?::timestamp(3), 'pending'
+        FROM unnest(?::integer[], ?::integer[], ?::integer[]) AS d("ordinal", "destinationId", "rank")
+        JOIN ${inserted} i ON i."ordinal" = d."ordinal" JOIN "feed" f ON f."messageRowId" = i."id"
+        ORDER BY f."position", d."rank")`,
+    args: [now, now, column(0), column(1), column(2)],
+  };
+}
+/** Read only when the counter row is missing: the error names the cause ("unrecognized configuration parameter"). */
+const MISSING_COUNTER = "receiver.FeedCounter row is missing: it is created by migration 0007_delivery";
+
+const DELIVERY_TARGET = `"Delivery" ("destinationId", "messageRowId", "position", "orderKey", "trigger", "nextAttemptAt", "createdAt", "status")`;
+
 /** Rows of [destinationId, messageRowId, position, orderKey, trigger, nextAttemptAt, createdAt]. */
 export async function insertDeliveries(
   sql: SqlQuery,
   rows: unknown[][],
   returning = "",
 ): Promise<Record<string, unknown>[]> {
-  const target = `"Delivery" ("destinationId", "messageRowId", "position", "orderKey", "trigger", "nextAttemptAt", "createdAt", "status")`;
   return insertRows(
     sql,
-    target,
+    DELIVERY_TARGET,
     rows.map((row) => [...row, "pending"]),
     returning,
   );
@@ -101,7 +138,14 @@ export function storedHooks(
   clock: () => Date,
 ): { writer: () => AfterInsert<StoredWith>; accept: AcceptHook } {
   return {
-    writer: () => ({ procedure: recordStoredProcedure, with: { destinations: destinations(), now: clock() } }),
+    writer: () => {
+      const stored = { destinations: destinations(), now: clock() };
+      return {
+        procedure: recordStoredProcedure,
+        with: stored,
+        inStatement: (records, inserted) => recordStoredCtes(records, inserted, stored.destinations, stored.now),
+      };
+    },
     accept: (tx, row) => recordStored(prismaSql(provider, tx), [row], destinations(), clock()),
   };
 }

@@ -41,6 +41,28 @@ export function groupInsert(records: MessageRecord[]): { sql: string; args: unkn
 }
 
 const DECLARATION_COLUMNS = `"messageRowId", "position", "lrn", "customsDeclarationReference", "mrn"`;
+
+/** PostgreSQL: the same rows as `declarationInserts`, as a data-modifying CTE of the group's one statement, for the
+ *  messages in `inserted` (a CTE of the inserted rows with `ordinal`, their record's place in `records` from 1).
+ *  Each column is one array, so the statement's size does not grow with the declarations (a group of registrations
+ *  can name 20,000). */
+export function declarationsCte(
+  records: Pick<MessageRecord, "declarations">[],
+  inserted: string,
+): { sql: string; args: unknown[] } {
+  const rows = records.flatMap((record, i) =>
+    record.declarations.map((d) => [i + 1, d.position, d.lrn, d.customsDeclarationReference, d.mrn]),
+  );
+  const column = (n: number) => rows.map((row) => row[n]);
+  return {
+    sql: `"declarations" AS (INSERT INTO "MessageDeclaration" (${DECLARATION_COLUMNS})
+      SELECT i."id", d."position", d."lrn", d."customsDeclarationReference", d."mrn"
+      FROM unnest(?::integer[], ?::integer[], ?::text[], ?::text[], ?::text[])
+        AS d("ordinal", "position", "lrn", "customsDeclarationReference", "mrn")
+      JOIN ${inserted} i ON i."ordinal" = d."ordinal")`,
+    args: [0, 1, 2, 3, 4].map(column),
+  };
+}
 const MAX_DECLARATION_ROWS = 6_000; // 5 parameters a row: 30,000, under both databases' limits
 
 /** The rows of MessageDeclaration for the messages just inserted (`inserted`: key → row id), a statement per

@@ -1,6 +1,6 @@
 import { type Procedure, runProcedure, type SqlQuery } from "../db/driver";
 import { keyOf } from "./classify";
-import { declarationInserts } from "./message-columns";
+import { declarationInserts, declarationsCte, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
 
 export interface StoredRow {
@@ -15,13 +15,18 @@ export interface StoredRow {
 export interface AfterInsert<With = unknown> {
   procedure: Procedure<{ rows: StoredRow[]; with: With }, void>;
   with: With;
+  /** PostgreSQL: the same work as data-modifying CTEs of the group's one statement (see insertGroupAtOnce). */
+  inStatement(records: Pick<MessageRecord, "api" | "channel">[], inserted: string): { sql: string; args: unknown[] };
 }
 
 export interface GroupInput {
   insert: { sql: string; args: unknown[] };
   named: Pick<MessageRecord, "api" | "messageId" | "declarations">[];
-  afterInsert: AfterInsert | null;
+  afterInsert: Pick<AfterInsert, "procedure" | "with"> | null;
 }
+
+/** Rows already stored, by key (classify.ts keyOf). */
+export type Found = Map<string, { id: number; bodySha256: string }>;
 
 /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
  *  they name (a few statements at most), then what must commit with them; returns the key and id of each row
@@ -36,6 +41,47 @@ async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<[key: stri
       with: input.afterInsert.with,
     });
   return [...inserted];
+}
+
+/**
+ * PostgreSQL: the whole group in one statement, so one round trip and one commit: the messages, the declarations
+ * they name and what must commit with them, as data-modifying CTEs (all or nothing, like a transaction), and the
+ * rows already stored under the keys of the group. Rows another writer committed after this statement's snapshot
+ * are in neither answer: their keys are left for the caller to look up.
+ */
+export async function insertGroupAtOnce(
+  sql: SqlQuery,
+  records: MessageRecord[],
+  afterInsert: AfterInsert | null,
+): Promise<{ inserted: Map<string, number>; found: Found }> {
+  const insert = groupInsert(records);
+  const declarations = declarationsCte(records, `"inserted"`);
+  const after = afterInsert?.inStatement(records, `"inserted"`) ?? { sql: "", args: [] };
+  const rows = await sql.query(
+    `WITH "keys" AS (SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k("api", "messageId", "ordinal")),
+      "insert" AS (${insert.sql}),
+      "inserted" AS (SELECT i.*, k."ordinal" FROM "insert" i JOIN "keys" k ON k."api" = i."api" AND k."messageId" = i."messageId"),
+      ${declarations.sql}${after.sql ? `, ${after.sql}` : ""}
+    SELECT "id", "api", "messageId", NULL AS "bodySha256" FROM "inserted"
+    UNION ALL
+    SELECT s."id", s."api", s."messageId", s."bodySha256" FROM "Message" s
+      JOIN "keys" k ON s."api" = k."api" AND s."messageId" = k."messageId"`,
+    [
+      records.map((record) => record.api),
+      records.map((record) => record.messageId),
+      ...insert.args,
+      ...declarations.args,
+      ...after.args,
+    ],
+  );
+  const inserted = new Map<string, number>();
+  const found: Found = new Map();
+  for (const row of rows) {
+    const key = keyOf(row as { api: string; messageId: string });
+    if (row.bodySha256 === null) inserted.set(key, Number(row.id));
+    else found.set(key, { id: Number(row.id), bodySha256: String(row.bodySha256) });
+  }
+  return { inserted, found };
 }
 
 const storedOf = (row: Record<string, unknown>): StoredRow => ({

@@ -5,7 +5,7 @@ import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
 import { groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
-import { type AfterInsert, insertGroupProcedure } from "./store-group";
+import { type AfterInsert, type Found, insertGroupAtOnce, insertGroupProcedure } from "./store-group";
 
 /** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
  *  `unstorable`: the database refused this row for what it holds; retrying it can never succeed. */
@@ -101,23 +101,27 @@ export class MessageWriter {
   /** Inserts what is new, looks up what was not inserted, and says what each record turned out to be. */
   private async commit(records: MessageRecord[]): Promise<Classification[]> {
     const firsts = firstOfEachKey(records);
-    const inserted = await this.insertNew(firsts);
-    const found = await this.findStored(firsts.filter((record) => !inserted.has(keyOf(record))));
+    const { inserted, found } = await this.insertNew(firsts);
+    const unknown = firsts.filter((record) => !inserted.has(keyOf(record)) && !found.has(keyOf(record)));
+    for (const [key, stored] of await this.findStored(unknown)) found.set(key, stored);
     return classify(records, inserted, found);
   }
 
-  /** One transaction for the group, run where the connection lives (store-group.ts); the ids it inserted. */
-  private async insertNew(records: MessageRecord[]): Promise<Map<string, number>> {
+  /** One transaction for the group (store-group.ts): the ids it inserted, and on PostgreSQL the rows it found
+   *  already stored under the other keys. */
+  private async insertNew(records: MessageRecord[]): Promise<Awaited<ReturnType<typeof insertGroupAtOnce>>> {
+    const afterInsert = this.options.afterInsert?.() ?? null;
+    if (this.sql.provider === "postgresql") return insertGroupAtOnce(this.sql, records, afterInsert);
     const inserted = await this.sql.perform(insertGroupProcedure, {
       insert: groupInsert(records),
       named: records.map(({ api, messageId, declarations }) => ({ api, messageId, declarations })),
-      afterInsert: this.options.afterInsert?.() ?? null,
+      afterInsert: afterInsert && { procedure: afterInsert.procedure, with: afterInsert.with },
     });
-    return new Map(inserted);
+    return { inserted: new Map(inserted), found: new Map() };
   }
 
-  private async findStored(records: MessageRecord[]): Promise<Map<string, { id: number; bodySha256: string }>> {
-    const found = new Map<string, { id: number; bodySha256: string }>();
+  private async findStored(records: MessageRecord[]): Promise<Found> {
+    const found: Found = new Map();
     for (const api of new Set(records.map((record) => record.api))) {
       const messageIds = records.filter((record) => record.api === api).map((record) => record.messageId);
       const rows = await this.sql.query(
