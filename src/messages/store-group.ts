@@ -1,4 +1,4 @@
-import { type Procedure, runProcedure, type SqlQuery } from "../db/driver";
+import { type Procedure, placeholders, runProcedure, type SqlQuery } from "../db/driver";
 import { keyOf } from "./classify";
 import { declarationInserts, declarationsCte, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
@@ -28,10 +28,16 @@ export interface GroupInput {
 /** Rows already stored, by key (classify.ts keyOf). */
 export type Found = Map<string, { id: number; bodySha256: string }>;
 
+export interface GroupWritten {
+  inserted: Map<string, number>;
+  found: Found;
+}
+
 /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
  *  they name (a few statements at most), then what must commit with them; returns the key and id of each row
- *  it inserted. */
-async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<[key: string, id: number][]> {
+ *  it inserted, and the rows already stored under the other keys (read in the same transaction, so every key is
+ *  in one or the other: no second trip to the connection's thread before the answers). */
+async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<GroupWritten> {
   const returned = await sql.query(input.insert.sql, input.insert.args);
   const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
   for (const insert of declarationInserts(input.named, inserted)) await sql.send(insert.sql, insert.args);
@@ -40,7 +46,29 @@ async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<[key: stri
       rows: returned.map(storedOf),
       with: input.afterInsert.with,
     });
-  return [...inserted];
+  const found = await storedUnder(
+    sql,
+    input.named.filter((record) => !inserted.has(keyOf(record))),
+  );
+  return { inserted, found };
+}
+
+/** The rows stored under these keys, by key: one indexed read per API. */
+export async function storedUnder(sql: SqlQuery, keys: { api: string; messageId: string }[]): Promise<Found> {
+  const found: Found = new Map();
+  for (const api of new Set(keys.map((key) => key.api))) {
+    const messageIds = keys.filter((key) => key.api === api).map((key) => key.messageId);
+    const rows = await sql.query(
+      `SELECT "id", "api", "messageId", "bodySha256" FROM "Message" WHERE "api" = ? AND "messageId" IN (${placeholders(messageIds)})`,
+      [api, ...messageIds],
+    );
+    for (const row of rows)
+      found.set(keyOf(row as { api: string; messageId: string }), {
+        id: Number(row.id),
+        bodySha256: String(row.bodySha256),
+      });
+  }
+  return found;
 }
 
 /**
@@ -53,7 +81,7 @@ export async function insertGroupAtOnce(
   sql: SqlQuery,
   records: MessageRecord[],
   afterInsert: AfterInsert | null,
-): Promise<{ inserted: Map<string, number>; found: Found }> {
+): Promise<GroupWritten> {
   const insert = groupInsert(records);
   const declarations = declarationsCte(records, `"inserted"`);
   const after = afterInsert?.inStatement(records, `"inserted"`) ?? { sql: "", args: [] };
@@ -94,7 +122,7 @@ const storedOf = (row: Record<string, unknown>): StoredRow => ({
 
 /** @public The bodies of this file's procedures, found by name where the connection lives (db/driver.ts). */
 export const procedures = { insertGroup };
-export const insertGroupProcedure: Procedure<GroupInput, [key: string, id: number][]> = {
+export const insertGroupProcedure: Procedure<GroupInput, GroupWritten> = {
   module: __filename,
   name: "insertGroup",
 };

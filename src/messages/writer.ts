@@ -1,11 +1,11 @@
 import { DeadlineExceeded, withDeadline } from "../db/deadline";
-import { type DriverSql, placeholders } from "../db/driver";
+import type { DriverSql } from "../db/driver";
 import { databaseCodeOf, refusesData } from "../db/errors";
 import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
 import { groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
-import { type AfterInsert, type Found, insertGroupAtOnce, insertGroupProcedure } from "./store-group";
+import { type AfterInsert, insertGroupAtOnce, insertGroupProcedure, storedUnder } from "./store-group";
 
 /** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
  *  `unstorable`: the database refused this row for what it holds; retrying it can never succeed. */
@@ -48,6 +48,12 @@ export class MessageWriter {
     private readonly sql: DriverSql,
     private readonly options: WriterOptions,
   ) {}
+
+  /** Resolves once the groups queued so far are committed and answered: what a shutdown waits for before it
+   *  closes the database under them. */
+  idle(): Promise<void> {
+    return this.groups.idle();
+  }
 
   store(record: MessageRecord): Promise<StoreOutcome> {
     return new Promise((resolve, reject) => this.groups.push({ record, resolve, reject }));
@@ -103,37 +109,19 @@ export class MessageWriter {
     const firsts = firstOfEachKey(records);
     const { inserted, found } = await this.insertNew(firsts);
     const unknown = firsts.filter((record) => !inserted.has(keyOf(record)) && !found.has(keyOf(record)));
-    for (const [key, stored] of await this.findStored(unknown)) found.set(key, stored);
+    for (const [key, stored] of await storedUnder(this.sql, unknown)) found.set(key, stored);
     return classify(records, inserted, found);
   }
 
-  /** One transaction for the group (store-group.ts): the ids it inserted, and on PostgreSQL the rows it found
-   *  already stored under the other keys. */
+  /** One transaction for the group (store-group.ts): the ids it inserted, and the rows it found already stored
+   *  under the other keys. */
   private async insertNew(records: MessageRecord[]): Promise<Awaited<ReturnType<typeof insertGroupAtOnce>>> {
     const afterInsert = this.options.afterInsert?.() ?? null;
     if (this.sql.provider === "postgresql") return insertGroupAtOnce(this.sql, records, afterInsert);
-    const inserted = await this.sql.perform(insertGroupProcedure, {
+    return this.sql.perform(insertGroupProcedure, {
       insert: groupInsert(records),
       named: records.map(({ api, messageId, declarations }) => ({ api, messageId, declarations })),
       afterInsert: afterInsert && { procedure: afterInsert.procedure, with: afterInsert.with },
     });
-    return { inserted: new Map(inserted), found: new Map() };
-  }
-
-  private async findStored(records: MessageRecord[]): Promise<Found> {
-    const found: Found = new Map();
-    for (const api of new Set(records.map((record) => record.api))) {
-      const messageIds = records.filter((record) => record.api === api).map((record) => record.messageId);
-      const rows = await this.sql.query(
-        `SELECT "id", "api", "messageId", "bodySha256" FROM "Message" WHERE "api" = ? AND "messageId" IN (${placeholders(messageIds)})`,
-        [api, ...messageIds],
-      );
-      for (const row of rows)
-        found.set(keyOf(row as { api: string; messageId: string }), {
-          id: Number(row.id),
-          bodySha256: String(row.bodySha256),
-        });
-    }
-    return found;
   }
 }
