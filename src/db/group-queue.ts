@@ -5,17 +5,21 @@
  */
 export class GroupQueue<T> {
   private readonly queue: T[] = [];
-  private draining = false;
+  private draining: Promise<void> | null = null;
 
   constructor(private readonly writeGroup: (queue: T[]) => Promise<void>) {}
 
   push(item: T): void {
     this.queue.push(item);
-    if (!this.draining) void this.drain();
+    this.draining ??= this.drain();
+  }
+
+  /** Resolves once every group queued so far has been written (and answered). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         // Let the requests already read from sockets join this group before it is taken.
@@ -23,7 +27,7 @@ export class GroupQueue<T> {
         await this.writeGroup(this.queue);
       }
     } finally {
-      this.draining = false;
+      this.draining = null;
     }
   }
 }

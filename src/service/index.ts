@@ -191,6 +191,8 @@ export async function createService(config: Config, logger: Logger, options: Ser
         );
       stopBackgroundJobs();
       destinationCache.stop();
+      // Callbacks whose caller left before the answer are still being committed: finished, not cut off.
+      await bounded(writer.idle(), "finishing the group commit in flight");
       await bounded(worker?.stop() ?? Promise.resolve(), "stopping the delivery worker");
       await bounded(outbound.stop(), "stopping the outbound reconciler");
       await bounded(basePaths.stop(), "saving base path call counts");
