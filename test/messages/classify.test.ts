@@ -1,3 +1,4 @@
+import { noKeys } from "../../src/douane/contract";
 import { classify, firstOfEachKey, keyOf } from "../../src/messages/classify";
 import { groupInsert } from "../../src/messages/message-columns";
 
@@ -58,14 +59,8 @@ describe("the group INSERT", () => {
       tokenId: 1,
       validation: "valid" as const,
       findings: [],
+      ...noKeys,
       lrn: "L",
-      mrn: null,
-      customsDeclarationReference: null,
-      customsRequestReference: null,
-      operatorRequestReference: null,
-      state: null,
-      messageDateTime: null,
-      messageDateTimeRaw: null,
       declarations: [],
       simulated: false,
     };

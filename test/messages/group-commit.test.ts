@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { openStore, type Store } from "../../src/db/client";
 import { storedHooks } from "../../src/delivery/enqueue";
+import { noKeys } from "../../src/douane/contract";
 import { groupInsert } from "../../src/messages/message-columns";
 import type { MessageRecord } from "../../src/messages/records";
 import { MessageWriter, type StoreOutcome } from "../../src/messages/writer";
@@ -23,14 +24,7 @@ function record(messageId: string, change: Partial<MessageRecord> & { body?: str
     tokenId: null,
     validation: "valid",
     findings: [],
-    lrn: null,
-    mrn: null,
-    customsDeclarationReference: null,
-    customsRequestReference: null,
-    operatorRequestReference: null,
-    state: null,
-    messageDateTime: null,
-    messageDateTimeRaw: null,
+    ...noKeys,
     declarations: [],
     simulated: false,
     ...rest,
