@@ -52,4 +52,5 @@ EXPOSE 8080 8081
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const h=require(process.env.TLS_CERT_FILE?'https':'http');h.get({host:'127.0.0.1',port:process.env.PORT||8080,path:'/health/live',rejectUnauthorized:false,timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
 # Migrations are applied on start (prisma migrate deploy), then both listeners open; SIGTERM drains and exits.
-CMD ["node", "dist/src/main.js"]
+# The same command as `npm start` (a larger young generation: see docs/deployment.md).
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

@@ -2,6 +2,7 @@
 // the query phase starts the service (c, d) on databases it seeded itself, with the same helpers.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { Client } from "pg";
@@ -34,8 +35,11 @@ export interface Running {
 }
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const SERVICE = path.join(ROOT, "dist", "src", "main.js");
-const serverScript = (name: string) => path.join(__dirname, "servers", `${name}.js`);
+/** The service is started as `npm start` starts it: node's flags and the script from package.json. */
+const SERVICE: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
+  .scripts.start.split(" ")
+  .slice(1);
+const serverScript = (name: string) => [path.join(__dirname, "servers", `${name}.js`)];
 
 export const TARGETS: Target[] = [
   {
@@ -104,7 +108,7 @@ export const TARGETS: Target[] = [
   },
 ];
 
-/** This service (node dist/src/main.js), which applies the migrations on start. */
+/** This service (`npm start`'s command), which applies the migrations on start. */
 export function startService(id: string, databaseUrl: string, work: Workspace): Promise<Running> {
   const env = {
     DATABASE_URL: databaseUrl,
@@ -117,13 +121,13 @@ export function startService(id: string, databaseUrl: string, work: Workspace): 
   return startServer(id, SERVICE, env, work);
 }
 
-async function startServer(id: string, script: string, env: Record<string, string>, work: Workspace): Promise<Running> {
+async function startServer(id: string, args: string[], env: Record<string, string>, work: Workspace): Promise<Running> {
   const port = await freePort();
   const internalPort = await freePort();
   const profile = work.profileDir
     ? ["--cpu-prof", "--cpu-prof-dir", work.profileDir, "--cpu-prof-name", `${id}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, script], {
+  const child = spawn(process.execPath, [...profile, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), INTERNAL_PORT: String(internalPort), NODE_ENV: "production" },
     stdio: ["ignore", "inherit", "inherit"],

@@ -22,7 +22,10 @@ test("the image is built in one stage and runs from another, as an unprivileged 
     path.posix.dirname(databaseUrl.slice("file:".length)),
   ]);
   expect(stepsOf(runtime, "healthcheck")[0].command.join(" ")).toContain("/health/live");
-  expect(stepsOf(runtime, "cmd")[0].command).toEqual(["node", "dist/src/main.js"]); // applies the migrations, then listens
+  // `npm start`'s command, node's flags included: applies the migrations, then listens
+  const start = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
+  expect(stepsOf(runtime, "cmd")[0].command).toEqual(start.split(" "));
+  expect(start).toMatch(/^node .*dist\/src\/main\.js$/);
   expect(
     stepsOf(runtime, "run")
       .map((step) => step.command)
