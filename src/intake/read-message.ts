@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ApiDefinition } from "../douane/apis";
 import type { Reading } from "../douane/contract";
 import type { IntakeRefusalCode } from "../http/error-catalog";
@@ -33,7 +33,8 @@ export function readMessage(api: ApiDefinition, arrived: ArrivedBody): ReadMessa
   return { bodySha256, checked: check(api, arrived, bodySha256) };
 }
 
-export const sha256Of = (body: Buffer): string => createHash("sha256").update(body).digest("hex");
+/** One-shot: no Hash object per body (half the time of createHash's for a callback's few hundred bytes). */
+export const sha256Of = (body: Buffer): string => hash("sha256", body, "hex");
 
 function check(api: ApiDefinition, arrived: ArrivedBody, bodySha256: string): Checked {
   const json = parseJson(arrived.rawBody);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, hash, timingSafeEqual } from "node:crypto";
 import { isUsable, type TokenStatus } from "./status";
 
 /** What the intake needs to know of a stored token, retired ones included: never the token itself, only its hash. */
@@ -11,7 +11,8 @@ export interface KnownToken {
   expiresAt: Date | null;
 }
 
-export const hashToken = (token: string): Buffer => createHash("sha256").update(token, "utf8").digest();
+/** Hashed at every callback: one-shot, without a Hash object. */
+export const hashToken = (token: string): Buffer => hash("sha256", token, "buffer");
 
 /** A short, non-secret name for a token, safe to show in lists and logs. */
 export const fingerprintOf = (token: string): string =>
