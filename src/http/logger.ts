@@ -33,9 +33,8 @@ export function requestLogger(logger: Logger, listener: "public" | "internal"): 
     const given = req.headers["x-request-id"];
     const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader("X-Request-Id", id);
-    const done = () => {
-      res.off("finish", done);
-      res.off("close", done);
+    // 'close' follows 'finish' on every response, and comes alone when the client left first.
+    res.once("close", () => {
       const level = levelOf(res.statusCode);
       if (!log.isLevelEnabled(level)) return;
       const line = {
@@ -46,9 +45,7 @@ export function requestLogger(logger: Logger, listener: "public" | "internal"): 
         responseTime: Number(process.hrtime.bigint() - started) / 1e6,
       };
       log[level](line, res.writableFinished ? `${req.method} ${res.statusCode}` : `${req.method} aborted`);
-    };
-    res.on("finish", done);
-    res.on("close", done);
+    });
     next();
   };
 }
