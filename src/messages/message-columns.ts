@@ -36,8 +36,15 @@ const ROW_PLACEHOLDERS = `(${placeholders(COLUMNS)})`;
 export function groupInsert(records: MessageRecord[]): { sql: string; args: unknown[] } {
   return {
     sql: `INSERT INTO "Message" (${COLUMN_LIST}) VALUES ${records.map(() => ROW_PLACEHOLDERS).join(", ")} ON CONFLICT ("api", "messageId") DO NOTHING RETURNING "id", "api", "messageId", "channel", "customsDeclarationReference"`,
-    args: records.flatMap((record) => COLUMNS.map(([, value]) => value(record))),
+    args: rowArguments(records),
   };
+}
+
+/** Every record's values in column order, in one array (a group has up to 200 rows of 21). */
+function rowArguments(records: MessageRecord[]): unknown[] {
+  const args: unknown[] = [];
+  for (const record of records) for (const [, value] of COLUMNS) args.push(value(record));
+  return args;
 }
 
 const DECLARATION_COLUMNS = `"messageRowId", "position", "lrn", "customsDeclarationReference", "mrn"`;
