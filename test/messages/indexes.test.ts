@@ -110,6 +110,23 @@ describe.each(databaseProviders())("indexes behind the internal queries on %s", 
     expect(plans).not.toMatch(fullScan);
   });
 
+  test("Message carries only indexes that a query reads: every one costs each stored callback a write", async () => {
+    const sql =
+      provider === "sqlite"
+        ? `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Message' AND sql IS NOT NULL`
+        : `SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'Message' AND indexname <> 'Message_pkey'`;
+    const rows = await service.db.$queryRawUnsafe<{ name: string }[]>(sql);
+    expect(rows.map((row) => row.name).sort()).toEqual(
+      [
+        "Message_api_messageId_key", // exactly once per Douane message id
+        ...cases.flatMap(([, , index]) => (index.startsWith("Message_") ? [index] : [])),
+        "Message_lrn_id_idx", // an outbound declaration's returns (outbound/timeline.ts)
+        "Message_simulated_id_idx", // purging certification traffic (upkeep/purge-steps.ts)
+        "Message_api_channel_receivedAt_idx", // the last callback of each channel (status/report.ts)
+      ].sort(),
+    );
+  });
+
   test("the quarantine's reason filter is served by its index", async () => {
     await listQuarantine(logged, { reason: "conflict" }, { limit: 50 });
     expect(await planOfLastStatement()).toContain("QuarantinedBody_reason_id_idx");
