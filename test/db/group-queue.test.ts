@@ -3,27 +3,34 @@ import { GroupQueue } from "../../src/db/group-queue";
 describe("a group queue", () => {
   test("is idle only once every group queued so far is written, including those queued while one was being written", async () => {
     const written: number[][] = [];
-    let release: () => void = () => {};
+    // Each group waits for its own release; `started` says when the next group is being written (no timing guess:
+    // on a loaded machine a timer can fire before the queue's setImmediate).
+    const groups: { release: () => void }[] = [];
+    let groupStarted: () => void = () => {};
+    const started = () => new Promise<void>((resolve) => (groupStarted = resolve));
     const queue = new GroupQueue<number>(async (items) => {
       const group = items.splice(0, items.length);
       await new Promise<void>((resolve) => {
-        release = resolve;
+        groups.push({ release: resolve });
+        groupStarted();
       });
       written.push(group);
     });
+    let writing = started();
     queue.push(1);
     queue.push(2);
     let idle = false;
     const waiting = queue.idle().then(() => {
       idle = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writing;
     queue.push(3); // joins the next group, behind the one being written
-    release();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    writing = started();
+    groups[0].release();
+    await writing;
     expect(written).toEqual([[1, 2]]);
     expect(idle).toBe(false);
-    release();
+    groups[1].release();
     await waiting;
     expect(written).toEqual([[1, 2], [3]]);
   });
