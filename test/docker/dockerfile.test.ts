@@ -8,13 +8,14 @@ import { dockerignore, envOf, readDockerfile, type Stage, type Step } from "./do
 const ROOT = path.resolve(__dirname, "../..");
 const stages = readDockerfile(path.join(ROOT, "Dockerfile"));
 const runtime = stages[stages.length - 1];
+const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 const stepsOf = <Kind extends Step["kind"]>(stage: Stage, kind: Kind) =>
   stage.steps.filter((step): step is Extract<Step, { kind: Kind }> => step.kind === kind);
 
 test("the image is built in one stage and runs from another, as an unprivileged user, with its data on a volume and a health check", () => {
   expect(stages.map((stage) => stage.name)).toEqual(["build", "runtime"]);
   expect(new Set(stages.map((stage) => stage.image))).toEqual(new Set(["node:22-bookworm-slim"])); // a supported LTS
-  expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node).toBe(">=20.19"); // the code still runs there
+  expect(packageJson.engines.node).toBe(">=20.19"); // the code still runs there
   const users = stepsOf(runtime, "user").map((step) => step.user);
   expect(users[users.length - 1]).toBe("node");
   const databaseUrl = envOf(runtime).DATABASE_URL;
@@ -23,7 +24,7 @@ test("the image is built in one stage and runs from another, as an unprivileged 
   ]);
   expect(stepsOf(runtime, "healthcheck")[0].command.join(" ")).toContain("/health/live");
   // `npm start`'s command, node's flags included: applies the migrations, then listens
-  const start = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
+  const start = packageJson.scripts.start;
   expect(stepsOf(runtime, "cmd")[0].command).toEqual(start.split(" "));
   expect(start).toMatch(/^node .*dist\/src\/main\.js$/);
   expect(
