@@ -1,6 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type { Database } from "better-sqlite3";
 import { asBuffer, driverSql, runProcedure, WRITE_PROBE_SQL } from "./driver";
+import { keepPreparedStatements } from "./sqlite-statements";
 import {
   POSTED,
   type SqliteCall,
@@ -18,7 +20,10 @@ import {
 async function serve(): Promise<void> {
   const port = parentPort!;
   const { config, syncAnswers, signal } = workerData as ThreadData;
-  const adapter = (await new PrismaBetterSQLite3(config).connect()) as unknown as ThreadedAdapter;
+  const adapter = (await new PrismaBetterSQLite3(config).connect()) as unknown as ThreadedAdapter & {
+    client: Database;
+  };
+  keepPreparedStatements(adapter.client, STATEMENTS_KEPT_CHARS);
   const answer = (call: SqliteCall, reply: SqliteReply) => {
     if (!call.sync) return port.postMessage(reply);
     syncAnswers.postMessage(reply);
@@ -93,6 +98,10 @@ async function serve(): Promise<void> {
   });
   port.postMessage({ id: 0, ok: true, value: "ready" } satisfies SqliteReply);
 }
+
+/** About 8 MB of prepared statements: the group inserts of up to 50 rows or so (each size its own text) and the
+ *  service's other statements. */
+const STATEMENTS_KEPT_CHARS = 250_000;
 
 /** ROLLBACK, and the release that follows COMMIT or ROLLBACK, run even after a posted statement failed. */
 const endsTransaction = (call: SqliteCall) =>
