@@ -57,7 +57,7 @@ describe("the SQLite connection's kept statements", () => {
   });
 
   test("are the most recently used ones only, up to their size: the oldest is prepared again when it comes back", async () => {
-    const texts = [1, 2, 3].map((n) => `SELECT ${n} AS n /* ${"x".repeat(12)} */`); // 30 characters: two fit in 64
+    const texts = [1, 2, 3].map((n) => `SELECT ${n} AS n /* ${"x".repeat(12)} */`); // 32 characters: two fit in 64, not three
     for (const sql of [texts[0], texts[1], texts[0], texts[2], texts[0], texts[1]]) await query(sql);
     // the third text evicts the second (the first was used since), whose return prepares it again
     expect(prepared).toEqual(expect.arrayContaining([texts[0], texts[1], texts[2]]));
