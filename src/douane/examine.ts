@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { parseZonedDateTime } from "./datetime";
 import type { Channel, KeyPlaces } from "./h7/channels";
 import { parseExact } from "./numbers";
-import { codePointLength, firstCodePoints } from "./text";
+import { atMostCodePoints, firstCodePoints } from "./text";
 
 export interface Finding {
   path: string;
@@ -93,7 +93,7 @@ export function isMessageId(id: string): boolean {
 
 /** A message id as the databases can keep it unchanged (1 to 291 characters), or null. */
 export function storableMessageId(id: unknown): string | null {
-  return typeof id === "string" && id.length > 0 && codePointLength(id) <= 291 && !UNSTORABLE.test(id) ? id : null;
+  return typeof id === "string" && id.length > 0 && atMostCodePoints(id, 291) && !UNSTORABLE.test(id) ? id : null;
 }
 
 // U+0000, a high surrogate not followed by a low one, a low surrogate not preceded by a high one.

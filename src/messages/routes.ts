@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { validations } from "../douane/examine";
 import { stringifyExact } from "../douane/numbers";
-import { codePointLength } from "../douane/text";
+import { atMostCodePoints } from "../douane/text";
 import { errors } from "../http/error-catalog";
 import { sendRawBody } from "../http/raw-body";
 import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
@@ -14,7 +14,7 @@ import { messageDetail, messagePage, declarationTimeline as timelineView } from 
 const searchKey = z
   .string()
   .min(1)
-  .refine((value) => codePointLength(value) <= 350, { message: "expected at most 350 characters" });
+  .refine((value) => atMostCodePoints(value, 350), { message: "expected at most 350 characters" });
 const key = searchKey.optional();
 
 /** The query of GET /v1/messages; the CLI's `messages list` takes the same filters. */

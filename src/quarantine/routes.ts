@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { stringifyExact } from "../douane/numbers";
-import { codePointLength } from "../douane/text";
+import { atMostCodePoints } from "../douane/text";
 import { errors } from "../http/error-catalog";
 import { sendRawBody } from "../http/raw-body";
 import { defineRoute, idParams, type RouteDefinition } from "../http/routes";
@@ -28,7 +28,7 @@ const acceptBody = z.object({
   messageId: z
     .string()
     .min(1)
-    .refine((value) => codePointLength(value) <= 291, { message: "expected at most 291 characters" })
+    .refine((value) => atMostCodePoints(value, 291), { message: "expected at most 291 characters" })
     .optional()
     .describe("only for a body without header.messageId"),
 });

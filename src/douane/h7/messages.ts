@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseZonedDateTime } from "../datetime";
 import { numberText, plainDecimal } from "../numbers";
-import { codePointLength } from "../text";
+import { atMostCodePoints } from "../text";
 
 /**
  * Zod schemas of the DELTA H7 messages Douane sends (../shared/douane/H7-CALLBACKS.md, spec 0.3.0): each rule
@@ -12,7 +12,7 @@ import { codePointLength } from "../text";
 
 /** A string of at most `max` characters, counted in code points as JSON Schema counts them. */
 const text = (max: number) =>
-  z.string().refine((value) => codePointLength(value) <= max, { message: `expected at most ${max} characters` });
+  z.string().refine((value) => atMostCodePoints(value, max), { message: `expected at most ${max} characters` });
 /** The published patterns are ECMA-262 regular expressions; `u` makes `.` one code point. */
 const pattern = (regex: RegExp, message: string) => z.string().regex(new RegExp(`^(?:${regex.source})$`, "u"), message);
 const dateTime = z.string().refine((value) => parseZonedDateTime(value) !== null, {
