@@ -7,12 +7,13 @@ import { errors, intakeRefusals } from "../http/error-catalog";
 import { StorageUnavailable } from "../http/errors";
 import { addToLog } from "../http/locals";
 import type { Metrics } from "../http/metrics";
+import { bodySha256Of } from "../messages/body-hash";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
 import type { MessageWriter } from "../messages/writer";
 import { quarantine } from "../quarantine/store";
 import type { MessageReader } from "./message-reader";
-import { type ArrivedBody, type Refusal, sha256Of } from "./read-message";
+import type { ArrivedBody, Refusal } from "./read-message";
 
 export interface IngestDeps {
   api: ApiDefinition;
@@ -80,7 +81,7 @@ export function keepTooLarge(deps: IngestDeps): ErrorRequestHandler {
     if ((error as { type?: string }).type !== "entity.too.large") return next(error);
     const { channel, pathParams } = deps.api.contract.channelOf(req.path);
     const arrived = arrivedBody(req, deps, channel, pathParams);
-    const envelope = envelopeOf(req, res, deps, arrived, sha256Of(arrived.rawBody), deps.clock());
+    const envelope = envelopeOf(req, res, deps, arrived, bodySha256Of(arrived.rawBody), deps.clock());
     const detail = {
       message: `the body is larger than ${(error as { limit?: number }).limit} bytes`,
       contentLength: req.headers["content-length"] ?? null,

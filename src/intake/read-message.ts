@@ -1,7 +1,7 @@
-import { hash } from "node:crypto";
 import type { ApiDefinition } from "../douane/apis";
 import type { Reading } from "../douane/contract";
 import type { IntakeRefusalCode } from "../http/error-catalog";
+import { bodySha256Of } from "../messages/body-hash";
 import { parseJson } from "./json-body";
 
 /** What the intake knows of a body before reading it: where it came and what it claims to be. */
@@ -29,12 +29,9 @@ export interface ReadMessage {
  *  contract. Pure, so it runs where it is cheapest: on the event loop for a small body, on a worker thread for a
  *  large one (message-reader.ts). */
 export function readMessage(api: ApiDefinition, arrived: ArrivedBody): ReadMessage {
-  const bodySha256 = sha256Of(arrived.rawBody);
+  const bodySha256 = bodySha256Of(arrived.rawBody);
   return { bodySha256, checked: check(api, arrived, bodySha256) };
 }
-
-/** One-shot: no Hash object per body (half the time of createHash's for a callback's few hundred bytes). */
-export const sha256Of = (body: Buffer): string => hash("sha256", body, "hex");
 
 function check(api: ApiDefinition, arrived: ArrivedBody, bodySha256: string): Checked {
   const json = parseJson(arrived.rawBody);

@@ -5,6 +5,7 @@ import path from "node:path";
 import readline from "node:readline";
 import zlib from "node:zlib";
 import { z } from "zod";
+import { bodySha256Of } from "../messages/body-hash";
 import { syncFile } from "./backup";
 
 /** One message as archived: every column, the raw body in base64, the JSON columns as JSON. */
@@ -112,7 +113,7 @@ export async function* readArchive(file: string): AsyncGenerator<ArchivedMessage
         `${file} line ${n}: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
       );
     const body = Buffer.from(parsed.data.rawBodyBase64, "base64");
-    if (createHash("sha256").update(body).digest("hex") !== parsed.data.bodySha256)
+    if (bodySha256Of(body) !== parsed.data.bodySha256)
       throw new ArchiveDamaged(`${file} line ${n}: the body does not match its SHA-256`);
     yield parsed.data;
   }
