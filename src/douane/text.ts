@@ -10,7 +10,7 @@ function codePointLength(text: string): number {
  *  one within `max` units is not counted at all: the 999 entries of a large Error_H7 took 3 ms to count. */
 export function atMostCodePoints(text: string, max: number): boolean {
   if (text.length <= max) return true;
-  // Each code point is one or two units: fewer than text.length - max pairs cannot bring it down to max.
+  // Each code point is one or two units, so a string over 2 × max units has more than max code points.
   if (text.length > 2 * max) return false;
   return codePointLength(text) <= max;
 }
