@@ -1,12 +1,13 @@
 import { Webhook } from "standardwebhooks";
 import { type DriverSql, placeholders, type SqlQuery } from "../db/driver";
 import { parseJsonOrNull } from "../messages/queries";
+import { bodyOf } from "../messages/stored-body";
 
 /** The body comes as hex text: both driver adapters hand a blob over as an array of numbers, one per byte
  *  (a 600 KB Error_H7 became 600,000 numbers copied from the SQLite thread and turned back into a Buffer). */
 const eventColumns = (provider: DriverSql["provider"]) => `"id", "api", "channel", "messageId", "receivedAt",
   "lrn", "mrn", "customsDeclarationReference", "customsRequestReference", "operatorRequestReference", "state",
-  "messageDateTime", "validation", ${provider === "postgresql" ? `encode("rawBody", 'hex')` : `hex("rawBody")`} AS "bodyHex"`;
+  "messageDateTime", "validation", "rawBodyCompression", ${provider === "postgresql" ? `encode("rawBody", 'hex')` : `hex("rawBody")`} AS "bodyHex"`;
 
 /** The Standard Webhooks event of each stored message: `{type, timestamp, data}`, type like h7.declaration_response.
  *  The feed serves the same events. */
@@ -44,7 +45,12 @@ export async function eventsOf(
           },
           declarations: row.customsDeclarationReference ? [row.customsDeclarationReference] : [],
           validation: row.validation,
-          payload: parseJsonOrNull(Buffer.from(String(row.bodyHex), "hex")),
+          payload: parseJsonOrNull(
+            bodyOf({
+              rawBody: Buffer.from(String(row.bodyHex), "hex"),
+              rawBodyCompression: row.rawBodyCompression as string | null,
+            }),
+          ),
         },
       };
       return [id, event];

@@ -13,7 +13,7 @@ import type { Envelope, MessageRecord, QuarantineReason } from "../messages/reco
 import type { MessageWriter } from "../messages/writer";
 import { quarantine } from "../quarantine/store";
 import type { MessageReader } from "./message-reader";
-import type { ArrivedBody, Refusal } from "./read-message";
+import type { ArrivedBody, Refusal, StoredBody } from "./read-message";
 
 export interface IngestDeps {
   api: ApiDefinition;
@@ -40,7 +40,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
     const refuse = (refusal: Refusal) => refuseAndKeep(deps, res, envelope, refusal, checked.messageId);
 
     if (checked.refusal) return refuse(checked.refusal);
-    const { examination, messageId } = checked;
+    const { examination, messageId, stored } = checked;
     const failed = examination.findings.filter((finding) => finding.severity === "error");
     // A retry of an invalid message that ops since accepted by hand is a duplicate, not a new refusal.
     if (failed.length > 0 && validationMode === "reject" && !(await committed(deps, res, isStored(deps, messageId)))) {
@@ -49,7 +49,7 @@ export function ingest(deps: IngestDeps): RequestHandler {
       return refuse({ reason: "invalid_schema", message, detail: { issues } });
     }
 
-    const record = messageRecordOf(envelope, messageId, examination);
+    const record = messageRecordOf(envelope, messageId, examination, stored);
     const outcome = await committed(deps, res, writer.store(record));
     if (outcome.outcome === "unstorable") {
       return refuse({ reason: "unstorable", detail: { database: { code: outcome.code, message: outcome.message } } });
@@ -128,13 +128,20 @@ function envelopeOf(
 
 /** Field by field as well: the spread of the envelope and the keys into one object of 23 fields made V8 build it
  *  as a dictionary, about 12 µs a callback (0.1 so), and every later read of it slower. */
-function messageRecordOf(envelope: Envelope, messageId: string, examination: Reading): MessageRecord {
+function messageRecordOf(
+  envelope: Envelope,
+  messageId: string,
+  examination: Reading,
+  stored: StoredBody,
+): MessageRecord {
   const { keys } = examination;
   return {
     api: envelope.api,
     channel: envelope.channel,
     pathParams: envelope.pathParams,
     rawBody: envelope.rawBody,
+    storedBody: stored.rawBody,
+    rawBodyCompression: stored.rawBodyCompression,
     bodySha256: envelope.bodySha256,
     contentType: envelope.contentType,
     headers: envelope.headers,

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { Piscina } from "piscina";
+import { asBuffer } from "../db/driver";
 import type { ApiDefinition } from "../douane/apis";
 import type { ApiSettings } from "../douane/registry";
 import { type ArrivedBody, type ReadMessage, readMessage } from "./read-message";
@@ -24,7 +25,10 @@ export class MessageReader {
   async read(api: ApiDefinition, arrived: ArrivedBody): Promise<ReadMessage> {
     if (arrived.rawBody.length < this.offThreadBytes) return readMessage(api, arrived);
     this.pool ??= this.startPool();
-    return this.pool.run({ api: api.name, arrived });
+    const read: ReadMessage = await this.pool.run({ api: api.name, arrived });
+    // A Buffer comes back from the worker thread as a plain Uint8Array.
+    if (read.checked.refusal === null) read.checked.stored.rawBody = asBuffer(read.checked.stored.rawBody) as Buffer;
+    return read;
   }
 
   /** Bodies read on the worker thread so far. */

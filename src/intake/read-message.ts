@@ -2,6 +2,7 @@ import type { ApiDefinition } from "../douane/apis";
 import type { Reading } from "../douane/contract";
 import type { IntakeRefusalCode } from "../http/error-catalog";
 import { bodySha256Of } from "../messages/body-hash";
+import { type RawBodyCompression, storedBodyOf } from "../messages/stored-body";
 import { parseJson } from "./json-body";
 
 /** What the intake knows of a body before reading it: where it came and what it claims to be. */
@@ -18,15 +19,17 @@ export interface ArrivedBody {
 export type Refusal = { reason: IntakeRefusalCode; message?: string; detail?: Record<string, unknown> };
 type Checked =
   | { messageId: string | null; refusal: Refusal }
-  | { messageId: string; refusal: null; examination: Reading };
+  | { messageId: string; refusal: null; examination: Reading; stored: StoredBody };
+/** The bytes of a message's row (stored-body.ts): compressed here, where a large body is read, off the event loop. */
+export type StoredBody = { rawBody: Buffer; rawBodyCompression: RawBodyCompression };
 
 export interface ReadMessage {
   bodySha256: string;
   checked: Checked;
 }
 
-/** The body's hash, its encoding, type, JSON and messageId checked, and the message examined under its API's
- *  contract. Pure, so it runs where it is cheapest: on the event loop for a small body, on a worker thread for a
+/** The body's hash, its encoding, type, JSON and messageId checked, the message examined under its API's
+ *  contract, and the bytes its row will hold. Pure, so it runs where it is cheapest: on the event loop for a small body, on a worker thread for a
  *  large one (message-reader.ts). */
 export function readMessage(api: ApiDefinition, arrived: ArrivedBody): ReadMessage {
   const bodySha256 = bodySha256Of(arrived.rawBody);
@@ -56,7 +59,7 @@ function check(api: ApiDefinition, arrived: ArrivedBody, bodySha256: string): Ch
     json.text,
   );
   if (identified?.byBodyHash) examination.findings.push(bodyHashFinding);
-  return { messageId, refusal: null, examination };
+  return { messageId, refusal: null, examination, stored: storedBodyOf(arrived.rawBody) };
 }
 
 const bodyHashFinding = {

@@ -3,6 +3,7 @@ import type { ValidationLabel } from "../douane/examine";
 import { parseExact, stringifyExact } from "../douane/numbers";
 import type { Prisma } from "../generated/sqlite/client";
 import { pageOf } from "./paging";
+import { bodyOf } from "./stored-body";
 import { summaryColumns } from "./views";
 
 /** The filters of GET /v1/messages, in Douane's field names. Each equality filter has its own (column, id)
@@ -85,7 +86,7 @@ export async function findMessage(db: Db, id: number) {
     include: { declarations: { orderBy: { position: "asc" } } },
   });
   if (!row) return null;
-  const { rawBody, findings, pathParams, headers, declarations, ...columns } = row;
+  const { rawBody, rawBodyCompression, findings, pathParams, headers, declarations, ...columns } = row;
   return {
     ...columns,
     findings: JSON.parse(findings),
@@ -96,12 +97,17 @@ export async function findMessage(db: Db, id: number) {
       customsDeclarationReference,
       mrn,
     })),
-    payload: payloadOf(Buffer.from(rawBody)),
+    payload: payloadOf(bodyOf({ rawBody, rawBodyCompression })),
   };
 }
 
+/** The exact bytes Douane sent, and their content type. */
 export async function findRawBody(db: Db, id: number) {
-  return db.message.findUnique({ where: { id }, select: { rawBody: true, contentType: true } });
+  const row = await db.message.findUnique({
+    where: { id },
+    select: { rawBody: true, rawBodyCompression: true, contentType: true },
+  });
+  return row && { rawBody: bodyOf(row), contentType: row.contentType };
 }
 
 /** What an ERP polls: every message about one declaration in Douane's own order (messageDateTime, which

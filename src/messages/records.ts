@@ -1,5 +1,6 @@
 import type { MessageKeys, NamedDeclaration, ValidationLabel } from "../douane/examine";
 import type { IntakeRefusalCode } from "../http/error-catalog";
+import type { RawBodyCompression } from "./stored-body";
 
 /** What we know of one received body before it is stored, whether as a message or in quarantine. */
 export interface Envelope {
@@ -18,6 +19,9 @@ export interface Envelope {
 
 export interface MessageRecord extends Envelope, MessageKeys {
   messageId: string;
+  /** What the row's rawBody holds: `rawBody`, or for a large body its compression (stored-body.ts). */
+  storedBody: Buffer;
+  rawBodyCompression: RawBodyCompression;
   validation: ValidationLabel;
   /** Every declaration the message names, stored beside it (MessageDeclaration). */
   declarations: NamedDeclaration[];

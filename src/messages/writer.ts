@@ -97,7 +97,7 @@ export class MessageWriter {
     let bytes = 0;
     let count = 0;
     while (count < queue.length && count < MAX_BATCH_ROWS) {
-      bytes += queue[count].record.rawBody.length;
+      bytes += queue[count].record.storedBody.length;
       if (count > 0 && bytes > MAX_BATCH_BYTES) break;
       count++;
     }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../db/client";
+import { bodyOf } from "../messages/stored-body";
 import {
   ARCHIVE_FORMAT,
   type ArchivedMessage,
@@ -121,11 +122,11 @@ async function* linesOf(
 type MessageRow = Awaited<ReturnType<Db["message"]["findMany"]>>[number];
 
 function archivedOf(row: MessageRow): ArchivedMessage {
-  const { rawBody, pathParams, headers, findings, receivedAt, messageDateTime, ...columns } = row;
+  const { rawBody, rawBodyCompression, pathParams, headers, findings, receivedAt, messageDateTime, ...columns } = row;
   return {
     ...columns,
     pathParams: JSON.parse(pathParams) as Record<string, string>,
-    rawBodyBase64: Buffer.from(rawBody).toString("base64"),
+    rawBodyBase64: bodyOf({ rawBody, rawBodyCompression }).toString("base64"),
     headers: JSON.parse(headers) as Record<string, unknown>,
     findings: JSON.parse(findings) as unknown[],
     receivedAt: receivedAt.toISOString(),

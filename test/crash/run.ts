@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { Client } from "pg";
+import { bodyOf } from "../../src/messages/stored-body";
 import { createEmptyTestDatabase, type Provider, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths } from "../support/examples";
 import type { DriverReport, DriverStart } from "./driver";
@@ -171,20 +172,22 @@ async function loadThenKill(server: RunningServer, label: string, loadMs: number
   }
 }
 
+type StoredRow = { id: number | bigint; messageId: string; rawBody: Buffer; rawBodyCompression: string | null };
+const STORED_COLUMNS = `"id", "messageId", "rawBody", "rawBodyCompression"`;
+
 /** Reads the stored rows straight from the database, not through the service. */
 async function checkStored(database: TestDatabase, report: DriverReport): Promise<CycleCheck> {
   const stored = new Map<string, { id: number; sha256: string }>();
   let integrity = "ok";
   const messageIds = report.sent.map(([messageId]) => messageId);
-  const keep = (row: { id: number | bigint; messageId: string; rawBody: Uint8Array }) =>
-    stored.set(row.messageId, { id: Number(row.id), sha256: createHash("sha256").update(row.rawBody).digest("hex") });
+  // The body as it came, whether stored as it came or compressed (a large one).
+  const keep = (row: StoredRow) =>
+    stored.set(row.messageId, { id: Number(row.id), sha256: createHash("sha256").update(bodyOf(row)).digest("hex") });
   if (database.database.provider === "sqlite") {
     const db = new Database(database.database.url.slice("file:".length), { fileMustExist: true });
-    const select = db.prepare(
-      `SELECT "id", "messageId", "rawBody" FROM "Message" WHERE "api" = 'h7' AND "messageId" = ?`,
-    );
+    const select = db.prepare(`SELECT ${STORED_COLUMNS} FROM "Message" WHERE "api" = 'h7' AND "messageId" = ?`);
     for (const messageId of messageIds) {
-      const row = select.get(messageId) as { id: number; messageId: string; rawBody: Buffer } | undefined;
+      const row = select.get(messageId) as StoredRow | undefined;
       if (row) keep(row);
     }
     integrity = (db.pragma("integrity_check") as { integrity_check: string }[])
@@ -196,8 +199,8 @@ async function checkStored(database: TestDatabase, report: DriverReport): Promis
     await client.connect();
     try {
       for (let i = 0; i < messageIds.length; i += 5_000) {
-        const { rows } = await client.query<{ id: number; messageId: string; rawBody: Buffer }>(
-          `SELECT "id", "messageId", "rawBody" FROM "Message" WHERE "api" = 'h7' AND "messageId" = ANY($1::text[])`,
+        const { rows } = await client.query<StoredRow>(
+          `SELECT ${STORED_COLUMNS} FROM "Message" WHERE "api" = 'h7' AND "messageId" = ANY($1::text[])`,
           [messageIds.slice(i, i + 5_000)],
         );
         rows.forEach(keep);

@@ -52,6 +52,8 @@ describe("the group INSERT", () => {
       messageId: "m1",
       pathParams: { a: "1" },
       rawBody: Buffer.from("{}"),
+      storedBody: Buffer.from("the body as stored"),
+      rawBodyCompression: "br" as const,
       bodySha256: "s",
       contentType: "application/json",
       headers: {},
@@ -72,5 +74,7 @@ describe("the group INSERT", () => {
     expect(args[columns.length + columns.indexOf('"messageId"')]).toBe("m2");
     expect(args[columns.indexOf('"pathParams"')]).toBe('{"a":"1"}');
     expect(args[columns.indexOf('"lrn"')]).toBe("L");
+    expect(args[columns.indexOf('"rawBody"')]).toEqual(Buffer.from("the body as stored"));
+    expect(args[columns.indexOf('"rawBodyCompression"')]).toBe("br");
   });
 });

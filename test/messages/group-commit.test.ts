@@ -17,6 +17,8 @@ function record(messageId: string, change: Partial<MessageRecord> & { body?: str
     messageId,
     pathParams: {},
     rawBody: Buffer.from(body),
+    storedBody: Buffer.from(body),
+    rawBodyCompression: null,
     bodySha256: createHash("sha256").update(body).digest("hex"),
     contentType: "application/json",
     headers: {},

@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { archiveMessages } from "../../src/upkeep/archive";
+import { readArchive } from "../../src/upkeep/archive-file";
 import { databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
-import { asBytes, registrationMessage } from "./messages";
+import { asBytes, errorMessage, registrationMessage } from "./messages";
 
 describe.each(databaseProviders())("one message on %s", (provider) => {
   let service: TestService;
@@ -69,6 +74,42 @@ describe.each(databaseProviders())("one message on %s", (provider) => {
     const { body: detail } = await internal(service).get(`/v1/messages/${ack.id}`).expect(200);
     expect(detail.lrn).toBe("LRN-É");
     expect(detail.payload.error[0].errorDescription).toBe("Numéro déjà utilisé – « ✓ » 🇫🇷 é");
+  });
+
+  test("a body of 64 KiB or more is stored compressed, and /raw, the detail, the feed and an archive give back the bytes as they came", async () => {
+    const message = errorMessage({ lrn: "LRN-LARGE" });
+    message.error = Array.from({ length: 600 }, (_, i) => ({ ...message.error[0], errorPointer: `item[${i}].é` }));
+    const sent = Buffer.from(JSON.stringify(message, null, 1));
+    expect(sent.length).toBeGreaterThanOrEqual(64 * 1024);
+    const { body: ack } = await postCallback(service.publicApp, paths.error, sent).expect(200);
+
+    const row = await service.db.message.findUniqueOrThrow({ where: { id: ack.id } });
+    expect(row.rawBodyCompression).toBe("br");
+    expect(row.rawBody.length).toBeLessThan(sent.length / 10);
+    expect((await raw(ack.id).expect(200)).body.equals(sent)).toBe(true);
+    const { body: detail } = await internal(service).get(`/v1/messages/${ack.id}`).expect(200);
+    expect(detail.payload).toEqual(message);
+    expect(detail).not.toHaveProperty("rawBodyCompression");
+    const { body: feed } = await internal(service).get("/v1/feed?limit=100").expect(200);
+    const event = feed.items.find((item: { data: { id: number } }) => item.data.id === ack.id);
+    expect(event.data.payload).toEqual(message);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receiver-large-body-"));
+    const run = await archiveMessages(service.db, dir, new Date(Date.now() + 2 * 86_400_000));
+    const archived = [];
+    for (const part of run.parts) for await (const line of readArchive(path.join(dir, part.file))) archived.push(line);
+    const inArchive = archived.find((line) => line.messageId === message.header.messageId)!;
+    expect(Buffer.from(inArchive.rawBodyBase64, "base64").equals(sent)).toBe(true);
+    expect(inArchive).not.toHaveProperty("rawBodyCompression");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a body under 64 KiB is stored as it came", async () => {
+    const sent = Buffer.from(JSON.stringify(errorMessage()));
+    const { body: ack } = await postCallback(service.publicApp, paths.error, sent).expect(200);
+    const row = await service.db.message.findUniqueOrThrow({ where: { id: ack.id } });
+    expect(row.rawBodyCompression).toBeNull();
+    expect(Buffer.from(row.rawBody).equals(sent)).toBe(true);
   });
 
   test("an unknown id is 404 and a malformed one 400, on the detail and on /raw", async () => {
