@@ -152,7 +152,9 @@ async function loadThenKill(server: RunningServer, label: string, loadMs: number
   const kill = async () => {
     clearTimeout(neverLoaded);
     await killHard(server.child);
-    if (driver.connected) driver.send({ type: "stop" });
+    // Once the server is gone the driver reports and exits on its own, possibly between this check and the send:
+    // with a callback, a send that finds it gone (EPIPE) is passed there instead of crashing this harness.
+    if (driver.connected) driver.send({ type: "stop" }, () => undefined);
   };
   const neverLoaded = setTimeout(() => void kill(), 10_000); // no 200 at all: the check will say so
   const report = new Promise<DriverReport>((resolve, reject) => {
