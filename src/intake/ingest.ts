@@ -10,10 +10,11 @@ import type { Metrics } from "../http/metrics";
 import { bodySha256Of } from "../messages/body-hash";
 import type { Classification } from "../messages/classify";
 import type { Envelope, MessageRecord, QuarantineReason } from "../messages/records";
+import type { StoredBody } from "../messages/stored-body";
 import type { MessageWriter } from "../messages/writer";
 import { quarantine } from "../quarantine/store";
 import type { MessageReader } from "./message-reader";
-import type { ArrivedBody, Refusal, StoredBody } from "./read-message";
+import type { ArrivedBody, Refusal } from "./read-message";
 
 export interface IngestDeps {
   api: ApiDefinition;

@@ -2,7 +2,7 @@ import type { ApiDefinition } from "../douane/apis";
 import type { Reading } from "../douane/contract";
 import type { IntakeRefusalCode } from "../http/error-catalog";
 import { bodySha256Of } from "../messages/body-hash";
-import { type RawBodyCompression, storedBodyOf } from "../messages/stored-body";
+import { type StoredBody, storedBodyOf } from "../messages/stored-body";
 import { parseJson } from "./json-body";
 
 /** What the intake knows of a body before reading it: where it came and what it claims to be. */
@@ -19,9 +19,8 @@ export interface ArrivedBody {
 export type Refusal = { reason: IntakeRefusalCode; message?: string; detail?: Record<string, unknown> };
 type Checked =
   | { messageId: string | null; refusal: Refusal }
+  // `stored`: what the message's row will hold, compressed here for a large body (read off the event loop).
   | { messageId: string; refusal: null; examination: Reading; stored: StoredBody };
-/** The bytes of a message's row (stored-body.ts): compressed here, where a large body is read, off the event loop. */
-export type StoredBody = { rawBody: Buffer; rawBodyCompression: RawBodyCompression };
 
 export interface ReadMessage {
   bodySha256: string;
@@ -29,8 +28,8 @@ export interface ReadMessage {
 }
 
 /** The body's hash, its encoding, type, JSON and messageId checked, the message examined under its API's
- *  contract, and the bytes its row will hold. Pure, so it runs where it is cheapest: on the event loop for a small body, on a worker thread for a
- *  large one (message-reader.ts). */
+ *  contract, and the bytes its row will hold. Pure, so it runs where it is cheapest: on the event loop for a small
+ *  body, on a worker thread for a large one (message-reader.ts). */
 export function readMessage(api: ApiDefinition, arrived: ArrivedBody): ReadMessage {
   const bodySha256 = bodySha256Of(arrived.rawBody);
   return { bodySha256, checked: check(api, arrived, bodySha256) };

@@ -19,7 +19,7 @@ export interface Envelope {
 
 export interface MessageRecord extends Envelope, MessageKeys {
   messageId: string;
-  /** What the row's rawBody holds: `rawBody`, or for a large body its compression (stored-body.ts). */
+  /** The bytes the row's rawBody holds: the body itself, or a large body compressed (stored-body.ts). */
   storedBody: Buffer;
   rawBodyCompression: RawBodyCompression;
   validation: ValidationLabel;

@@ -8,8 +8,11 @@ export type RawBodyCompression = "br" | null;
  *  instead of 152 pages written to SQLite's WAL and copied again at checkpoint, or sent to PostgreSQL. */
 export const COMPRESSED_FROM_BYTES = 64 * 1024;
 
+/** What a message's row holds for its body. */
+export type StoredBody = { rawBody: Buffer; rawBodyCompression: RawBodyCompression };
+
 /** The bytes to store for a body, and how to read them back. */
-export function storedBodyOf(body: Buffer): { rawBody: Buffer; rawBodyCompression: RawBodyCompression } {
+export function storedBodyOf(body: Buffer): StoredBody {
   if (body.length < COMPRESSED_FROM_BYTES) return { rawBody: body, rawBodyCompression: null };
   const compressed = brotliCompressSync(body, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
