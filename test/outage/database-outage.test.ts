@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import Database from "better-sqlite3";
 import { Client } from "pg";
@@ -205,7 +206,9 @@ describe("a SQLite database that cannot be written", () => {
   test("full: a callback that does not fit gets 503, not a crash", async () => {
     const [{ page_count }] = await service.db.$queryRawUnsafe<{ page_count: bigint }[]>("PRAGMA page_count");
     await service.db.$queryRawUnsafe(`PRAGMA max_page_count = ${Number(page_count)}`);
-    const big = { ...withMessageId(errorH7Example), error: Array.from({ length: 900 }, () => errorH7Example.error[0]) };
+    // Random text: a body this large is stored compressed, and repeated errors would shrink to a few pages.
+    const error = () => ({ ...errorH7Example.error[0], errorDescription: randomBytes(260).toString("base64") });
+    const big = { ...withMessageId(errorH7Example), error: Array.from({ length: 900 }, error) };
     const answer = await postCallback(service.publicApp, paths.error, big).expect(503);
     expect(answer.body.error).toBe("storage_unavailable");
     await request(service.publicApp).get("/health/live").expect(200);
