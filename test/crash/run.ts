@@ -109,6 +109,13 @@ interface RunningServer {
   port: number;
 }
 
+/** Servers still running: should this harness itself end early (an uncaught error), they end with it instead of
+ *  living on, holding their test databases. */
+const started = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of started) child.kill("SIGKILL");
+});
+
 async function startServer(database: TestDatabase, logFile: string): Promise<RunningServer> {
   const port = await freePort();
   const log = fs.openSync(logFile, "a");
@@ -126,6 +133,8 @@ async function startServer(database: TestDatabase, logFile: string): Promise<Run
     },
     stdio: ["ignore", log, log],
   });
+  started.add(child);
+  child.once("exit", () => started.delete(child));
   fs.closeSync(log);
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code, signal) =>
