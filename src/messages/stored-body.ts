@@ -1,4 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
+import { asBuffer } from "../db/driver";
 
 /** How Message.rawBody holds a body: null, the bytes as they came; "br", those bytes compressed with Brotli. */
 export type RawBodyCompression = "br" | null;
@@ -24,7 +25,7 @@ export function storedBodyOf(body: Buffer): StoredBody {
 
 /** The body exactly as it came, from a stored row. */
 export function bodyOf(row: { rawBody: Uint8Array; rawBodyCompression: string | null }): Buffer {
-  const stored = Buffer.from(row.rawBody.buffer, row.rawBody.byteOffset, row.rawBody.byteLength);
+  const stored = asBuffer(row.rawBody) as Buffer;
   if (row.rawBodyCompression === null) return stored;
   if (row.rawBodyCompression === "br") return brotliDecompressSync(stored);
   throw new Error(`unknown body compression ${row.rawBodyCompression}`);
