@@ -4,6 +4,7 @@ import { bodyToExamine, type Examination, examineMessage, isMessageId, readMessa
 import { type Channel, h7Channels, unknownChannel } from "../douane/h7/channels";
 import { bodyText, parseJsonOrNull } from "../messages/queries";
 import type { StoredRow } from "../messages/store-group";
+import { storedColumnsOf } from "../messages/stored-body";
 import { OPEN } from "./store";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -79,7 +80,7 @@ export async function acceptQuarantined(db: Db, acceptance: Acceptance, onStored
           channel: row.channel,
           messageId,
           pathParams: row.pathParams,
-          rawBody: row.rawBody,
+          ...storedColumnsOf(bytes),
           bodySha256: row.bodySha256,
           contentType: row.contentType,
           headers: row.headers,

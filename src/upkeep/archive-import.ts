@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { storedColumnsOf } from "../messages/stored-body";
 import { type ArchivedMessage, readArchive, readManifest, verifyArchive } from "./archive-file";
 
 export interface ImportReport {
@@ -40,7 +41,7 @@ async function importOne(db: Db, message: ArchivedMessage): Promise<"imported" |
     await db.message.create({
       data: {
         ...columns,
-        rawBody: Buffer.from(rawBodyBase64, "base64") as Uint8Array<ArrayBuffer>,
+        ...storedColumnsOf(Buffer.from(rawBodyBase64, "base64")),
         pathParams: JSON.stringify(pathParams),
         headers: JSON.stringify(headers),
         findings: JSON.stringify(findings),

@@ -2,9 +2,12 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { openDatabase } from "../../src/db/client";
+import { bodyOf } from "../../src/messages/stored-body";
 import { archiveMessages } from "../../src/upkeep/archive";
 import { readArchive } from "../../src/upkeep/archive-file";
-import { databaseProviders } from "../support/databases";
+import { importArchive } from "../../src/upkeep/archive-import";
+import { createTestDatabase, databaseProviders } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService, type TestService } from "../support/service";
 import { asBytes, errorMessage, registrationMessage } from "./messages";
@@ -101,7 +104,42 @@ describe.each(databaseProviders())("one message on %s", (provider) => {
     const inArchive = archived.find((line) => line.messageId === message.header.messageId)!;
     expect(Buffer.from(inArchive.rawBodyBase64, "base64").equals(sent)).toBe(true);
     expect(inArchive).not.toHaveProperty("rawBodyCompression");
-    fs.rmSync(dir, { recursive: true, force: true });
+
+    const other = await createTestDatabase(provider);
+    const restored = await openDatabase(other.database);
+    try {
+      for (const part of run.parts) await importArchive(restored, path.join(dir, part.file));
+      const imported = await restored.message.findUniqueOrThrow({
+        where: { api_messageId: { api: "h7", messageId: message.header.messageId } },
+      });
+      expect(imported.rawBodyCompression).toBe("br");
+      expect(imported.rawBody.length).toBeLessThan(sent.length / 10);
+      expect(bodyOf(imported).equals(sent)).toBe(true);
+    } finally {
+      await restored.$disconnect();
+      await other.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a body of 64 KiB or more accepted from quarantine is stored compressed too, and /raw gives it back as it came", async () => {
+    const message = errorMessage({ lrn: "LRN-LARGE-Q" });
+    message.error = Array.from({ length: 600 }, (_, i) => ({ ...message.error[0], errorPointer: `item[${i}]` }));
+    const sent = Buffer.from(
+      JSON.stringify({ ...message, error: [{ ...message.error[0], errorType: "x" }, ...message.error] }),
+    );
+    expect(sent.length).toBeGreaterThanOrEqual(64 * 1024);
+    const { body: refused } = await postCallback(service.publicApp, paths.error, sent).expect(400);
+    expect(refused.error).toBe("invalid_schema");
+
+    const { body: stored } = await internal(service)
+      .post(`/v1/quarantine/${refused.quarantineId}/accept`, { reason: "Douane confirmed the errors" })
+      .set("X-Actor", "ops")
+      .expect(201);
+    const row = await service.db.message.findUniqueOrThrow({ where: { id: stored.id } });
+    expect(row.rawBodyCompression).toBe("br");
+    expect(row.rawBody.length).toBeLessThan(sent.length / 10);
+    expect((await raw(stored.id).expect(200)).body.equals(sent)).toBe(true);
   });
 
   test("a body under 64 KiB is stored as it came", async () => {
