@@ -3,12 +3,14 @@ import { Piscina } from "piscina";
 import { asBuffer } from "../db/driver";
 import type { ApiDefinition } from "../douane/apis";
 import type { ApiSettings } from "../douane/registry";
+import { COMPRESSED_FROM_BYTES } from "../messages/stored-body";
 import { type ArrivedBody, type ReadMessage, readMessage } from "./read-message";
 
 /** From this size a body is read on a worker thread. Reading a body (UTF-8, JSON, the repeated-member check, the
  *  schema, SHA-256) costs about 25 µs at Douane's usual 0.5–1 KB, less than handing it to a thread and back; a
- *  600 KB Error_H7 costs about 7 ms, which on the event loop would hold every other callback that long. */
-const OFF_THREAD_BYTES = 64 * 1024;
+ *  600 KB Error_H7 costs about 7 ms, which on the event loop would hold every other callback that long. The same
+ *  size as the one from which a body is stored compressed, so that compressing is done there too. */
+const OFF_THREAD_BYTES = COMPRESSED_FROM_BYTES;
 
 /** Reads callbacks' bodies (read-message.ts): a small one at once, a large one on a worker thread, started at the
  *  first large body and kept for the next ones. */
