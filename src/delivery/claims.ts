@@ -1,4 +1,5 @@
-import { type DriverSql, MAY_RUN_LONG, type SqlQuery } from "../db/driver";
+import { type DriverSql, MAY_RUN_LONG, type Procedure, type SqlQuery } from "../db/driver";
+import { eventBodies } from "./event";
 
 export interface Claimed {
   id: number;
@@ -34,7 +35,7 @@ export const CLAIM_PASSES = [claimable(`= 'live'`), claimable(`IN ('redeliver', 
  * count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is finishing is
  * skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
  */
-export async function claimIn(
+async function claimIn(
   tx: SqlQuery,
   provider: DriverSql["provider"],
   destinationId: number,
@@ -77,3 +78,55 @@ export interface ClaimLimits {
   maxInFlight: number;
   leaseMs: number;
 }
+
+/** What a claim needs, as data: it runs where the connection lives (on SQLite its thread, see db/driver.ts). */
+export interface ClaimInput {
+  /** Claimed for one after the other, in one transaction. */
+  destinationIds: number[];
+  provider: DriverSql["provider"];
+  now: Date;
+  limits: ClaimLimits;
+  owner: string;
+}
+
+/** A destination's claimed deliveries, with the event body of each one's message (by message row id). */
+export interface ClaimedEvents {
+  destinationId: number;
+  claimed: Claimed[];
+  bodies: Map<number, string>;
+}
+
+/** Leases a destination's next deliveries and reads their events in the same transaction, statement after
+ *  statement where the connection lives: on SQLite no turn of the event loop (nor wait on it) while the one
+ *  connection the intake's commits wait for is held. */
+async function claimWithEvents(sql: SqlQuery, destinationId: number, input: ClaimInput): Promise<ClaimedEvents> {
+  const claimed = await claimIn(sql, input.provider, destinationId, input.now, input.limits, input.owner);
+  const bodies = await eventBodies(
+    sql,
+    input.provider,
+    claimed.map((delivery) => delivery.messageRowId),
+  );
+  return { destinationId, claimed, bodies };
+}
+
+async function claimEach(sql: SqlQuery, input: ClaimInput): Promise<ClaimedEvents[]> {
+  const claims: ClaimedEvents[] = [];
+  for (const destinationId of input.destinationIds) claims.push(await claimWithEvents(sql, destinationId, input));
+  return claims;
+}
+
+/** @public The bodies of this file's procedures, found by name where the connection lives (db/driver.ts). */
+export const procedures = {
+  claimEach,
+  claimFreed: (sql: SqlQuery, { with: input }: { with: ClaimInput }) => claimEach(sql, input),
+};
+/** One transaction claiming for these destinations, one after the other. */
+export const claimProcedure: Procedure<ClaimInput, ClaimedEvents[]> = {
+  module: __filename,
+  name: "claimEach",
+};
+/** The same inside the transaction recording attempts (record.ts), for the destinations whose slots they freed. */
+export const claimFreedProcedure: Procedure<{ outcomes: unknown[]; with: ClaimInput }, ClaimedEvents[]> = {
+  module: __filename,
+  name: "claimFreed",
+};

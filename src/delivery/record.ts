@@ -1,4 +1,4 @@
-import { type DriverSql, placeholders, type SqlQuery } from "../db/driver";
+import { type DriverSql, type Procedure, placeholders, runProcedure, type SqlQuery } from "../db/driver";
 import { GroupQueue } from "../db/group-queue";
 
 /** One finished attempt, decided: what the delivery becomes. */
@@ -19,11 +19,20 @@ interface Waiting {
 
 /** What else the recording transaction does (the worker leases the next deliveries into the slots the attempts
  *  freed), and what follows its commit. */
-export interface AfterRecording<T> {
+export interface AfterRecording<T, With> {
   /** Resolves when the recording transaction may begin (see intake-first.ts); attempts ending meanwhile join it. */
   turn(): Promise<void>;
-  inTransaction(tx: SqlQuery, outcomes: Outcome[]): Promise<T>;
+  /** A procedure given the outcomes and `with`, the data it needs from the caller's side (it may run on the SQLite
+   *  thread, as the recording itself does). */
+  inTransaction(outcomes: Outcome[]): { procedure: Procedure<{ outcomes: Outcome[]; with: With }, T>; with: With };
   committed(outcomes: Outcome[], result: T): void;
+}
+
+interface RecordInput {
+  outcomes: Outcome[];
+  pg: boolean;
+  owner: string;
+  after: { procedure: Procedure<{ outcomes: Outcome[]; with: unknown }, unknown>; with: unknown };
 }
 
 /**
@@ -31,7 +40,7 @@ export interface AfterRecording<T> {
  * together are written in one transaction, each with its delivery's new state and its destination's failing
  * mark. One transaction (and on SQLite one fsync) per attempt cost more than the intake of the message itself.
  */
-export class AttemptRecorder<T> {
+export class AttemptRecorder<T, With> {
   private readonly groups = new GroupQueue<Waiting>(async (queue) => {
     await this.after.turn();
     await this.recordGroup(queue.splice(0, MAX_GROUP));
@@ -40,7 +49,7 @@ export class AttemptRecorder<T> {
   constructor(
     private readonly sql: DriverSql,
     private readonly owner: string,
-    private readonly after: AfterRecording<T>,
+    private readonly after: AfterRecording<T, With>,
   ) {}
 
   record(outcome: Outcome): Promise<void> {
@@ -51,10 +60,13 @@ export class AttemptRecorder<T> {
     const outcomes = batch.map((waiting) => waiting.outcome);
     let result: T;
     try {
-      result = await this.sql.transaction(async (tx) => {
-        await writeOutcomes(tx, this.sql.provider === "postgresql", outcomes, this.owner);
-        return this.after.inTransaction(tx, outcomes);
-      });
+      const input: RecordInput = {
+        outcomes,
+        pg: this.sql.provider === "postgresql",
+        owner: this.owner,
+        after: this.after.inTransaction(outcomes),
+      };
+      result = (await this.sql.perform(recordProcedure, input)) as T;
     } catch (error) {
       return batch.forEach((waiting) => waiting.reject(error));
     }
@@ -64,6 +76,13 @@ export class AttemptRecorder<T> {
 }
 
 const MAX_GROUP = 200; // 6 parameters an attempt row: well under both databases' limits
+
+/** The recording transaction, run where the connection lives: on SQLite one message to its thread and one answer,
+ *  instead of a synchronous wait on the event loop for each statement. */
+async function recordGroup(sql: SqlQuery, { outcomes, pg, owner, after }: RecordInput): Promise<unknown> {
+  await writeOutcomes(sql, pg, outcomes, owner);
+  return runProcedure(after.procedure, sql, { outcomes, with: after.with });
+}
 
 /** The updates are conditional on our lease: if it lapsed and another replica took over, its outcome stands.
  *  On PostgreSQL the group's destination rows are locked first, in id order: the failing marks and the claims
@@ -136,3 +155,7 @@ export function failingMarks(outcomes: Outcome[]): Map<number, { failingSince: D
   }
   return marks;
 }
+
+/** @public The bodies of this file's procedures, found by name where the connection lives (db/driver.ts). */
+export const procedures = { recordGroup };
+const recordProcedure: Procedure<RecordInput, unknown> = { module: __filename, name: "recordGroup" };

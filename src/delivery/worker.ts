@@ -1,22 +1,23 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Logger } from "pino";
-import type { DriverSql, SqlQuery } from "../db/driver";
+import type { DriverSql } from "../db/driver";
 import type { Metrics } from "../http/metrics";
 import type { DestinationCache } from "./cache";
-import { type Claimed, type ClaimLimits, claimIn, leaseFor } from "./claims";
-import type { DestinationView } from "./destinations";
-import { eventBodies, signedHeaders } from "./event";
+import {
+  type Claimed,
+  type ClaimedEvents,
+  type ClaimInput,
+  type ClaimLimits,
+  claimFreedProcedure,
+  claimProcedure,
+  leaseFor,
+} from "./claims";
+import { signedHeaders } from "./event";
 import { IntakeFirst } from "./intake-first";
 import { AttemptRecorder, type Outcome } from "./record";
 import { parseRetryAfter, retryDelay } from "./schedule";
 import { type AttemptResult, post } from "./send";
-
-interface Claim {
-  destination: DestinationView;
-  claimed: Claimed[];
-  bodies: Map<number, string>; // by message row id
-}
 
 export interface WorkerOptions {
   /** The retry schedule's clock (tests move it); signatures always carry the wall clock's time. */
@@ -38,7 +39,7 @@ export class DeliveryWorker {
   private readonly sending = new Set<Promise<void>>();
   /** Deliveries this worker holds a lease on, by destination: from their claim's commit to their record's. */
   private readonly leased = new Map<number, number>();
-  private readonly recorder: AttemptRecorder<Claim[]>;
+  private readonly recorder: AttemptRecorder<ClaimedEvents[], ClaimInput>;
   private readonly limits: ClaimLimits;
   private readonly intakeFirst = new IntakeFirst();
 
@@ -52,7 +53,7 @@ export class DeliveryWorker {
     this.limits = { maxInFlight: options.maxInFlight, leaseMs: leaseFor(options.timeoutMs) };
     this.recorder = new AttemptRecorder(sql, this.owner, {
       turn: () => this.intakeFirst.turn(),
-      inTransaction: (tx, outcomes) => this.claimFreed(tx, outcomes),
+      inTransaction: (outcomes) => ({ procedure: claimFreedProcedure, with: this.claimFreed(outcomes) }),
       committed: (outcomes, claims) => this.recorded(outcomes, claims),
     });
   }
@@ -107,37 +108,34 @@ export class DeliveryWorker {
       if (this.stopped) return;
       if ((this.leased.get(destination.id) ?? 0) >= this.options.maxInFlight) continue;
       await this.intakeFirst.turn();
-      this.send(await this.sql.transaction((tx) => this.claim(tx, destination)));
+      const [claim] = await this.sql.perform(claimProcedure, this.claimInput([destination.id]));
+      this.send(claim);
     }
   }
 
   /** In the transaction recording attempts, the next deliveries of their destinations take the slots they held:
    *  one transaction (on SQLite one fsync) instead of two per round of deliveries. */
-  private async claimFreed(tx: SqlQuery, outcomes: Outcome[]): Promise<Claim[]> {
-    if (this.stopped) return [];
+  private claimFreed(outcomes: Outcome[]): ClaimInput {
     const ids = new Set(outcomes.map((outcome) => outcome.destinationId));
-    const claims: Claim[] = [];
-    for (const destination of this.destinations.all.filter((d) => d.enabled && ids.has(d.id)))
-      claims.push(await this.claim(tx, destination));
-    return claims;
+    const freed = this.stopped ? [] : this.destinations.all.filter((d) => d.enabled && ids.has(d.id));
+    return this.claimInput(freed.map((destination) => destination.id));
   }
 
-  /** Leases a destination's next deliveries and reads their events in the same transaction: every turn of the
-   *  event loop taken while a transaction is open holds the one SQLite connection the intake's commits wait for. */
-  private async claim(tx: SqlQuery, destination: DestinationView): Promise<Claim> {
-    const { provider } = this.sql;
-    const claimed = await claimIn(tx, provider, destination.id, this.options.clock(), this.limits, this.owner);
-    const bodies = await eventBodies(
-      tx,
-      provider,
-      claimed.map((delivery) => delivery.messageRowId),
-    );
-    return { destination, claimed, bodies };
+  /** A claim leases a destination's next deliveries and reads their events in one transaction (claims.ts). */
+  private claimInput(destinationIds: number[]): ClaimInput {
+    return {
+      provider: this.sql.provider,
+      now: this.options.clock(),
+      limits: this.limits,
+      owner: this.owner,
+      destinationIds,
+    };
   }
 
   /** Starts the claimed deliveries' requests. */
-  private send({ destination, claimed, bodies }: Claim): void {
-    if (claimed.length === 0) return;
+  private send({ destinationId, claimed, bodies }: ClaimedEvents): void {
+    const destination = this.destinations.all.find((d) => d.id === destinationId);
+    if (claimed.length === 0 || !destination) return;
     this.leased.set(destination.id, (this.leased.get(destination.id) ?? 0) + claimed.length);
     for (const delivery of claimed)
       this.track(
@@ -197,7 +195,7 @@ export class DeliveryWorker {
     });
   }
 
-  private recorded(outcomes: Outcome[], claims: Claim[]): void {
+  private recorded(outcomes: Outcome[], claims: ClaimedEvents[]): void {
     for (const { destinationId, status } of outcomes) {
       this.release(destinationId, 1);
       this.metrics.deliveryAttempts.inc({

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import request from "supertest";
@@ -7,7 +8,7 @@ import { createTestDatabase, databaseProviders, type TestDatabase } from "../sup
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { startServerProcess } from "../support/process";
 import { type DatabaseProxy, proxyFor } from "../support/proxy";
-import { postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
+import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
 /** Short bounds, so that a test of a stall takes a second or two (the defaults are seconds). */
 const SHORT_LIMITS = {
@@ -229,5 +230,48 @@ describe("a SQLite database that cannot be written", () => {
     }
     await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
     await request(service.publicApp).get("/health/ready").expect(200);
+  });
+});
+
+describe("a SQLite database locked by another connection while deliveries are due", () => {
+  let service: Awaited<ReturnType<typeof startTestService>>;
+  beforeEach(async () => {
+    service = await startTestService(
+      "sqlite",
+      { ...SHORT_LIMITS, SQLITE_BUSY_TIMEOUT_MS: "1000" },
+      undefined,
+      undefined,
+      {
+        delivery: { pollMs: 40, timeoutMs: 500 },
+      },
+    );
+  }, 60_000);
+  afterEach(() => service?.stop());
+
+  test("the delivery worker's claims wait for the lock off the event loop: the process stays responsive throughout", async () => {
+    await internal(service).post("/v1/destinations", { url: "http://127.0.0.1:9/unreachable" }).expect(201);
+    await postCallback(service.publicApp, paths.error, withMessageId(errorH7Example)).expect(200);
+    // Taken without a busy wait: waiting here would hold this process's event loop, the service's too.
+    const holder = new Database(service.testDatabase.database.url.slice("file:".length), { timeout: 0 });
+    for (let tries = 0; ; tries++) {
+      try {
+        holder.exec("BEGIN IMMEDIATE");
+        break;
+      } catch (error) {
+        if (tries > 500) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    try {
+      delay.enable();
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // each poll's claim waits for the lock
+      delay.disable();
+    } finally {
+      holder.exec("COMMIT");
+      holder.close();
+    }
+    // A claim waiting synchronously would hold the event loop for the whole busy timeout (1 s) at every poll.
+    expect(delay.max / 1e6).toBeLessThan(300);
   });
 });
