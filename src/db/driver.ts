@@ -155,10 +155,6 @@ function argTypeOf(value: unknown): ArgType {
 /** `?, ?, …`, one per value: an IN list or a VALUES row of this `?` SQL. */
 export const placeholders = (values: readonly unknown[]) => values.map(() => "?").join(", ");
 
-/** Put before a statement that may run for long (a scan): on SQLite it is then never waited for synchronously
- *  on the event loop inside a transaction (see sqlite-thread.ts). A comment: harmless to PostgreSQL. */
-export const MAY_RUN_LONG = "/* may run long */ ";
-
 /** A write that changes nothing but takes the write lock, as a real write would: the readiness probe, and the
  *  first statement of a SQLite transaction (see sqlite-serialized.ts). */
 export const WRITE_PROBE_SQL = `DELETE FROM "Message" WHERE "id" < 0`;

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { MAY_RUN_LONG, type Performing, type Pipelined, type Procedure } from "./driver";
+import type { Performing, Pipelined, Procedure } from "./driver";
 
 export type ThreadedAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 export type ThreadedTransaction = Awaited<ReturnType<ThreadedAdapter["startTransaction"]>>;
@@ -28,11 +28,11 @@ export type SqliteReply = { id: number; ok: true; value: unknown } | { id: numbe
  * worker thread running Prisma's own adapter, and this proxy forwards each call to it. The calls stay in order
  * and one at a time per connection as before (see sqlite-serialized.ts, which wraps this proxy); while the
  * thread waits for the disk, the event loop reads and checks the next callbacks.
- * The intake's group commit is one procedure (driver.ts): the whole transaction runs here on one message, and
- * its answer comes back asynchronously. Prisma's transactions go statement by statement: their statements, BEGIN
- * included, are waited for synchronously (each is tens of microseconds of SQLite work; a round trip through the
- * busy event loop cost milliseconds each); only COMMIT, which waits for the disk, statements marked MAY_RUN_LONG,
- * and statements sent without waiting (executeLater) go round asynchronously.
+ * The intake's group commit and the delivery worker's claims and recordings are procedures (driver.ts): the whole
+ * transaction runs here on one message, and its answer comes back asynchronously. Prisma's transactions (ops'
+ * actions) go statement by statement: their statements, BEGIN included, are waited for synchronously (each is tens
+ * of microseconds of SQLite work; a round trip through the busy event loop cost milliseconds each); only COMMIT,
+ * which waits for the disk, and statements sent without waiting (executeLater) go round asynchronously.
  * A lock held by another process (the CLI) makes BEGIN's write probe wait up to the busy timeout, as
  * better-sqlite3 on the event loop's own thread did before.
  */
@@ -75,8 +75,8 @@ export async function connectOnThread(config: AdapterConfig): Promise<Performing
 }
 
 const ADAPTER_NAME = "@prisma/adapter-better-sqlite3";
-/** In a transaction, what waits for the disk (COMMIT) or may scan long is not waited for on the event loop. */
-const answeredLater = (sql: string) => /^\s*COMMIT\b/i.test(sql) || sql.startsWith(MAY_RUN_LONG);
+/** In a transaction, what waits for the disk (COMMIT) is not waited for on the event loop. */
+const answeredLater = (sql: string) => /^\s*COMMIT\b/i.test(sql);
 /** Beyond the busy timeout a synchronous call has surely stalled: it fails rather than freeze the process. */
 const SYNC_CALL_LIMIT_MS = 30_000;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

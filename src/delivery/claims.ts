@@ -1,5 +1,6 @@
-import { type DriverSql, MAY_RUN_LONG, type Procedure, type SqlQuery } from "../db/driver";
+import type { DriverSql, Procedure, SqlQuery } from "../db/driver";
 import { eventBodies } from "./event";
+import type { Outcome } from "./record";
 
 export interface Claimed {
   id: number;
@@ -30,7 +31,7 @@ export const CLAIM_PASSES = [claimable(`= 'live'`), claimable(`IN ('redeliver', 
 
 /**
  * Leases up to `maxInFlight` minus what is already leased to one destination, inside the caller's transaction
- * (its own, or the one recording the attempts that freed the slots: see worker.ts). On PostgreSQL the
+ * (a claim's own, or the one recording the attempts that freed the slots: see record.ts). On PostgreSQL the
  * destination row is locked first, so replicas claiming for the same destination take turns and the in-flight
  * count holds across them; the rows are taken FOR UPDATE SKIP LOCKED, so a row a replica is finishing is
  * skipped rather than waited for. SQLite has one writer: a plain conditional update is enough.
@@ -45,7 +46,7 @@ async function claimIn(
 ): Promise<Claimed[]> {
   const pg = provider === "postgresql";
   if (pg) await tx.query(`SELECT "id" FROM "Destination" WHERE "id" = ? FOR UPDATE`, [destinationId]);
-  // Reads only the leases in force, along (destinationId, leaseUntil): short enough to be waited for.
+  // Reads only the leases in force, along (destinationId, leaseUntil).
   const [leased] = await tx.query(
     `SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "destinationId" = ? AND "status" = 'pending' AND "leaseUntil" > ?`,
     [destinationId, now],
@@ -55,7 +56,7 @@ async function claimIn(
   for (const pass of CLAIM_PASSES) {
     if (slots <= 0) break;
     const taken = await tx.query(
-      `${MAY_RUN_LONG}UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${pass}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
+      `UPDATE "Delivery" SET "leaseUntil" = ?, "leaseOwner" = ? WHERE "id" IN (${pass}${pg ? " FOR UPDATE SKIP LOCKED" : ""})
        RETURNING "id", "destinationId", "messageRowId", "attempts", "position"`,
       [new Date(now.getTime() + limits.leaseMs), owner, destinationId, now, now, slots],
     );
@@ -126,7 +127,7 @@ export const claimProcedure: Procedure<ClaimInput, ClaimedEvents[]> = {
   name: "claimEach",
 };
 /** The same inside the transaction recording attempts (record.ts), for the destinations whose slots they freed. */
-export const claimFreedProcedure: Procedure<{ outcomes: unknown[]; with: ClaimInput }, ClaimedEvents[]> = {
+export const claimFreedProcedure: Procedure<{ outcomes: Outcome[]; with: ClaimInput }, ClaimedEvents[]> = {
   module: __filename,
   name: "claimFreed",
 };

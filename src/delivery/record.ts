@@ -22,17 +22,17 @@ interface Waiting {
 export interface AfterRecording<T, With> {
   /** Resolves when the recording transaction may begin (see intake-first.ts); attempts ending meanwhile join it. */
   turn(): Promise<void>;
-  /** A procedure given the outcomes and `with`, the data it needs from the caller's side (it may run on the SQLite
-   *  thread, as the recording itself does). */
-  inTransaction(outcomes: Outcome[]): { procedure: Procedure<{ outcomes: Outcome[]; with: With }, T>; with: With };
+  /** What runs in the recording's transaction after it: a procedure given the outcomes and `with`, the data it
+   *  needs from the caller's side (it may run on the SQLite thread, as the recording itself does). */
+  inSameTransaction(outcomes: Outcome[]): { procedure: Procedure<{ outcomes: Outcome[]; with: With }, T>; with: With };
   committed(outcomes: Outcome[], result: T): void;
 }
 
-interface RecordInput {
+interface RecordInput<T, With> {
   outcomes: Outcome[];
   pg: boolean;
   owner: string;
-  after: { procedure: Procedure<{ outcomes: Outcome[]; with: unknown }, unknown>; with: unknown };
+  after: ReturnType<AfterRecording<T, With>["inSameTransaction"]>;
 }
 
 /**
@@ -60,13 +60,13 @@ export class AttemptRecorder<T, With> {
     const outcomes = batch.map((waiting) => waiting.outcome);
     let result: T;
     try {
-      const input: RecordInput = {
+      const input: RecordInput<T, With> = {
         outcomes,
         pg: this.sql.provider === "postgresql",
         owner: this.owner,
-        after: this.after.inTransaction(outcomes),
+        after: this.after.inSameTransaction(outcomes),
       };
-      result = (await this.sql.perform(recordProcedure, input)) as T;
+      result = await this.sql.perform(writeGroupProcedure<T, With>(), input);
     } catch (error) {
       return batch.forEach((waiting) => waiting.reject(error));
     }
@@ -79,7 +79,7 @@ const MAX_GROUP = 200; // 6 parameters an attempt row: well under both databases
 
 /** The recording transaction, run where the connection lives: on SQLite one message to its thread and one answer,
  *  instead of a synchronous wait on the event loop for each statement. */
-async function recordGroup(sql: SqlQuery, { outcomes, pg, owner, after }: RecordInput): Promise<unknown> {
+async function writeGroup<T, With>(sql: SqlQuery, { outcomes, pg, owner, after }: RecordInput<T, With>): Promise<T> {
   await writeOutcomes(sql, pg, outcomes, owner);
   return runProcedure(after.procedure, sql, { outcomes, with: after.with });
 }
@@ -108,8 +108,7 @@ async function writeOutcomes(tx: SqlQuery, pg: boolean, outcomes: Outcome[], own
       result.response,
     ]),
   );
-  // One UPDATE for the group, joined to its new values; like the INSERT, sent without waiting for it (a wait is
-  // a round trip to the SQLite thread on the event loop); a failure fails the transaction's next statement.
+  // One UPDATE for the group, joined to its new values.
   const typed = (type: string) => (pg ? `?::${type}` : "?");
   const row = `(${[typed("int"), typed("text"), typed("timestamp(3)"), typed("int"), typed("text"), typed("timestamp(3)")].join(", ")})`;
   await tx.send(
@@ -157,5 +156,8 @@ export function failingMarks(outcomes: Outcome[]): Map<number, { failingSince: D
 }
 
 /** @public The bodies of this file's procedures, found by name where the connection lives (db/driver.ts). */
-export const procedures = { recordGroup };
-const recordProcedure: Procedure<RecordInput, unknown> = { module: __filename, name: "recordGroup" };
+export const procedures = { writeGroup };
+const writeGroupProcedure = <T, With>(): Procedure<RecordInput<T, With>, T> => ({
+  module: __filename,
+  name: "writeGroup",
+});

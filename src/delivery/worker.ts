@@ -53,7 +53,7 @@ export class DeliveryWorker {
     this.limits = { maxInFlight: options.maxInFlight, leaseMs: leaseFor(options.timeoutMs) };
     this.recorder = new AttemptRecorder(sql, this.owner, {
       turn: () => this.intakeFirst.turn(),
-      inTransaction: (outcomes) => ({ procedure: claimFreedProcedure, with: this.claimFreed(outcomes) }),
+      inSameTransaction: (outcomes) => ({ procedure: claimFreedProcedure, with: this.claimFreed(outcomes) }),
       committed: (outcomes, claims) => this.recorded(outcomes, claims),
     });
   }
@@ -135,7 +135,8 @@ export class DeliveryWorker {
   /** Starts the claimed deliveries' requests. */
   private send({ destinationId, claimed, bodies }: ClaimedEvents): void {
     const destination = this.destinations.all.find((d) => d.id === destinationId);
-    if (claimed.length === 0 || !destination) return;
+    // Claimed as stop() began (the claim's input was built before): not sent; their leases lapse, as after a crash.
+    if (claimed.length === 0 || !destination || this.stopped) return;
     this.leased.set(destination.id, (this.leased.get(destination.id) ?? 0) + claimed.length);
     for (const delivery of claimed)
       this.track(

@@ -233,7 +233,7 @@ describe("a SQLite database that cannot be written", () => {
   });
 });
 
-describe("a SQLite database locked by another connection while deliveries are due", () => {
+describe("a SQLite database locked by another connection while a destination is configured", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;
   beforeEach(async () => {
     service = await startTestService(
@@ -271,6 +271,8 @@ describe("a SQLite database locked by another connection while deliveries are du
       holder.exec("COMMIT");
       holder.close();
     }
+    // The claims did run, and waited for the lock: each failed once the busy timeout passed.
+    expect(service.logText()).toContain("delivery claim failed");
     // A claim waiting synchronously would hold the event loop for the whole busy timeout (1 s) at every poll.
     expect(delay.max / 1e6).toBeLessThan(300);
   });
