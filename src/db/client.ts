@@ -47,6 +47,10 @@ export async function openStore(database: Config["database"]): Promise<Store> {
   // synchronous=FULL: a commit is on disk before we acknowledge it, even on power loss.
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
+  // A multi-row INSERT inside a transaction keeps a statement journal; beyond 64 KiB SQLite spills it to a file it
+  // creates and deletes in /var/tmp, as many page writes again as the commit's own: a group of 25 callbacks did.
+  // Our statements are bounded (groups of at most 200 rows, purges in chunks), so it stays small in memory.
+  await db.$executeRawUnsafe("PRAGMA temp_store = MEMORY");
   // better-sqlite3 waits for another process's lock synchronously: the whole process waits, so keep it short.
   await db.$executeRawUnsafe(`PRAGMA busy_timeout = ${limits.sqliteBusyMs}`);
   // Statistics are an optimisation: another process holding the lock (the service, beside the CLI) must not stop us.
