@@ -57,11 +57,14 @@ async function reconcileExpectations(db: Db): Promise<number> {
 
 /**
  * Runs the reconciliation periodically, and soon after a nudge (a message was stored, an expectation was
- * created). One run at a time; nudges during a run cause one more run after it, never a queue of them.
+ * created). One run at a time; nudges during a run cause one more run a delay after it, never a queue of them:
+ * under a steady flow of callbacks (a nudge at every group commit) it runs about once a second, not back to back.
  */
 export class Reconciler {
   private running: Promise<void> | null = null;
   private again = false;
+  private nudgedDuringRun = false;
+  private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
 
@@ -76,8 +79,9 @@ export class Reconciler {
   }
 
   nudge(): void {
+    if (this.stopped) return;
     if (this.running) {
-      this.again = true;
+      this.nudgedDuringRun = true;
       return;
     }
     // A second's delay gathers the nudges of a burst of callbacks into one run.
@@ -103,11 +107,18 @@ export class Reconciler {
           this.logger.warn({ err: error }, "reconciling expectations failed; retried at the next nudge or interval");
         }
       } while (this.again);
-    })().finally(() => (this.running = null));
+    })().finally(() => {
+      this.running = null;
+      if (this.nudgedDuringRun) {
+        this.nudgedDuringRun = false;
+        this.nudge();
+      }
+    });
     return this.running;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearTimeout(this.soon);
     this.timer = this.soon = null;
