@@ -1,33 +1,24 @@
-import { type Db, openDatabase } from "../../src/db/client";
-import { createTestDatabase, type TestDatabase } from "../support/databases";
+import { openDatabase } from "../../src/db/client";
+import { createTestDatabase, openedForSuite } from "../support/databases";
 
 describe("SQLite client shared by transactions and plain queries", () => {
-  let testDatabase: TestDatabase;
-  let db: Db;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase("sqlite");
-    db = await openDatabase(testDatabase.database);
-  }, 60_000);
-  afterAll(async () => {
-    await db?.$disconnect();
-    await testDatabase?.drop();
-  });
+  const opened = openedForSuite("sqlite");
 
   const event = (actor: string) => ({ data: { api: "h7", event: "test", actor, at: new Date() } });
 
   test("a write issued while another transaction is open survives that transaction's rollback", async () => {
     let outsideDone!: Promise<unknown>;
-    const rolledBack = db
+    const rolledBack = opened.db
       .$transaction(async (tx) => {
         await tx.tokenEvent.create(event("inside"));
-        outsideDone = db.tokenEvent.create(event("outside")).then(() => "acknowledged"); // then(): Prisma queries are lazy
+        outsideDone = opened.db.tokenEvent.create(event("outside")).then(() => "acknowledged"); // then(): Prisma queries are lazy
         await new Promise((resolve) => setTimeout(resolve, 20));
         throw new Error("business rollback");
       })
       .catch((error: Error) => error.message);
     expect(await rolledBack).toBe("business rollback");
     expect(await outsideDone).toBe("acknowledged");
-    const actors = (await db.tokenEvent.findMany({ where: { actor: { in: ["inside", "outside"] } } })).map(
+    const actors = (await opened.db.tokenEvent.findMany({ where: { actor: { in: ["inside", "outside"] } } })).map(
       (row) => row.actor,
     );
     expect(actors).toEqual(["outside"]);
@@ -35,10 +26,10 @@ describe("SQLite client shared by transactions and plain queries", () => {
 
   test("a plain read does not see the rows of a transaction that then rolls back", async () => {
     let seenDuring!: Promise<number>;
-    await db
+    await opened.db
       .$transaction(async (tx) => {
         await tx.tokenEvent.create(event("uncommitted"));
-        seenDuring = db.tokenEvent.count({ where: { actor: "uncommitted" } }).then((count) => count);
+        seenDuring = opened.db.tokenEvent.count({ where: { actor: "uncommitted" } }).then((count) => count);
         await new Promise((resolve) => setTimeout(resolve, 20));
         throw new Error("business rollback");
       })
@@ -48,18 +39,18 @@ describe("SQLite client shared by transactions and plain queries", () => {
 
   test("two transactions and plain writes interleaved all commit", async () => {
     await Promise.all([
-      db.$transaction(async (tx) => {
+      opened.db.$transaction(async (tx) => {
         await tx.tokenEvent.create(event("t1"));
         await new Promise((resolve) => setTimeout(resolve, 10));
         await tx.tokenEvent.create(event("t1"));
       }),
-      db.tokenEvent.create(event("plain")).then(() => undefined),
-      db.$transaction(async (tx) => {
+      opened.db.tokenEvent.create(event("plain")).then(() => undefined),
+      opened.db.$transaction(async (tx) => {
         await tx.tokenEvent.create(event("t2"));
       }),
-      db.tokenEvent.create(event("plain")),
+      opened.db.tokenEvent.create(event("plain")),
     ]);
-    expect(await db.tokenEvent.count({ where: { actor: { in: ["t1", "t2", "plain"] } } })).toBe(5);
+    expect(await opened.db.tokenEvent.count({ where: { actor: { in: ["t1", "t2", "plain"] } } })).toBe(5);
   });
 });
 

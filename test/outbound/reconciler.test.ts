@@ -1,24 +1,15 @@
-import { type Db, openDatabase } from "../../src/db/client";
+import type { Db } from "../../src/db/client";
 import { createLogger } from "../../src/http/logger";
 import { Reconciler } from "../../src/outbound/reconcile";
-import { createTestDatabase, type TestDatabase } from "../support/databases";
+import { openedForSuite } from "../support/databases";
 
 describe("the reconciler of expected returns", () => {
-  let testDatabase: TestDatabase;
-  let db: Db;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase("sqlite");
-    db = await openDatabase(testDatabase.database);
-  }, 60_000);
-  afterAll(async () => {
-    await db?.$disconnect();
-    await testDatabase?.drop();
-  });
+  const opened = openedForSuite("sqlite");
 
   test("under a steady flow of nudges (one per group commit) runs about once a second, not back to back", async () => {
     const runs: number[] = [];
     // Each run reads the open expectations first: counting those reads counts the runs, on the real database.
-    const counted = db.$extends({
+    const counted = opened.db.$extends({
       query: {
         expectation: {
           findMany: ({ args, query }) => {

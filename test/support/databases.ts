@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import type { Config } from "../../src/config";
+import { type Db, openDatabase } from "../../src/db/client";
 import { applyMigrations } from "../../src/db/migrate";
 import { runPrefix } from "./test-run";
 
@@ -132,4 +133,19 @@ async function onServer(sql: string): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/** A fresh database of `provider`, opened as the service opens it, for the tests of the calling `describe`:
+ *  created before them, closed and dropped after. Read `db` and `testDatabase` inside the tests. */
+export function openedForSuite(provider: Provider): { db: Db; testDatabase: TestDatabase } {
+  const opened = {} as { db: Db; testDatabase: TestDatabase };
+  beforeAll(async () => {
+    opened.testDatabase = await createTestDatabase(provider);
+    opened.db = await openDatabase(opened.testDatabase.database);
+  }, 60_000);
+  afterAll(async () => {
+    await opened.db?.$disconnect();
+    await opened.testDatabase?.drop();
+  });
+  return opened;
 }
