@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Db } from "../db/client";
+import { type Db, IN_LIST_CHUNK } from "../db/client";
 import type { Clock } from "../tokens/store";
 
 /** 24 hours: the old secret keeps signing next to the new one while receivers switch over. */
@@ -116,8 +116,11 @@ export class DestinationAdmin {
       const deliveries = (await tx.delivery.findMany({ where: { destinationId: id }, select: { id: true } })).map(
         (d) => d.id,
       );
-      for (let i = 0; i < deliveries.length; i += 5000) {
-        await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: deliveries.slice(i, i + 5000) } } });
+      // In chunks: each statement's journal (held in memory on SQLite) stays small, whatever the backlog.
+      for (let i = 0; i < deliveries.length; i += IN_LIST_CHUNK) {
+        const chunk = deliveries.slice(i, i + IN_LIST_CHUNK);
+        await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: chunk } } });
+        await tx.delivery.deleteMany({ where: { id: { in: chunk } } });
       }
       await tx.delivery.deleteMany({ where: { destinationId: id } });
       return (await tx.destination.deleteMany({ where: { id } })).count > 0;

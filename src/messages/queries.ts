@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import { type Db, IN_LIST_CHUNK } from "../db/client";
 import type { ValidationLabel } from "../douane/examine";
 import { parseExact, stringifyExact } from "../douane/numbers";
 import type { Prisma } from "../generated/sqlite/client";
@@ -55,7 +55,6 @@ export async function listMessages(db: Db, filters: MessageFilters, page: Page) 
 }
 
 type DeclarationKey = "lrn" | "mrn" | "customsDeclarationReference";
-const ID_CHUNK = 400; // Prisma's SQLite client takes at most 999 parameters a query
 
 /** The next ids below `before`, newest first, of messages that name a declaration with each of these keys (in any
  *  of its declarations); `last` is where the next chunk starts, undefined once there is none. */
@@ -64,7 +63,7 @@ async function idsNaming(db: Db, named: [DeclarationKey, string][], before?: num
   const rows = await db.messageDeclaration.findMany({
     where: { [key]: value, messageRowId: { lt: before } },
     orderBy: { messageRowId: "desc" },
-    take: ID_CHUNK,
+    take: IN_LIST_CHUNK,
     select: { messageRowId: true },
   });
   let ids = [...new Set(rows.map((row) => row.messageRowId))];
@@ -77,7 +76,7 @@ async function idsNaming(db: Db, named: [DeclarationKey, string][], before?: num
     const found = new Set(also.map((row) => row.messageRowId));
     ids = ids.filter((id) => found.has(id));
   }
-  return { ids, last: rows.length === ID_CHUNK ? rows[rows.length - 1].messageRowId : undefined };
+  return { ids, last: rows.length === IN_LIST_CHUNK ? rows[rows.length - 1].messageRowId : undefined };
 }
 
 export async function findMessage(db: Db, id: number) {
@@ -120,10 +119,10 @@ export async function declarationTimeline(db: Db, customsDeclarationReference: s
   if (named.length === 0) return null;
   const ids = [...new Set(named.map((declaration) => declaration.messageRowId))];
   const messages = [];
-  for (let start = 0; start < ids.length; start += ID_CHUNK) {
+  for (let start = 0; start < ids.length; start += IN_LIST_CHUNK) {
     messages.push(
       ...(await db.message.findMany({
-        where: { id: { in: ids.slice(start, start + ID_CHUNK) } },
+        where: { id: { in: ids.slice(start, start + IN_LIST_CHUNK) } },
         select: summaryColumns,
       })),
     );

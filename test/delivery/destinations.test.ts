@@ -67,6 +67,34 @@ describe.each(databaseProviders())("destinations on %s", (provider) => {
     await api().post(`/v1/destinations/${created.id}/rotate-secret`).expect(404);
   });
 
+  test("removing a destination removes its whole backlog, beyond one chunk, with the attempts, and nothing of another's", async () => {
+    const { body: removed } = await add({ url: "https://erp.example.com/removed" }).expect(201);
+    const { body: kept } = await add({ url: "https://erp.example.com/kept" }).expect(201);
+    const backlog = (destinationId: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        destinationId,
+        messageRowId: i + 1,
+        position: i + 1,
+        trigger: "live",
+        status: i % 2 === 0 ? "pending" : "failed",
+        nextAttemptAt: now,
+        createdAt: now,
+      }));
+    await service.db.delivery.createMany({ data: [...backlog(removed.id, 12_001), ...backlog(kept.id, 3)] });
+    const deliveries = await service.db.delivery.findMany({ select: { id: true, destinationId: true } });
+    await service.db.deliveryAttempt.createMany({
+      data: deliveries.map((delivery) => ({ deliveryId: delivery.id, at: now, status: 500, durationMs: 1 })),
+    });
+    // More than Prisma's SQLite client takes as parameters of one query: 500 here before the deletes went in chunks.
+    await api().delete(`/v1/destinations/${removed.id}`).expect(200);
+    expect(await service.db.delivery.count({ where: { destinationId: removed.id } })).toBe(0);
+    const keptIds = deliveries.filter((delivery) => delivery.destinationId === kept.id).map((delivery) => delivery.id);
+    expect(await service.db.delivery.count({ where: { destinationId: kept.id } })).toBe(3);
+    expect(await service.db.deliveryAttempt.count()).toBe(3);
+    expect(await service.db.deliveryAttempt.count({ where: { deliveryId: { in: keptIds } } })).toBe(3);
+    await api().delete(`/v1/destinations/${kept.id}`).expect(200);
+  }, 60_000);
+
   test("rotating the secret gives a new one, once, and keeps the old one signing for 24 hours", async () => {
     const { body: created } = await add({ url: "https://erp.example.com/rotate" }).expect(201);
     const { body: rotated } = await api().post(`/v1/destinations/${created.id}/rotate-secret`).expect(200);
