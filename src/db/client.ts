@@ -11,6 +11,9 @@ import { SerializedSqliteAdapterFactory } from "./sqlite-serialized";
 /** The app codes against the SQLite client's type; both clients come from the same prisma/models.prisma. */
 export type Db = SqliteClient;
 
+/** The client inside an interactive transaction (`db.$transaction(async (tx) => …)`). */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
 /** Prisma's SQLite client takes at most 999 parameters a query: an `in` list of ids goes in chunks of this many. */
 export const IN_LIST_CHUNK = 400;
 
@@ -51,10 +54,10 @@ export async function openStore(database: Config["database"]): Promise<Store> {
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
   // A multi-row INSERT inside a transaction keeps a statement journal; beyond 64 KiB SQLite spills it to a file it
-  // creates and deletes in /var/tmp, as many page writes again as the commit's own: a group of 25 callbacks did.
-  // In memory instead: our writes are bounded statements (groups of at most 200 rows, purges and a destination's
-  // removal in chunks), and our reads page through indexes, so the sorts and temporary tables it also keeps in
-  // memory stay small.
+  // creates and deletes in its temporary folder (SQLITE_TMPDIR, TMPDIR, else /var/tmp), as many page writes again as
+  // the commit's own: a group of 25 callbacks did. In memory instead, with the sorts and temporary tables SQLite
+  // would spill there too: our statements that change existing pages are bounded (groups of at most 200 rows, purges
+  // and a destination's removal in chunks), our reads page through indexes, and a replay inserts without sorting.
   await db.$executeRawUnsafe("PRAGMA temp_store = MEMORY");
   // better-sqlite3 waits for another process's lock synchronously: the whole process waits, so keep it short.
   await db.$executeRawUnsafe(`PRAGMA busy_timeout = ${limits.sqliteBusyMs}`);

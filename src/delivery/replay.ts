@@ -35,7 +35,9 @@ export async function redeliver(
 }
 
 /** Every stored message received in [from, to) that the destination's filter matches, delivered again, in feed
- *  order: one INSERT … SELECT, so a replay of many messages is one statement. */
+ *  order: one INSERT … SELECT, so a replay of many messages is one statement. Each delivery carries its message's
+ *  feed position, which claims follow (claims.ts): the rows need no sort here, a sort SQLite would hold in memory
+ *  for the whole range (temp_store = MEMORY, db/client.ts). */
 export async function replay(
   sql: DriverSql,
   destination: DestinationView,
@@ -57,7 +59,7 @@ export async function replay(
   const rows = await sql.query(
     `INSERT INTO "Delivery" ("destinationId", "messageRowId", "position", "orderKey", "trigger", "nextAttemptAt", "createdAt", "status")
      SELECT ?, m."id", f."position", m."customsDeclarationReference", 'replay', ?, ?, 'pending'
-     FROM "Message" m JOIN "FeedEntry" f ON f."messageRowId" = m."id" WHERE ${conditions.join(" AND ")} ORDER BY f."position"
+     FROM "Message" m JOIN "FeedEntry" f ON f."messageRowId" = m."id" WHERE ${conditions.join(" AND ")}
      RETURNING "id"`,
     args,
   );
