@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { type Db, IN_LIST_CHUNK } from "../db/client";
+import { type Db, IN_LIST_CHUNK, type Tx } from "../db/client";
 import type { Clock } from "../tokens/store";
 
 /** 24 hours: the old secret keeps signing next to the new one while receivers switch over. */
@@ -116,11 +116,11 @@ export class DestinationAdmin {
       const deliveries = (await tx.delivery.findMany({ where: { destinationId: id }, select: { id: true } })).map(
         (d) => d.id,
       );
-      // In chunks: each statement's journal (held in memory on SQLite) stays small, whatever the backlog.
+      // In chunks of the most ids Prisma's SQLite client takes in one query; each statement's journal (held in memory
+      // on SQLite) then stays small too, whatever the backlog.
       for (let i = 0; i < deliveries.length; i += IN_LIST_CHUNK) {
         const chunk = deliveries.slice(i, i + IN_LIST_CHUNK);
-        await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: chunk } } });
-        await tx.delivery.deleteMany({ where: { id: { in: chunk } } });
+        await deleteDeliveries(tx, chunk);
       }
       await tx.delivery.deleteMany({ where: { destinationId: id } });
       return (await tx.destination.deleteMany({ where: { id } })).count > 0;
@@ -148,4 +148,11 @@ export class DestinationAdmin {
     await this.afterChange();
     return { ...(await this.get(id))!, secret };
   }
+}
+
+/** Deliveries and their attempts, by delivery id (attempts first: they name their delivery); how many deliveries
+ *  went. At most IN_LIST_CHUNK ids a call on SQLite. */
+export async function deleteDeliveries(tx: Tx, ids: number[]): Promise<number> {
+  await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: ids } } });
+  return (await tx.delivery.deleteMany({ where: { id: { in: ids } } })).count;
 }

@@ -1,9 +1,7 @@
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import type { Prisma } from "../generated/sqlite/client";
 import { pageOf } from "../messages/paging";
 import type { Page } from "../messages/queries";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export const expectationStatuses = ["open", "overdue", "closed", "represented"] as const;
 export type ExpectationStatus = (typeof expectationStatuses)[number];

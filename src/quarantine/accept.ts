@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { bodyToExamine, type Examination, examineMessage, isMessageId, readMessageId } from "../douane/examine";
 import { type Channel, h7Channels, unknownChannel } from "../douane/h7/channels";
@@ -7,7 +7,6 @@ import type { StoredRow } from "../messages/store-group";
 import { storedColumnsOf } from "../messages/stored-body";
 import { OPEN } from "./store";
 
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** Runs in the transaction that stores the accepted message (feed position, deliveries). */
 export type AcceptHook = (tx: Tx, stored: StoredRow) => Promise<void>;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { pageOf } from "../messages/paging";
 import type { ConfiguredToken } from "./configured";
@@ -19,8 +19,6 @@ import {
 import { isRetired, type TokenStatus, tokenStatusOf } from "./status";
 import type { Clock } from "./store";
 import { fingerprintOf, hashToken } from "./verify";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export interface Change {
   api: string;

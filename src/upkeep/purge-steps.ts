@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { deleteDeliveries } from "../delivery/destinations";
 
 /** A row a purge may remove: its id, its time, and for messages the body's SHA-256 (checked against the archive). */
 export interface Candidate {
@@ -126,10 +127,6 @@ export const purgeSteps: PurgeStep[] = [
           select: { id: true, createdAt: true },
         })
       ).map((row) => ({ id: row.id, at: row.createdAt, api: null })),
-    remove: (db, ids) =>
-      db.$transaction(async (tx) => {
-        await tx.deliveryAttempt.deleteMany({ where: { deliveryId: { in: ids } } });
-        return (await tx.delivery.deleteMany({ where: { id: { in: ids } } })).count;
-      }),
+    remove: (db, ids) => db.$transaction((tx) => deleteDeliveries(tx, ids)),
   },
 ];
