@@ -272,8 +272,8 @@ describe("a SQLite database locked by another connection while a destination is 
       holder.close();
     }
     // The worker's transactions did run, and waited for the lock: each failed once the busy timeout passed.
-    // Which one met the lock first is a race: the first callback's claim may commit before the lock is taken,
-    // and then its recording waits; otherwise a claim does.
+    // Which one met the lock first is a race: the callback's claim may commit before the lock is taken, and then
+    // its recording waits; otherwise a claim does.
     expect(service.logText()).toMatch(/delivery claim failed|delivery attempt could not be recorded/);
     // A claim waiting synchronously would hold the event loop for the whole busy timeout (1 s) at every poll.
     expect(delay.max / 1e6).toBeLessThan(300);

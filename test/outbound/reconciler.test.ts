@@ -31,4 +31,33 @@ describe("the reconciler of expected returns", () => {
     expect(runs.length).toBeGreaterThanOrEqual(1);
     expect(runs.length).toBeLessThanOrEqual(3);
   });
+
+  test("a nudge during a run is not lost: one more run follows, a second after it", async () => {
+    const runs: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const counted = opened.db.$extends({
+      query: {
+        expectation: {
+          findMany: async ({ args, query }) => {
+            runs.push(Date.now());
+            if (runs.length === 1) await held; // the first run stays open until the nudge is in
+            return query(args);
+          },
+        },
+      },
+    }) as unknown as Db;
+    const reconciler = new Reconciler(counted, createLogger("silent"));
+    reconciler.start(60_000);
+    const first = reconciler.run();
+    while (runs.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    reconciler.nudge();
+    release();
+    await first;
+    const ended = Date.now();
+    while (runs.length < 2 && Date.now() - ended < 5_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    await reconciler.stop();
+    expect(runs).toHaveLength(2);
+    expect(runs[1] - ended).toBeGreaterThanOrEqual(900);
+  });
 });
