@@ -62,7 +62,7 @@ async function reconcileExpectations(db: Db): Promise<number> {
  */
 export class Reconciler {
   private running: Promise<void> | null = null;
-  private again = false;
+  private followUp: Promise<void> | null = null;
   private nudgedDuringRun = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -91,22 +91,24 @@ export class Reconciler {
     }, NUDGE_DELAY_MS).unref();
   }
 
-  /** Runs now (or waits for the run in progress and runs once more), for callers that need the result. */
-  async run(): Promise<void> {
+  /** Runs now, or once more after the run in progress (the callers during one run share that next run): for callers
+   *  that need the result. */
+  run(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
-      this.again = true;
-      return this.running;
+      this.followUp ??= this.running.then(() => {
+        this.followUp = null;
+        return this.run();
+      });
+      return this.followUp;
     }
     this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          const closed = await reconcileExpectations(this.db);
-          if (closed > 0) this.onClosed(closed);
-        } catch (error) {
-          this.logger.warn({ err: error }, "reconciling expectations failed; retried at the next nudge or interval");
-        }
-      } while (this.again);
+      try {
+        const closed = await reconcileExpectations(this.db);
+        if (closed > 0) this.onClosed(closed);
+      } catch (error) {
+        this.logger.warn({ err: error }, "reconciling expectations failed; retried at the next nudge or interval");
+      }
     })().finally(() => {
       this.running = null;
       if (this.nudgedDuringRun) {
