@@ -17,6 +17,13 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** Prisma's SQLite client takes at most 999 parameters a query: an `in` list of ids goes in chunks of this many. */
 export const IN_LIST_CHUNK = 400;
 
+/** `ids` in runs of at most IN_LIST_CHUNK, one `in` list each. */
+export function inListChunks<T>(ids: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < ids.length; start += IN_LIST_CHUNK) chunks.push(ids.slice(start, start + IN_LIST_CHUNK));
+  return chunks;
+}
+
 /** The database cannot be used as configured: start-up stops with this message, which names the cause. */
 export class DatabaseUnusable extends Error {}
 

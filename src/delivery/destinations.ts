@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { type Db, IN_LIST_CHUNK, type Tx } from "../db/client";
+import { type Db, inListChunks, type Tx } from "../db/client";
 import type { Clock } from "../tokens/store";
 
 /** 24 hours: the old secret keeps signing next to the new one while receivers switch over. */
@@ -118,10 +118,7 @@ export class DestinationAdmin {
       );
       // In chunks of the most ids Prisma's SQLite client takes in one query; each statement's journal (held in memory
       // on SQLite) then stays small too, whatever the backlog.
-      for (let i = 0; i < deliveries.length; i += IN_LIST_CHUNK) {
-        const chunk = deliveries.slice(i, i + IN_LIST_CHUNK);
-        await deleteDeliveries(tx, chunk);
-      }
+      for (const chunk of inListChunks(deliveries)) await deleteDeliveries(tx, chunk);
       await tx.delivery.deleteMany({ where: { destinationId: id } });
       return (await tx.destination.deleteMany({ where: { id } })).count > 0;
     });

@@ -1,4 +1,4 @@
-import { type Db, IN_LIST_CHUNK } from "../db/client";
+import { type Db, IN_LIST_CHUNK, inListChunks } from "../db/client";
 import type { ValidationLabel } from "../douane/examine";
 import { parseExact, stringifyExact } from "../douane/numbers";
 import type { Prisma } from "../generated/sqlite/client";
@@ -119,10 +119,10 @@ export async function declarationTimeline(db: Db, customsDeclarationReference: s
   if (named.length === 0) return null;
   const ids = [...new Set(named.map((declaration) => declaration.messageRowId))];
   const messages = [];
-  for (let start = 0; start < ids.length; start += IN_LIST_CHUNK) {
+  for (const chunk of inListChunks(ids)) {
     messages.push(
       ...(await db.message.findMany({
-        where: { id: { in: ids.slice(start, start + IN_LIST_CHUNK) } },
+        where: { id: { in: chunk } },
         select: summaryColumns,
       })),
     );
