@@ -31,12 +31,16 @@ export type Found = Map<string, { id: number; bodySha256: string }>;
 export interface GroupWritten {
   inserted: Map<string, number>;
   found: Found;
+  /** The group's keys under which a quarantined body is still open (quarantine/store.ts closes those a valid
+   *  message supersedes): read in the group's transaction, not in a round trip of its own after it. */
+  quarantined: Set<string>;
 }
 
 /** One transaction, so one commit, for the whole group: the messages in one statement, then the declarations
  *  they name (a few statements at most), then what must commit with them; returns the key and id of each row
  *  it inserted, and the rows already stored under the other keys (read in the same transaction, so every key is
- *  in one or the other: no second trip to the connection's thread before the answers). */
+ *  in one or the other: no second trip to the connection's thread before the answers), and the keys with an open
+ *  quarantined body. */
 async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<GroupWritten> {
   const returned = await sql.query(input.insert.sql, input.insert.args);
   const inserted = new Map(returned.map((row) => [keyOf(row as { api: string; messageId: string }), Number(row.id)]));
@@ -50,8 +54,26 @@ async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<GroupWritt
     sql,
     input.named.filter((record) => !inserted.has(keyOf(record))),
   );
-  return { inserted, found };
+  return { inserted, found, quarantined: await quarantinedUnder(sql, input.named) };
 }
+
+/** The keys under which a quarantined body is open (neither accepted nor dismissed): one indexed read per API.
+ *  Almost every message has none. */
+async function quarantinedUnder(sql: SqlQuery, keys: { api: string; messageId: string }[]): Promise<Set<string>> {
+  const open = new Set<string>();
+  for (const api of new Set(keys.map((key) => key.api))) {
+    const messageIds = keys.filter((key) => key.api === api).map((key) => key.messageId);
+    const rows = await sql.query(
+      `SELECT DISTINCT "messageId" FROM "QuarantinedBody" WHERE "api" = ? AND "messageId" IN (${placeholders(messageIds)})
+         AND ${openQuarantined()}`,
+      [api, ...messageIds],
+    );
+    for (const row of rows) open.add(keyOf({ api, messageId: String(row.messageId) }));
+  }
+  return open;
+}
+/** Neither accepted nor dismissed (quarantine/store.ts OPEN, in SQL). */
+const openQuarantined = (alias = "") => `${alias}"acceptedAt" IS NULL AND ${alias}"dismissedAt" IS NULL`;
 
 /** The rows stored under these keys, by key: one indexed read per API. */
 export async function storedUnder(sql: SqlQuery, keys: { api: string; messageId: string }[]): Promise<Found> {
@@ -73,9 +95,9 @@ export async function storedUnder(sql: SqlQuery, keys: { api: string; messageId:
 
 /**
  * PostgreSQL: the whole group in one statement, so one round trip and one commit: the messages, the declarations
- * they name and what must commit with them, as data-modifying CTEs (all or nothing, like a transaction), and the
- * rows already stored under the keys of the group. Rows another writer committed after this statement's snapshot
- * are in neither answer: their keys are left for the caller to look up.
+ * they name and what must commit with them, as data-modifying CTEs (all or nothing, like a transaction), the
+ * rows already stored under the keys of the group, and its keys with an open quarantined body. Rows another writer
+ * committed after this statement's snapshot are in neither answer: their keys are left for the caller to look up.
  */
 export async function insertGroupAtOnce(
   sql: SqlQuery,
@@ -90,10 +112,13 @@ export async function insertGroupAtOnce(
       "insert" AS (${insert.sql}),
       "inserted" AS (SELECT i.*, k."ordinal" FROM "insert" i JOIN "keys" k ON k."api" = i."api" AND k."messageId" = i."messageId"),
       ${declarations.sql}${after.sql ? `, ${after.sql}` : ""}
-    SELECT "id", "api", "messageId", NULL AS "bodySha256" FROM "inserted"
+    SELECT 'inserted' AS "kind", "id", "api", "messageId", NULL AS "bodySha256" FROM "inserted"
     UNION ALL
-    SELECT s."id", s."api", s."messageId", s."bodySha256" FROM "Message" s
-      JOIN "keys" k ON s."api" = k."api" AND s."messageId" = k."messageId"`,
+    SELECT 'found', s."id", s."api", s."messageId", s."bodySha256" FROM "Message" s
+      JOIN "keys" k ON s."api" = k."api" AND s."messageId" = k."messageId"
+    UNION ALL
+    SELECT DISTINCT 'quarantined', NULL::integer, q."api", q."messageId", NULL FROM "QuarantinedBody" q
+      JOIN "keys" k ON q."api" = k."api" AND q."messageId" = k."messageId" WHERE ${openQuarantined("q.")}`,
     [
       records.map((record) => record.api),
       records.map((record) => record.messageId),
@@ -102,14 +127,14 @@ export async function insertGroupAtOnce(
       ...after.args,
     ],
   );
-  const inserted = new Map<string, number>();
-  const found: Found = new Map();
+  const written: GroupWritten = { inserted: new Map(), found: new Map(), quarantined: new Set() };
   for (const row of rows) {
     const key = keyOf(row as { api: string; messageId: string });
-    if (row.bodySha256 === null) inserted.set(key, Number(row.id));
-    else found.set(key, { id: Number(row.id), bodySha256: String(row.bodySha256) });
+    if (row.kind === "inserted") written.inserted.set(key, Number(row.id));
+    else if (row.kind === "found") written.found.set(key, { id: Number(row.id), bodySha256: String(row.bodySha256) });
+    else written.quarantined.add(key);
   }
-  return { inserted, found };
+  return written;
 }
 
 const storedOf = (row: Record<string, unknown>): StoredRow => ({

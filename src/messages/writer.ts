@@ -5,11 +5,24 @@ import { GroupQueue } from "../db/group-queue";
 import { type Classification, classify, firstOfEachKey, keyOf } from "./classify";
 import { groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
-import { type AfterInsert, insertGroupAtOnce, insertGroupProcedure, storedUnder } from "./store-group";
+import {
+  type AfterInsert,
+  type GroupWritten,
+  insertGroupAtOnce,
+  insertGroupProcedure,
+  storedUnder,
+} from "./store-group";
 
 /** A conflict is answered by the caller, who quarantines the body: that work stays off the commit loop.
  *  `unstorable`: the database refused this row for what it holds; retrying it can never succeed. */
 export type StoreOutcome = Classification | { outcome: "unstorable"; code: string | null; message: string };
+
+export interface Answered {
+  record: MessageRecord;
+  outcome: StoreOutcome;
+  /** A body under the record's key was in quarantine, open, when its group committed (read in the same transaction). */
+  quarantined: boolean;
+}
 
 interface Waiting {
   record: MessageRecord;
@@ -23,9 +36,9 @@ export interface WriterOptions {
   /** Called when a commit overran: its connection is presumed stalled and should be replaced. */
   onOverrun?: () => void;
   onCommit?: (messages: number, seconds: number) => void;
-  /** Called once a group's callers are answered, with what each record turned out to be (housekeeping that must
-   *  never hold an acknowledgement). */
-  onAnswered?: (answered: { record: MessageRecord; outcome: StoreOutcome }[]) => void;
+  /** Called once a group's callers are answered, with what each record turned out to be and whether a quarantined
+   *  body is open under its key (housekeeping that must never hold an acknowledgement). */
+  onAnswered?: (answered: Answered[]) => void;
   /** What runs in the transaction that inserts the group, with the rows it inserted (feed positions, deliveries). */
   afterInsert?: () => AfterInsert;
 }
@@ -83,14 +96,16 @@ export class MessageWriter {
 
   private async commitAndAnswer(batch: Waiting[]): Promise<void> {
     const started = process.hrtime.bigint();
-    const outcomes = await withDeadline(
+    const { outcomes, quarantined } = await withDeadline(
       this.commit(batch.map((waiting) => waiting.record)),
       this.options.commitTimeoutMs,
       "the group commit",
     );
     this.options.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
-    this.options.onAnswered?.(batch.map((waiting, i) => ({ record: waiting.record, outcome: outcomes[i] })));
+    this.options.onAnswered?.(
+      batch.map(({ record }, i) => ({ record, outcome: outcomes[i], quarantined: quarantined.has(keyOf(record)) })),
+    );
   }
 
   private takeBatch(queue: Waiting[]): Waiting[] {
@@ -105,17 +120,19 @@ export class MessageWriter {
   }
 
   /** Inserts what is new, looks up what was not inserted, and says what each record turned out to be. */
-  private async commit(records: MessageRecord[]): Promise<Classification[]> {
+  private async commit(
+    records: MessageRecord[],
+  ): Promise<{ outcomes: Classification[]; quarantined: GroupWritten["quarantined"] }> {
     const firsts = firstOfEachKey(records);
-    const { inserted, found } = await this.insertNew(firsts);
+    const { inserted, found, quarantined } = await this.insertNew(firsts);
     const unknown = firsts.filter((record) => !inserted.has(keyOf(record)) && !found.has(keyOf(record)));
     for (const [key, stored] of await storedUnder(this.sql, unknown)) found.set(key, stored);
-    return classify(records, inserted, found);
+    return { outcomes: classify(records, inserted, found), quarantined };
   }
 
-  /** One transaction for the group (store-group.ts): the ids it inserted, and the rows it found already stored
-   *  under the other keys. */
-  private async insertNew(records: MessageRecord[]): Promise<Awaited<ReturnType<typeof insertGroupAtOnce>>> {
+  /** One transaction for the group (store-group.ts): the ids it inserted, the rows it found already stored
+   *  under the other keys, and the keys with an open quarantined body. */
+  private async insertNew(records: MessageRecord[]): Promise<GroupWritten> {
     const afterInsert = this.options.afterInsert?.() ?? null;
     if (this.sql.provider === "postgresql") return insertGroupAtOnce(this.sql, records, afterInsert);
     return this.sql.perform(insertGroupProcedure, {

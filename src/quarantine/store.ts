@@ -1,9 +1,7 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
-import { placeholders, type SqlQuery } from "../db/driver";
-import { keyOf } from "../messages/classify";
-import type { MessageRecord, QuarantineRecord } from "../messages/records";
-import type { StoreOutcome } from "../messages/writer";
+import type { QuarantineRecord } from "../messages/records";
+import type { Answered } from "../messages/writer";
 
 /** Where a row is still waiting for a decision: neither accepted nor dismissed. */
 export const OPEN = { acceptedAt: null, dismissedAt: null } as const;
@@ -104,37 +102,20 @@ async function closeSuperseded(
 }
 
 /** After a group commit: every message stored or re-sent that is not invalid closes the bodies it supersedes
- *  (see above). After the answer, so a busy or locked quarantine table never holds an acknowledged callback. */
-export function closeSupersededAfterCommit(db: Db, sql: SqlQuery, logger: Logger) {
-  return (answered: { record: MessageRecord; outcome: StoreOutcome }[]): void => {
-    const superseding = answered.flatMap(({ record, outcome }) =>
-      record.validation !== "invalid" && (outcome.outcome === "stored" || outcome.outcome === "duplicate")
+ *  (see above). After the answer, so a busy or locked quarantine table never holds an acknowledged callback; only
+ *  for the keys the group's transaction found a body open under (almost none). */
+export function closeSupersededAfterCommit(db: Db, logger: Logger) {
+  return (answered: Answered[]): void => {
+    const superseding = answered.flatMap(({ record, outcome, quarantined }) =>
+      quarantined &&
+      record.validation !== "invalid" &&
+      (outcome.outcome === "stored" || outcome.outcome === "duplicate")
         ? [{ api: record.api, messageId: record.messageId, messageRowId: outcome.id, at: record.receivedAt }]
         : [],
     );
     if (superseding.length === 0) return;
     void (async () => {
-      for (const message of await withOpenBodies(sql, superseding)) await closeSuperseded(db, message);
+      for (const message of superseding) await closeSuperseded(db, message);
     })().catch((error) => logger.warn({ err: error }, "could not close the quarantined bodies messages supersede"));
   };
-}
-
-/** Which of these messages (all of one group commit) have an open quarantined body under their messageId: one
- *  indexed read for the group, since almost every message has none and a per-message query cost more CPU than
- *  the rest of its intake. */
-async function withOpenBodies<T extends { api: string; messageId: string }>(
-  sql: SqlQuery,
-  messages: T[],
-): Promise<T[]> {
-  const open = new Set<string>();
-  for (const api of new Set(messages.map((message) => message.api))) {
-    const ids = [...new Set(messages.filter((message) => message.api === api).map((message) => message.messageId))];
-    const rows = await sql.query(
-      `SELECT DISTINCT "messageId" FROM "QuarantinedBody" WHERE "api" = ? AND "messageId" IN (${placeholders(ids)})
-         AND "acceptedAt" IS NULL AND "dismissedAt" IS NULL`,
-      [api, ...ids],
-    );
-    for (const row of rows) open.add(keyOf({ api, messageId: String(row.messageId) }));
-  }
-  return messages.filter((message) => open.has(keyOf(message)));
 }

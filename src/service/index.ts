@@ -97,7 +97,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
       outbound.reconciler.nudge(); // a stored message may be an expected return
     },
     afterInsert: stored.writer,
-    onAnswered: closeSupersededAfterCommit(db, sql, logger),
+    onAnswered: closeSupersededAfterCommit(db, logger),
   });
   const withoutUsableToken = () => apis.filter((api) => tokens.usableTokenCount(api.name) === 0).map((api) => api.name);
   const readiness = cachedReadiness(

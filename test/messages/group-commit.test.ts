@@ -4,7 +4,7 @@ import { storedHooks } from "../../src/delivery/enqueue";
 import { noKeys } from "../../src/douane/contract";
 import { groupInsert } from "../../src/messages/message-columns";
 import type { MessageRecord } from "../../src/messages/records";
-import { MessageWriter, type StoreOutcome } from "../../src/messages/writer";
+import { type Answered, MessageWriter, type StoreOutcome } from "../../src/messages/writer";
 import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 
 const NOW = new Date("2026-11-26T10:00:00.123Z");
@@ -181,6 +181,51 @@ describe.each(databaseProviders())("the intake's group commit on %s", (provider)
     await other;
     const id = (await store.db.message.findFirstOrThrow({ where: { messageId: "raced" } })).id;
     expect(await answer).toEqual({ outcome: "duplicate", id });
+  });
+
+  test("a group's answers say which of its keys have a quarantined body still open, whether stored, re-sent or in conflict", async () => {
+    await store.db.quarantinedBody.deleteMany();
+    const quarantined = async (api: string, messageId: string, closed: "open" | "accepted" | "dismissed") =>
+      store.db.quarantinedBody.create({
+        data: {
+          ...{ api, messageId, channel: "declaration_response", pathParams: "{}", reason: "invalid_schema" },
+          ...{ detail: "{}", rawBody: Buffer.from("{}"), bodySha256: "x", contentType: "application/json" },
+          ...{ headers: "{}", receivedAt: NOW },
+          ...(closed === "accepted" ? { acceptedAt: NOW } : closed === "dismissed" ? { dismissedAt: NOW } : {}),
+        },
+      });
+    await storeAll([record("q-stored-before"), record("q-conflict")]);
+    await quarantined("h7", "q-new", "open");
+    await quarantined("h7", "q-stored-before", "open");
+    await quarantined("h7", "q-conflict", "open");
+    await quarantined("h7", "q-accepted", "accepted");
+    await quarantined("h7", "q-dismissed", "dismissed");
+    await quarantined("gamma2", "q-other-api", "open");
+    const answered: Answered[] = [];
+    const noting = new MessageWriter(store.sql, {
+      commitTimeoutMs: 10_000,
+      afterInsert: storedHooks(
+        provider,
+        () => [],
+        () => NOW,
+      ).writer,
+      onAnswered: (group) => answered.push(...group),
+    });
+    const group = ["q-new", "q-stored-before", "q-accepted", "q-dismissed", "q-other-api", "q-none"].map((id) =>
+      record(id),
+    );
+    await Promise.all([...group, record("q-conflict", { body: `{"changed":true}` })].map((r) => noting.store(r)));
+    expect(
+      answered.map(({ record, outcome, quarantined }) => [record.messageId, outcome.outcome, quarantined]),
+    ).toEqual([
+      ["q-new", "stored", true],
+      ["q-stored-before", "duplicate", true],
+      ["q-accepted", "stored", false],
+      ["q-dismissed", "stored", false],
+      ["q-other-api", "stored", false],
+      ["q-none", "stored", false],
+      ["q-conflict", "conflict", true],
+    ]);
   });
 
   test("with the feed counter row missing nothing of the group is stored, and its callers get an error, not a refusal of their data", async () => {
