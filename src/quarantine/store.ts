@@ -102,8 +102,9 @@ async function closeSuperseded(
 }
 
 /** After a group commit: every message stored or re-sent that is not invalid closes the bodies it supersedes
- *  (see above). After the answer, so a busy or locked quarantine table never holds an acknowledged callback; only
- *  for the keys the group's transaction found a body open under (almost none). */
+ *  (see above), for the keys the group's transaction found a body open under (almost none). The writes come after
+ *  the answer, so quarantine writes waiting on a lock never hold an acknowledged callback; the read is the group's
+ *  (on PostgreSQL a DDL lock on QuarantinedBody then holds the group's statement, as one on Message does). */
 export function closeSupersededAfterCommit(db: Db, logger: Logger) {
   return (answered: Answered[]): void => {
     const superseding = answered.flatMap(({ record, outcome, quarantined }) =>

@@ -27,7 +27,10 @@ onPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", 
     await postCallback(service.publicApp, paths.error, original).expect(200);
     const locker = new Client({ connectionString: service.testDatabase.database.url });
     await locker.connect();
-    await locker.query(`BEGIN; LOCK TABLE "QuarantinedBody" IN ACCESS EXCLUSIVE MODE`);
+    // EXCLUSIVE: every write to the table waits (what quarantining a body does), reads go on; the group's statement
+    // reads it (whether a body is open under its keys), as it reads Message. A DDL lock (ACCESS EXCLUSIVE) holds
+    // that statement, as one on Message would.
+    await locker.query(`BEGIN; LOCK TABLE "QuarantinedBody" IN EXCLUSIVE MODE`);
     const settled: string[] = [];
     try {
       const conflicts = [1, 2, 3].map((i) =>
