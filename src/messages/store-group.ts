@@ -61,8 +61,7 @@ async function insertGroup(sql: SqlQuery, input: GroupInput): Promise<GroupWritt
  *  Almost every message has none. */
 async function quarantinedUnder(sql: SqlQuery, keys: { api: string; messageId: string }[]): Promise<Set<string>> {
   const open = new Set<string>();
-  for (const api of new Set(keys.map((key) => key.api))) {
-    const messageIds = keys.filter((key) => key.api === api).map((key) => key.messageId);
+  for (const [api, messageIds] of messageIdsByApi(keys)) {
     const rows = await sql.query(
       `SELECT DISTINCT "messageId" FROM "QuarantinedBody" WHERE "api" = ? AND "messageId" IN (${placeholders(messageIds)})
          AND ${openQuarantined()}`,
@@ -72,14 +71,24 @@ async function quarantinedUnder(sql: SqlQuery, keys: { api: string; messageId: s
   }
   return open;
 }
+/** The keys' message ids by API: what the reads by key take, one indexed read per API. */
+function messageIdsByApi(keys: { api: string; messageId: string }[]): Map<string, string[]> {
+  const byApi = new Map<string, string[]>();
+  for (const { api, messageId } of keys) {
+    const messageIds = byApi.get(api);
+    if (messageIds) messageIds.push(messageId);
+    else byApi.set(api, [messageId]);
+  }
+  return byApi;
+}
+
 /** Neither accepted nor dismissed (quarantine/store.ts OPEN, in SQL). */
 const openQuarantined = (alias = "") => `${alias}"acceptedAt" IS NULL AND ${alias}"dismissedAt" IS NULL`;
 
 /** The rows stored under these keys, by key: one indexed read per API. */
 export async function storedUnder(sql: SqlQuery, keys: { api: string; messageId: string }[]): Promise<Found> {
   const found: Found = new Map();
-  for (const api of new Set(keys.map((key) => key.api))) {
-    const messageIds = keys.filter((key) => key.api === api).map((key) => key.messageId);
+  for (const [api, messageIds] of messageIdsByApi(keys)) {
     const rows = await sql.query(
       `SELECT "id", "api", "messageId", "bodySha256" FROM "Message" WHERE "api" = ? AND "messageId" IN (${placeholders(messageIds)})`,
       [api, ...messageIds],
