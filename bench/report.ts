@@ -46,10 +46,33 @@ export function header(machine: Machine, settings: IntakeSettings): string {
   );
 }
 
+/** Against the mean of the base's runs of the same mix: (a) runs before the services and again after them. */
 const ratio = (row: IntakeRow, rows: IntakeRow[], base: IntakeRow["target"]) => {
-  const baseRow = rows.find((candidate) => candidate.target === base && candidate.mix === row.mix);
-  return baseRow ? row.rps / baseRow.rps : NaN;
+  const baseRuns = rows.filter((candidate) => candidate.target === base && candidate.mix === row.mix);
+  return baseRuns.length > 0 ? row.rps / (baseRuns.reduce((sum, run) => sum + run.rps, 0) / baseRuns.length) : NaN;
 };
+
+/** How far (a) moved between its run before the services and its run after them, per mix; a warning beyond 15 %,
+ *  when the services' ratios depend on when they ran more than on what they did. */
+export function drift(rows: IntakeRow[], threshold = 0.15): string {
+  const moves = [...new Set(rows.map((row) => row.mix))].flatMap((mix) => {
+    const runs = rows.filter((row) => row.target === "a" && row.mix === mix);
+    if (runs.length < 2) return [];
+    const [before, after] = [runs[0].rps, runs.at(-1)!.rps];
+    return [{ mix, before, after, change: after / before - 1 }];
+  });
+  if (moves.length === 0) return "";
+  const text = moves
+    .map(({ mix, before, after, change }) => {
+      const percent = `${change >= 0 ? "+" : "−"}${Math.abs(100 * change).toFixed(0)} %`;
+      return `${mix} ${Math.round(before)} then ${Math.round(after)} req/s (${percent})`;
+    })
+    .join(", ");
+  const line = `(a) before and after the services: ${text}; "× (a)" is against the mean of the two.`;
+  return moves.some(({ change }) => Math.abs(change) > threshold)
+    ? `${line}\nWARNING: (a) moved by more than ${100 * threshold} % during the run: this machine's speed drifted, and the ratios are uncertain by as much.`
+    : line;
+}
 export const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const errorsOf = (row: IntakeRow) => row.non2xx + row.errors;
 const lostOf = (row: IntakeRow) =>

@@ -24,6 +24,7 @@ import {
   checkTargets,
   contention,
   describeMachine,
+  drift,
   header,
   purgeHeader,
   purgeTable,
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
         checks,
         intakeRun: { date: results.date, commit, seconds: (Date.now() - phaseStarted) / 1000 },
       });
-      printed.push(header(machine, settings.intake), table(intake));
+      printed.push(header(machine, settings.intake), table(intake), drift(intake));
       if (openLoop && openRows.length > 0)
         printed.push(openLoopHeader(openLoop.rate, openLoop.source), openLoopTable(openRows));
       if (delivery) printed.push(deliveryTable(delivery));
