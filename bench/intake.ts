@@ -24,6 +24,7 @@ export interface IntakeRow extends DriverReport {
   target: Target["id"];
   label: string;
   mix: string;
+  again: boolean; // (a)'s second run, after the services
   acks: AckCheck | null; // null for (a), which stores nothing
 }
 
@@ -35,7 +36,6 @@ export interface IntakeResult {
 
 const OPEN_LOOP_TARGETS: Target["id"][] = ["a", "c", "d"];
 const SERVICES: Target["id"][] = ["c", "d", "e"];
-export const AGAIN = ", again after the services";
 const OPEN_LOOP_MIX = "unique";
 const OPEN_LOOP_SHARE_OF_A = 0.5;
 
@@ -52,7 +52,7 @@ export async function runIntake(
   // These machines drift by a fifth within minutes: (a) measured once, before the services, can be read at another
   // speed than theirs. So it runs again after them, and each service is compared with the mean of the two.
   if (targets[0]?.id === "a" && targets.some((target) => SERVICES.includes(target.id)))
-    await measure(targets[0], work, settings, result, log, AGAIN);
+    await measure(targets[0], work, settings, result, log, true);
   if (settings.openLoop && !result.openLoop) log("open loop skipped: no rate (run (a) or set BENCH_OPEN_RATE)");
   return result;
 }
@@ -65,9 +65,9 @@ async function measure(
   settings: IntakeSettings,
   result: IntakeResult,
   log: (line: string) => void,
-  again = "",
+  again = false,
 ): Promise<void> {
-  const label = target.label + again;
+  const label = again ? `${target.label}, again after the services` : target.label;
   log(`${label}: starting`);
   const running = await target.start(work);
   try {
@@ -89,7 +89,7 @@ async function measure(
           connections: settings.connections,
         });
         log(`${label}, ${mix.name}: ${Math.round(report.rps)} req/s, p99 ${report.p99.toFixed(1)} ms`);
-        driven.push({ row: { target: target.id, label, mix: mix.name, ...report }, acksFile });
+        driven.push({ row: { target: target.id, label, mix: mix.name, again, ...report }, acksFile });
         if (target.id === "a" && mix.name === OPEN_LOOP_MIX && settings.openLoop && !result.openLoop) {
           const rate = OPEN_LOOP_SHARE_OF_A * report.rps;
           result.openLoop = { rate, source: `${OPEN_LOOP_SHARE_OF_A} × (a) ${OPEN_LOOP_MIX}`, rows: [] };

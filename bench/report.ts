@@ -56,10 +56,10 @@ const ratio = (row: IntakeRow, rows: IntakeRow[], base: IntakeRow["target"]) => 
  *  when the services' ratios depend on when they ran more than on what they did. */
 export function drift(rows: IntakeRow[], threshold = 0.15): string {
   const moves = [...new Set(rows.map((row) => row.mix))].flatMap((mix) => {
-    const runs = rows.filter((row) => row.target === "a" && row.mix === mix);
-    if (runs.length < 2) return [];
-    const [before, after] = [runs[0].rps, runs.at(-1)!.rps];
-    return [{ mix, before, after, change: after / before - 1 }];
+    const runOf = (again: boolean) => rows.find((row) => row.target === "a" && row.mix === mix && row.again === again);
+    const [first, second] = [runOf(false), runOf(true)];
+    if (!first || !second) return [];
+    return [{ mix, before: first.rps, after: second.rps, change: second.rps / first.rps - 1 }];
   });
   if (moves.length === 0) return "";
   const text = moves
@@ -109,7 +109,7 @@ export interface TargetCheck {
 export function checkTargets(rows: IntakeRow[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const row of rows) {
-    const at = `${row.target}, ${row.mix}`;
+    const at = `${row.target}${row.again ? " again" : ""}, ${row.mix}`;
     if (row.target === "c") {
       const toA = ratio(row, rows, "a");
       const toB = ratio(row, rows, "b");
