@@ -25,8 +25,17 @@ export async function applyMigrations(database: Config["database"]): Promise<voi
     );
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    throw new Error(`database migration failed:\n${stdout}${stderr}`.trim());
+    throw new Error(migrationFailure(`${stdout}${stderr}`));
   }
+}
+
+/** The CLI's output, led by the cause in plain words where Prisma's own words hide it. */
+export function migrationFailure(output: string): string {
+  // adapter-better-sqlite3 6.19 reports SQLITE_BUSY as a kind the 6.19 schema engine cannot decode.
+  const cause = output.includes("unknown variant `SocketTimeout`")
+    ? " another connection held the SQLite database's write lock longer than a migration waits (SQLITE_BUSY)"
+    : "";
+  return `database migration failed:${cause}\n${output}`.trim();
 }
 
 /** How many migrations the service ships for `provider`: readiness checks the database has them all. */
