@@ -4,7 +4,10 @@ import { startThread } from "./thread-file";
 const CHECKPOINT_EVERY_MS = 100;
 
 /** From this many pages in the WAL (40 MiB of SQLite's 4 KiB pages) the writer checkpoints on its own at the end of
- *  a commit, as it does from 1,000 by default: only should the checkpoint thread fall behind or stop. */
+ *  a commit, as it does from 1,000 by default. SQLite starts the WAL over only at a commit that finds it all copied:
+ *  under continuous intake the checkpoint thread seldom leaves it so (commits land during each of its passes), and the
+ *  writer's checkpoint here, with at most the last pass's 100 ms left to copy, is what lets it start over. It also
+ *  bounds the WAL should the thread fall behind or stop. */
 export const WRITER_CHECKPOINT_PAGES = 10_000;
 
 export interface CheckpointThreadData {
