@@ -9,12 +9,16 @@ const db = new Database(file, { fileMustExist: true });
 db.pragma("synchronous = FULL");
 const checkpointing = setInterval(() => {
   try {
+    // A read first: a connection opened before the database was put in WAL mode (the service's first start on a
+    // new file) sees the WAL at its next read, and a checkpoint alone is not one.
+    db.pragma("schema_version");
     db.pragma("wal_checkpoint(PASSIVE)");
   } catch {
     // Retried at the next tick; meanwhile the writer's own checkpoint bounds the WAL (sqlite-checkpoints.ts).
   }
 }, everyMs);
 
+parentPort!.postMessage("ready");
 parentPort!.once("message", () => {
   clearInterval(checkpointing);
   db.close();

@@ -22,15 +22,17 @@ export interface CheckpointThreadData {
  * waited for a checkpoint of several milliseconds and its syncs before their answers, and the next group for them.
  * Here a thread of its own, with its own connection, checkpoints every 100 ms: PASSIVE, it copies what no reader
  * still needs without waiting for the writer or the readers, and SQLite starts the WAL over at the commit after one
- * that copied it all. Returns what stops the thread and closes its connection.
+ * that copied it all. Resolves once the thread's connection is open (or the thread failed: the writer's own
+ * checkpoints remain), with what stops the thread and closes its connection.
  */
-export function checkpointInBackground(file: string): () => Promise<void> {
+export async function checkpointInBackground(file: string): Promise<() => Promise<void>> {
   const thread = startThread(__dirname, "sqlite-checkpoint-worker", {
     workerData: { file, everyMs: CHECKPOINT_EVERY_MS } satisfies CheckpointThreadData,
   });
   const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));
   // Should the thread fail, the writer's own checkpoints keep the WAL bounded (WRITER_CHECKPOINT_PAGES).
   thread.on("error", () => {});
+  await Promise.race([new Promise((resolve) => thread.once("message", resolve)), exited]);
   thread.unref();
   return async () => {
     thread.postMessage("stop");

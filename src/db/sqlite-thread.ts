@@ -47,7 +47,7 @@ export async function connectOnThread(
   let stopCheckpoints: (() => Promise<void>) | null = null;
   if (checkpointFile !== null) {
     await thread.call({ op: "executeScript", script: `PRAGMA wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}` });
-    stopCheckpoints = checkpointInBackground(checkpointFile);
+    stopCheckpoints = await checkpointInBackground(checkpointFile);
   }
   const inTransaction = (request: DistributiveOmit<SqliteCall, "id">, sql: string) =>
     answeredLater(sql) ? thread.call(request) : thread.callNow(request);

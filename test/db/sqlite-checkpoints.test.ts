@@ -1,20 +1,23 @@
 import fs from "node:fs";
+import Database from "better-sqlite3";
 import { type Db, openStore } from "../../src/db/client";
 import { WRITER_CHECKPOINT_PAGES } from "../../src/db/sqlite-checkpoints";
 import { createTestDatabase, type TestDatabase } from "../support/databases";
 
-/** About 2 MB in one commit: ~500 pages, fewer than the 1,000 from which a writer checkpoints by default. */
-const writeTwoMegabytes = (db: Db) =>
-  db.$executeRawUnsafe(
+const TWO_MEGABYTES = 2_000_000;
+
+/** Writes about 2 MB in one commit (~500 pages, fewer than the 1,000 from which a writer checkpoints by default) and
+ *  returns how much the database file itself grew within `ms`: the WAL's pages reach it only by a checkpoint. */
+async function fileGrowthAfterWriting(db: Db, file: string, ms: number): Promise<number> {
+  await db.$executeRawUnsafe(`CREATE TABLE "Scratch" (b BLOB)`);
+  const before = fs.statSync(file).size;
+  await db.$executeRawUnsafe(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
      INSERT INTO "Scratch" SELECT randomblob(4000) FROM n`,
   );
-
-/** The database file's size once `reached` says so, or after `ms`. */
-async function sizeOf(file: string, ms: number, reached: (size: number) => boolean = () => false): Promise<number> {
-  for (let waited = 0; waited < ms && !reached(fs.statSync(file).size); waited += 25)
+  for (let waited = 0; waited < ms && fs.statSync(file).size - before < TWO_MEGABYTES; waited += 25)
     await new Promise((resolve) => setTimeout(resolve, 25));
-  return fs.statSync(file).size;
+  return fs.statSync(file).size - before;
 }
 
 describe("the WAL's checkpoints on SQLite", () => {
@@ -32,10 +35,7 @@ describe("the WAL's checkpoints on SQLite", () => {
       const [{ wal_autocheckpoint }] =
         await db.$queryRawUnsafe<{ wal_autocheckpoint: number }[]>("PRAGMA wal_autocheckpoint");
       expect(Number(wal_autocheckpoint)).toBe(WRITER_CHECKPOINT_PAGES);
-      await db.$executeRawUnsafe(`CREATE TABLE "Scratch" (b BLOB)`);
-      const before = fs.statSync(file).size;
-      await writeTwoMegabytes(db);
-      expect(await sizeOf(file, 5_000, (size) => size > before + 2_000_000)).toBeGreaterThan(before + 2_000_000);
+      expect(await fileGrowthAfterWriting(db, file, 5_000)).toBeGreaterThan(TWO_MEGABYTES);
     } finally {
       await db.$disconnect();
     }
@@ -43,13 +43,23 @@ describe("the WAL's checkpoints on SQLite", () => {
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
   }, 20_000);
 
+  test("on a new database, put in WAL mode after the checkpoint thread opened it (a first start), checkpoints run", async () => {
+    const created = new Database(file);
+    created.pragma("journal_mode = DELETE"); // as `prisma migrate deploy` leaves a new file
+    created.close();
+    const { db } = await openStore(testDatabase.database, { checkpointInBackground: true });
+    try {
+      expect(await fileGrowthAfterWriting(db, file, 5_000)).toBeGreaterThan(TWO_MEGABYTES);
+    } finally {
+      await db.$disconnect();
+    }
+  }, 20_000);
+
   test("without them (a CLI command), the same commit stays in the WAL until the writer's own threshold", async () => {
     const { db } = await openStore(testDatabase.database);
     try {
-      await db.$executeRawUnsafe(`CREATE TABLE "Scratch" (b BLOB)`);
-      const before = fs.statSync(file).size;
-      await writeTwoMegabytes(db);
-      expect(await sizeOf(file, 500)).toBeLessThan(before + 100_000); // five of the background thread's intervals
+      // Five of the background thread's intervals.
+      expect(await fileGrowthAfterWriting(db, file, 500)).toBeLessThan(100_000);
     } finally {
       await db.$disconnect();
     }
