@@ -39,13 +39,7 @@ export interface Store {
   dropBusyConnections(): number;
 }
 
-export interface StoreOptions {
-  /** SQLite: checkpoint the WAL on a thread of its own instead of in the writer's commits (sqlite-checkpoints.ts),
-   *  for a long-lived process that writes continuously: the service, not a CLI command. */
-  checkpointInBackground?: boolean;
-}
-
-export async function openStore(database: Config["database"], options: StoreOptions = {}): Promise<Store> {
+export async function openStore(database: Config["database"]): Promise<Store> {
   const limits = database.limits ?? defaultLimits();
   if (database.provider === "postgresql") {
     const connections = new PgConnections();
@@ -60,10 +54,7 @@ export async function openStore(database: Config["database"], options: StoreOpti
   }
   const file = database.url.slice("file:".length);
   ensureWritableFolder(path.dirname(file));
-  const factory = new SerializedSqliteAdapterFactory(
-    { url: database.url, timeout: limits.sqliteBusyMs },
-    options.checkpointInBackground ? file : null,
-  );
+  const factory = new SerializedSqliteAdapterFactory({ url: database.url, timeout: limits.sqliteBusyMs });
   const db = new SqliteClient({ adapter: factory });
   // The adapter keeps one connection per client, so these pragmas hold for the client's lifetime.
   // synchronous=FULL: a commit is on disk before we acknowledge it, even on power loss.

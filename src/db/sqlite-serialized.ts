@@ -18,16 +18,12 @@ import {
 export class SerializedSqliteAdapterFactory extends PrismaBetterSQLite3 {
   /** The adapter handed to the client, for the queries that go to it directly (see driver.ts). */
   adapter: Adapter | null = null;
-  constructor(
-    private readonly config: ConstructorParameters<typeof PrismaBetterSQLite3>[0],
-    /** The database file whose WAL a thread of its own checkpoints (the service), or null: the writer does. */
-    private readonly checkpointFile: string | null = null,
-  ) {
+  constructor(private readonly config: ConstructorParameters<typeof PrismaBetterSQLite3>[0]) {
     super(config);
   }
   /** The connection runs on its own thread (sqlite-thread.ts); the order rules below hold on this side. */
   override async connect(): Promise<Adapter> {
-    this.adapter = serialize(await connectOnThread(this.config, this.checkpointFile));
+    this.adapter = serialize(await connectOnThread(this.config));
     return this.adapter;
   }
 }

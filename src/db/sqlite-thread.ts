@@ -1,8 +1,7 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
+import path from "node:path";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { Performing, Pipelined, Procedure } from "./driver";
-import { checkpointInBackground, WRITER_CHECKPOINT_PAGES } from "./sqlite-checkpoints";
-import { startThread } from "./thread-file";
 
 export type ThreadedAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 export type ThreadedTransaction = Awaited<ReturnType<ThreadedAdapter["startTransaction"]>>;
@@ -36,19 +35,10 @@ export type SqliteReply = { id: number; ok: true; value: unknown } | { id: numbe
  * which waits for the disk, and statements sent without waiting (executeLater) go round asynchronously.
  * A lock held by another process (the CLI) makes BEGIN's write probe wait up to the busy timeout, as
  * better-sqlite3 on the event loop's own thread did before.
- * With a `checkpointFile` (the service), the WAL's checkpoints run on a third thread (sqlite-checkpoints.ts).
  */
-export async function connectOnThread(
-  config: AdapterConfig,
-  checkpointFile: string | null,
-): Promise<PerformingAdapter> {
+export async function connectOnThread(config: AdapterConfig): Promise<PerformingAdapter> {
   const thread = new SqliteThread(config);
   await thread.ready;
-  let stopCheckpoints: (() => Promise<void>) | null = null;
-  if (checkpointFile !== null) {
-    await thread.call({ op: "executeScript", script: `PRAGMA wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}` });
-    stopCheckpoints = await checkpointInBackground(checkpointFile);
-  }
   const inTransaction = (request: DistributiveOmit<SqliteCall, "id">, sql: string) =>
     answeredLater(sql) ? thread.call(request) : thread.callNow(request);
   const transactionOf = (tx: number, options: ThreadedTransaction["options"]): ThreadedTransaction & Pipelined => ({
@@ -78,7 +68,6 @@ export async function connectOnThread(
         usePhantomQuery: false,
       }),
     dispose: async () => {
-      await stopCheckpoints?.();
       await thread.call({ op: "dispose" });
       await thread.stop();
     },
@@ -106,8 +95,7 @@ class SqliteThread {
     const { port1, port2 } = new MessageChannel();
     this.syncAnswers = port1;
     port1.unref();
-    const workerData: ThreadData = { config, syncAnswers: port2, signal: this.signal };
-    this.worker = startThread(__dirname, "sqlite-worker", { workerData, transferList: [port2] });
+    this.worker = startWorker({ config, syncAnswers: port2, signal: this.signal }, [port2]);
     this.ready = new Promise((resolve, reject) => this.waiting.set(0, { resolve: () => resolve(), reject }));
     this.worker.on("message", (reply: SqliteReply) => this.settle(reply));
     this.worker.on("error", (error) => this.fail(error));
@@ -190,4 +178,13 @@ export interface ThreadData {
   config: AdapterConfig;
   syncAnswers: MessagePort;
   signal: Int32Array;
+}
+
+/** From compiled JavaScript the worker runs its .js file; from TypeScript (tests, tsx) it is compiled on load. */
+function startWorker(workerData: ThreadData, transferList: MessagePort[]): Worker {
+  const compiled = __filename.endsWith(".js");
+  const file = path.join(__dirname, `sqlite-worker${compiled ? ".js" : ".ts"}`);
+  if (compiled) return new Worker(file, { workerData, transferList });
+  const load = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`;
+  return new Worker(load, { eval: true, workerData, transferList });
 }

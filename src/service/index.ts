@@ -68,7 +68,7 @@ export interface ServiceOptions {
 export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const { clock = () => new Date(), migrate = true } = options;
   if (migrate) await applyMigrations(config.database);
-  const { db, sql, dropBusyConnections } = await openStore(config.database, { checkpointInBackground: true });
+  const { db, sql, dropBusyConnections } = await openStore(config.database);
   const ground = { db, config, clock, logger };
   const apis = apisOf(config.apis);
   const { tokens, tokenAdmin } = await startTokens(ground);
