@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { DatabaseLimits } from "../config";
 
@@ -45,7 +46,10 @@ export class PgConnections {
       constructor(config?: pg.ClientConfig) {
         super(config);
         const query = this.query.bind(this) as (...args: unknown[]) => unknown;
-        Object.assign(this, { query: (...args: unknown[]) => connections.track(this, query, args) });
+        const prepared = new PreparedNames();
+        Object.assign(this, {
+          query: (...args: unknown[]) => connections.track(this, query, prepared.named(args)),
+        });
       }
     })(this);
 
@@ -74,5 +78,51 @@ export class PgConnections {
       (value) => (settled(null), value),
       (error: unknown) => (settled(error), Promise.reject(error)),
     );
+  }
+}
+
+const PREPARED_MARK = "/* prepared */ ";
+
+/** `sql` marked to run as a named prepared statement on PostgreSQL (see PreparedNames); the mark is a comment. */
+export const preparedOnPostgres = (sql: string) => PREPARED_MARK + sql;
+
+/** PostgreSQL keeps a prepared statement's parse tree and plans for its connection's life, about 75 times its text
+ *  (700 KB for the 9 KB statement of a 48-message group): at most this much text prepared on one connection, about
+ *  30 MB of the server's memory. */
+const MAX_PREPARED_TEXT_PER_CONNECTION = 400_000;
+/** Prepared from its third use on a connection, so that the texts that recur get the room. */
+const USES_BEFORE_PREPARING = 2;
+/** Texts whose uses are counted on one connection: a group's text varies with its size (at most 200 messages). */
+const MAX_COUNTED_TEXTS = 1_000;
+
+/**
+ * The intake's group statement has a VALUES row per message, so its text changes with the group's size, and
+ * PostgreSQL parsed and planned its hundreds of parameters at every group: 1.1 to 1.5 ms of a 48-message group's 5 ms
+ * round trip, saved by a named statement, parsed once per connection. One connection's names: a marked statement
+ * gets one (by its text's hash) from its third use while there is room; pg parses a name's text only the first
+ * time it sends it on that connection.
+ */
+class PreparedNames {
+  private readonly uses = new Map<string, number>();
+  private readonly names = new Set<string>();
+  private preparedText = 0;
+
+  /** A query's arguments, its config given a name when its statement is marked and prepared (or now to be). */
+  named(args: unknown[]): unknown[] {
+    const config = args[0] as { text?: unknown } | undefined;
+    if (typeof config?.text !== "string" || !config.text.startsWith(PREPARED_MARK)) return args;
+    const text = config.text;
+    const name = `prepared_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    if (!this.names.has(name)) {
+      const uses = (this.uses.get(name) ?? 0) + 1;
+      if (uses <= USES_BEFORE_PREPARING || this.preparedText + text.length > MAX_PREPARED_TEXT_PER_CONNECTION) {
+        if (this.uses.size < MAX_COUNTED_TEXTS) this.uses.set(name, uses);
+        return args;
+      }
+      this.uses.delete(name);
+      this.names.add(name);
+      this.preparedText += text.length;
+    }
+    return [{ ...config, name }, ...args.slice(1)];
   }
 }

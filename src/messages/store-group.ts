@@ -1,4 +1,5 @@
 import { type Procedure, placeholders, runProcedure, type SqlQuery } from "../db/driver";
+import { preparedOnPostgres } from "../db/pg-pool";
 import { keyOf } from "./classify";
 import { declarationInserts, declarationsCte, groupInsert } from "./message-columns";
 import type { MessageRecord } from "./records";
@@ -117,7 +118,7 @@ export async function insertGroupAtOnce(
   const declarations = declarationsCte(records, `"inserted"`);
   const after = afterInsert?.inStatement(records, `"inserted"`) ?? { sql: "", args: [] };
   const rows = await sql.query(
-    `WITH "keys" AS (SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k("api", "messageId", "ordinal")),
+    preparedOnPostgres(`WITH "keys" AS (SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k("api", "messageId", "ordinal")),
       "insert" AS (${insert.sql}),
       "inserted" AS (SELECT i.*, k."ordinal" FROM "insert" i JOIN "keys" k ON k."api" = i."api" AND k."messageId" = i."messageId"),
       ${declarations.sql}${after.sql ? `, ${after.sql}` : ""}
@@ -127,7 +128,7 @@ export async function insertGroupAtOnce(
       JOIN "keys" k ON s."api" = k."api" AND s."messageId" = k."messageId"
     UNION ALL
     SELECT DISTINCT 'quarantined', NULL::integer, q."api", q."messageId", NULL FROM "QuarantinedBody" q
-      JOIN "keys" k ON q."api" = k."api" AND q."messageId" = k."messageId" WHERE ${openQuarantined("q.")}`,
+      JOIN "keys" k ON q."api" = k."api" AND q."messageId" = k."messageId" WHERE ${openQuarantined("q.")}`),
     [
       records.map((record) => record.api),
       records.map((record) => record.messageId),
