@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cli } from "../support/cli";
-import { createEmptyTestDatabase, databaseProviders, TEST_POSTGRES_URL } from "../support/databases";
+import { createEmptyTestDatabase, TEST_POSTGRES_URL, testOnPostgres } from "../support/databases";
 
 const commands = [
   ["messages", "list"],
@@ -52,9 +52,7 @@ describe("the CLI pointed at a SQLite file that does not exist", () => {
   });
 });
 
-const onPostgres = databaseProviders().includes("postgresql") ? test : test.skip;
-
-onPostgres(
+testOnPostgres(
   "the CLI pointed at a PostgreSQL database that does not exist says so, without the password or Prisma's report",
   async () => {
     const url = new URL(TEST_POSTGRES_URL);
@@ -69,7 +67,7 @@ onPostgres(
   },
 );
 
-onPostgres(
+testOnPostgres(
   "the CLI pointed at an empty PostgreSQL database says it is not migrated",
   async () => {
     const empty = await createEmptyTestDatabase("postgresql");

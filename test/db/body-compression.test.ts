@@ -1,10 +1,8 @@
-import { databaseProviders } from "../support/databases";
+import { describeOnPostgres } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { postCallback, startTestService, type TestService } from "../support/service";
 
-const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
-
-onPostgres("stored bodies on PostgreSQL", () => {
+describeOnPostgres("stored bodies on PostgreSQL", () => {
   let service: TestService;
   beforeAll(async () => {
     service = await startTestService("postgresql");

@@ -1,13 +1,13 @@
 import { type Db, openStore } from "../../src/db/client";
 import type { DriverSql } from "../../src/db/driver";
 import { preparedOnPostgres } from "../../src/db/pg-pool";
-import { createTestDatabase, type TestDatabase } from "../support/databases";
+import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
 
 /** Statements sent one after another take the pool's most recently used connection: the one this reads. */
 const preparedOnThisConnection = async (sql: DriverSql) =>
   (await sql.query("SELECT statement FROM pg_prepared_statements", [])).map((row) => String(row.statement));
 
-describe("the group statement prepared on PostgreSQL", () => {
+describeOnPostgres("the group statement prepared on PostgreSQL", () => {
   let testDatabase: TestDatabase;
   let db: Db;
   let sql: DriverSql;

@@ -1,12 +1,10 @@
 import { responseMessage } from "../messages/messages";
-import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
+import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
 import { paths } from "../support/examples";
 import { internal, postCallback, startTestService } from "../support/service";
 import { eventually, TestReceiver } from "./receiver";
 
-const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
-
-onPostgres("two replicas on one PostgreSQL", () => {
+describeOnPostgres("two replicas on one PostgreSQL", () => {
   let database: TestDatabase;
   let replicas: Awaited<ReturnType<typeof startTestService>>[] = [];
   const receiver = new TestReceiver();

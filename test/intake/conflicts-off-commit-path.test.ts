@@ -1,11 +1,9 @@
 import { Client } from "pg";
-import { databaseProviders } from "../support/databases";
+import { describeOnPostgres } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { postCallback, startTestService } from "../support/service";
 
-const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
-
-onPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", () => {
+describeOnPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;
   beforeAll(async () => {
     // Quarantine writes wait for the lock below rather than give up while the test looks.

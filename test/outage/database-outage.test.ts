@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import request from "supertest";
-import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
+import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { startServerProcess } from "../support/process";
 import { type DatabaseProxy, proxyFor } from "../support/proxy";
@@ -20,8 +20,6 @@ const SHORT_LIMITS = {
 };
 /** Far past every bound above: a request still unanswered then is one that hangs. */
 const HANG = 8_000;
-
-const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
 
 /** The service on a fresh PostgreSQL database reached through a proxy the test controls. */
 function behindProxy(env: Record<string, string> = {}) {
@@ -43,7 +41,7 @@ function behindProxy(env: Record<string, string> = {}) {
   return context;
 }
 
-onPostgres("PostgreSQL unreachable while the service runs", () => {
+describeOnPostgres("PostgreSQL unreachable while the service runs", () => {
   const context = behindProxy();
 
   test("callbacks get 503 with Retry-After and nothing is acknowledged; once it is back the same process serves again", async () => {
@@ -68,7 +66,7 @@ onPostgres("PostgreSQL unreachable while the service runs", () => {
   }, 60_000);
 });
 
-onPostgres("a PostgreSQL connection that stalls (sockets open, no byte passes)", () => {
+describeOnPostgres("a PostgreSQL connection that stalls (sockets open, no byte passes)", () => {
   const context = behindProxy(SHORT_LIMITS);
 
   test("callbacks get 503 with Retry-After within the bounds, readiness says writes fail, and intake recovers by itself", async () => {
@@ -95,7 +93,7 @@ onPostgres("a PostgreSQL connection that stalls (sockets open, no byte passes)",
   }, 30_000);
 });
 
-onPostgres("a group commit that overruns DB_COMMIT_TIMEOUT_MS", () => {
+describeOnPostgres("a group commit that overruns DB_COMMIT_TIMEOUT_MS", () => {
   // The statement bounds are far longer: only the writer's own deadline can answer these callers.
   const context = behindProxy({ ...SHORT_LIMITS, DB_STATEMENT_TIMEOUT_MS: "20000", DB_COMMIT_TIMEOUT_MS: "1000" });
 
@@ -119,7 +117,7 @@ onPostgres("a group commit that overruns DB_COMMIT_TIMEOUT_MS", () => {
   }, 30_000);
 });
 
-onPostgres("a table lock held in another PostgreSQL session", () => {
+describeOnPostgres("a table lock held in another PostgreSQL session", () => {
   const context = behindProxy(SHORT_LIMITS);
 
   test("callbacks get 503 once the lock timeout passes instead of waiting for the lock; readiness says writes fail until it is released", async () => {
@@ -141,7 +139,7 @@ onPostgres("a table lock held in another PostgreSQL session", () => {
   }, 30_000);
 });
 
-onPostgres("shutdown with a stalled database", () => {
+describeOnPostgres("shutdown with a stalled database", () => {
   let testDatabase: TestDatabase;
   let proxy: DatabaseProxy;
   beforeAll(async () => {

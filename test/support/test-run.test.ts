@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { databaseProviders, TEST_POSTGRES_URL } from "./databases";
+import { TEST_POSTGRES_URL, testOnPostgres } from "./databases";
 import { endTestRun } from "./test-run";
 
 async function onServer<T>(work: (client: Client) => Promise<T>): Promise<T> {
@@ -22,9 +22,7 @@ const databasesNamed = (prefix: string) =>
     ),
   );
 
-const onPostgres = databaseProviders().includes("postgresql") ? test : test.skip;
-
-onPostgres(
+testOnPostgres(
   "the end of a run removes its folder and drops its databases, templates included, and no other run's",
   async () => {
     const run = {

@@ -1,4 +1,4 @@
-import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
+import { createTestDatabase, databaseProviders, describeOnPostgres, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 import { waitFor } from "../support/wait";
@@ -54,8 +54,7 @@ describe.each(databaseProviders())("the last-usable-token guard on %s", (provide
 });
 
 // Two replicas deciding at the same instant: only the database can tell them apart.
-const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
-onPostgres("the last-usable-token guard across two replicas on PostgreSQL", () => {
+describeOnPostgres("the last-usable-token guard across two replicas on PostgreSQL", () => {
   let testDatabase: TestDatabase;
   let replicaA: TestService;
   let replicaB: TestService;

@@ -1,11 +1,10 @@
 import { TOKEN_CACHE_MS } from "../../src/tokens/store";
-import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
+import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
 import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
 // Two instances of the service on one PostgreSQL database, as behind a load balancer.
-const onPostgres = databaseProviders().includes("postgresql") ? describe : describe.skip;
-onPostgres("token changes across two replicas on PostgreSQL", () => {
+describeOnPostgres("token changes across two replicas on PostgreSQL", () => {
   let testDatabase: TestDatabase;
   let replicaA: TestService;
   let replicaB: TestService;
