@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cli } from "../support/cli";
-import { createEmptyTestDatabase, TEST_POSTGRES_URL, testOnPostgres } from "../support/databases";
+import { createEmptyTestDatabase, TEST_POSTGRES_URL } from "../support/databases";
+import { testOnPostgres } from "../support/on-postgres";
 
 const commands = [
   ["messages", "list"],

@@ -1,5 +1,5 @@
-import { describeOnPostgres } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
+import { describeOnPostgres } from "../support/on-postgres";
 import { postCallback, startTestService, type TestService } from "../support/service";
 
 describeOnPostgres("stored bodies on PostgreSQL", () => {

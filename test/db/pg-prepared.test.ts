@@ -1,7 +1,8 @@
 import { type Db, openStore } from "../../src/db/client";
 import type { DriverSql } from "../../src/db/driver";
 import { preparedOnPostgres } from "../../src/db/pg-pool";
-import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
+import { createTestDatabase, type TestDatabase } from "../support/databases";
+import { describeOnPostgres } from "../support/on-postgres";
 
 /** Statements sent one after another take the pool's most recently used connection: the one this reads. */
 const preparedOnThisConnection = async (sql: DriverSql) =>

@@ -1,6 +1,7 @@
 import { responseMessage } from "../messages/messages";
-import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
+import { createTestDatabase, type TestDatabase } from "../support/databases";
 import { paths } from "../support/examples";
+import { describeOnPostgres } from "../support/on-postgres";
 import { internal, postCallback, startTestService } from "../support/service";
 import { eventually, TestReceiver } from "./receiver";
 

@@ -1,6 +1,6 @@
 import { Client } from "pg";
-import { describeOnPostgres } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
+import { describeOnPostgres } from "../support/on-postgres";
 import { postCallback, startTestService } from "../support/service";
 
 describeOnPostgres("quarantine work is kept off the writer's commit path (PostgreSQL)", () => {

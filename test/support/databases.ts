@@ -19,11 +19,6 @@ export function databaseProviders(): Provider[] {
   return process.env.TEST_SKIP_POSTGRES === "1" && process.env.CI !== "true" ? ["sqlite"] : ["sqlite", "postgresql"];
 }
 
-const withPostgres = databaseProviders().includes("postgresql");
-/** `describe` and `test` for what needs PostgreSQL: skipped where databaseProviders() leaves it out. */
-export const describeOnPostgres = withPostgres ? describe : describe.skip;
-export const testOnPostgres = withPostgres ? test : test.skip;
-
 export interface TestDatabase {
   database: Config["database"];
   drop(): Promise<void>;

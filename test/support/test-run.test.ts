@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { TEST_POSTGRES_URL, testOnPostgres } from "./databases";
+import { TEST_POSTGRES_URL } from "./databases";
+import { testOnPostgres } from "./on-postgres";
 import { endTestRun } from "./test-run";
 
 async function onServer<T>(work: (client: Client) => Promise<T>): Promise<T> {

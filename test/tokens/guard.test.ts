@@ -1,5 +1,6 @@
-import { createTestDatabase, databaseProviders, describeOnPostgres, type TestDatabase } from "../support/databases";
+import { createTestDatabase, databaseProviders, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
+import { describeOnPostgres } from "../support/on-postgres";
 import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 import { waitFor } from "../support/wait";
 

@@ -1,6 +1,7 @@
 import { TOKEN_CACHE_MS } from "../../src/tokens/store";
-import { createTestDatabase, describeOnPostgres, type TestDatabase } from "../support/databases";
+import { createTestDatabase, type TestDatabase } from "../support/databases";
 import { errorH7Example, paths, withMessageId } from "../support/examples";
+import { describeOnPostgres } from "../support/on-postgres";
 import { internal, postCallback, startTestService, TEST_TOKEN, type TestService } from "../support/service";
 
 // Two instances of the service on one PostgreSQL database, as behind a load balancer.
