@@ -26,7 +26,8 @@ export function baseApp(options: BaseAppOptions, mount: (app: Express) => void):
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   if (options.caseSensitiveRouting) app.set("case sensitive routing", true);
   app.use(helmet());
-  app.use(healthRoutes(options.readiness));
+  // Under its own path: every other request passes it with one prefix test, without entering its router.
+  app.use("/health", healthRoutes(options.readiness));
   app.use(requestLogger(options.logger, options.listener));
   mount(app);
   app.use(() => {

@@ -35,10 +35,10 @@ export function cachedReadiness(
  *  for every API served). */
 export function healthRoutes(readiness: () => Promise<ReadinessCheck>): Router {
   const router = Router();
-  router.get("/health/live", (_req, res) => {
+  router.get("/live", (_req, res) => {
     res.json({ status: "ok" });
   });
-  router.get("/health/ready", async (_req, res) => {
+  router.get("/ready", async (_req, res) => {
     const { ready, checks, apisWithoutUsableToken = [] } = await readiness();
     const tokens =
       apisWithoutUsableToken.length === 0
