@@ -35,6 +35,33 @@ describe("a group queue", () => {
     expect(written).toEqual([[1, 2], [3]]);
   });
 
+  test("takes the next group as soon as the one before is written, without waiting for the event loop's next turn", async () => {
+    const groups: { release: () => void }[] = [];
+    let groupStarted: () => void = () => {};
+    const started = () => new Promise<void>((resolve) => (groupStarted = resolve));
+    const queue = new GroupQueue<number>(async (items) => {
+      items.splice(0, items.length);
+      await new Promise<void>((resolve) => {
+        groups.push({ release: resolve });
+        groupStarted();
+      });
+    });
+    let writing = started();
+    queue.push(1);
+    await writing;
+    queue.push(2);
+    writing = started();
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    groups[0].release();
+    await writing;
+    expect(turned).toBe(false);
+    groups[1].release();
+    await queue.idle();
+  });
+
   test("with nothing queued, is idle at once", async () => {
     await expect(new GroupQueue<number>(async () => {}).idle()).resolves.toBeUndefined();
   });
