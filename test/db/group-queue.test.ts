@@ -1,21 +1,26 @@
 import { GroupQueue } from "../../src/db/group-queue";
 
+/** A queue whose groups each wait for their own release; `started()` resolves when the next group is being written
+ *  (no timing guess: on a loaded machine a timer can fire before the queue's setImmediate). */
+function releasedByHand() {
+  const written: number[][] = [];
+  const groups: { release: () => void }[] = [];
+  let groupStarted: () => void = () => {};
+  const started = () => new Promise<void>((resolve) => (groupStarted = resolve));
+  const queue = new GroupQueue<number>(async (items) => {
+    const group = items.splice(0, items.length);
+    await new Promise<void>((resolve) => {
+      groups.push({ release: resolve });
+      groupStarted();
+    });
+    written.push(group);
+  });
+  return { queue, written, groups, started };
+}
+
 describe("a group queue", () => {
   test("is idle only once every group queued so far is written, including those queued while one was being written", async () => {
-    const written: number[][] = [];
-    // Each group waits for its own release; `started` says when the next group is being written (no timing guess:
-    // on a loaded machine a timer can fire before the queue's setImmediate).
-    const groups: { release: () => void }[] = [];
-    let groupStarted: () => void = () => {};
-    const started = () => new Promise<void>((resolve) => (groupStarted = resolve));
-    const queue = new GroupQueue<number>(async (items) => {
-      const group = items.splice(0, items.length);
-      await new Promise<void>((resolve) => {
-        groups.push({ release: resolve });
-        groupStarted();
-      });
-      written.push(group);
-    });
+    const { queue, written, groups, started } = releasedByHand();
     let writing = started();
     queue.push(1);
     queue.push(2);
@@ -36,16 +41,7 @@ describe("a group queue", () => {
   });
 
   test("takes the next group as soon as the one before is written, without waiting for the event loop's next turn", async () => {
-    const groups: { release: () => void }[] = [];
-    let groupStarted: () => void = () => {};
-    const started = () => new Promise<void>((resolve) => (groupStarted = resolve));
-    const queue = new GroupQueue<number>(async (items) => {
-      items.splice(0, items.length);
-      await new Promise<void>((resolve) => {
-        groups.push({ release: resolve });
-        groupStarted();
-      });
-    });
+    const { queue, groups, started } = releasedByHand();
     let writing = started();
     queue.push(1);
     await writing;
