@@ -19,20 +19,35 @@ export interface BaseAppOptions {
 
 /** What both listeners share, around the routes `mount` adds: security headers, no ETag, the health checks
  *  (unlogged), one log line per request, a 404 for any other path, and the one error handler. */
-export function baseApp(options: BaseAppOptions, mount: (app: Express) => void): Express {
+export function baseApp(
+  options: BaseAppOptions,
+  mount: (app: Express) => void,
+  { securityHeaders, logRequest, answerError }: AroundEveryRoute = aroundEveryRoute(options),
+): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   if (options.caseSensitiveRouting) app.set("case sensitive routing", true);
-  app.use(helmet());
+  app.use(securityHeaders);
   // Under its own path: every other request passes it with one prefix test, without entering its router.
   app.use("/health", healthRoutes(options.readiness));
-  app.use(requestLogger(options.logger, options.listener));
+  app.use(logRequest);
   mount(app);
   app.use(() => {
     throw errors.noSuchEndpoint();
   });
-  app.use(errorHandler(options.logger));
+  app.use(answerError);
   return app;
+}
+
+/** What every route of a listener runs before and after its own handlers, whether through the app's router or
+ *  not (the callbacks: intake/app.ts). */
+export type AroundEveryRoute = ReturnType<typeof aroundEveryRoute>;
+export function aroundEveryRoute(options: Pick<BaseAppOptions, "listener" | "logger">) {
+  return {
+    securityHeaders: helmet(),
+    logRequest: requestLogger(options.logger, options.listener),
+    answerError: errorHandler(options.logger),
+  };
 }

@@ -1,14 +1,16 @@
-import { type Express, type RequestHandler, Router } from "express";
+import type { RequestListener } from "node:http";
+import type { RequestHandler } from "express";
 import type { Logger } from "pino";
 import type { BasePathStore } from "../basepaths/store";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { ApiDefinition } from "../douane/apis";
-import { baseApp } from "../http/base-app";
+import { aroundEveryRoute, baseApp } from "../http/base-app";
 import { errors } from "../http/error-catalog";
 import type { ReadinessCheck } from "../http/health";
 import { addToLog } from "../http/locals";
 import type { Metrics } from "../http/metrics";
+import { middlewareChain } from "../http/middleware-chain";
 import type { MessageWriter } from "../messages/writer";
 import type { TokenStore } from "../tokens/store";
 import { authenticate } from "./authenticate";
@@ -38,57 +40,82 @@ export interface PublicAppDeps {
   clock: () => Date;
 }
 
-/** The Douane-facing listener: one router per API under its registered base path, and health checks. */
-export function createPublicApp(deps: PublicAppDeps): Express {
+/** The Douane-facing listener: the callbacks under each API's registered base path, health checks, and a 404
+ *  for any other path. A callback does not go through the app's router: the same middlewares run as one fixed chain
+ *  per API (http/middleware-chain.ts), the path tested once. */
+export function createPublicApp(deps: PublicAppDeps): RequestListener {
   const { logger, readiness, trustProxy } = deps;
-  // Case-sensitive: the base path registered with Douane, in its exact case.
-  return baseApp({ listener: "public", logger, readiness, trustProxy, caseSensitiveRouting: true }, (app) => {
-    const inflight = new InflightBytes(deps.maxInflightBytes, (held, refused) => {
-      deps.metrics.bodyBytesInFlight.set(held);
-      if (refused) deps.metrics.busyRefusals.inc();
-    });
-    app.use(dispatchByBasePath(deps, inflight));
+  const around = aroundEveryRoute({ listener: "public", logger });
+  // Case-sensitive, as the base paths are: /HEALTH/live is no health check either. No routes of its own: the
+  // callbacks take the chains below.
+  const app = baseApp(
+    { listener: "public", logger, readiness, trustProxy, caseSensitiveRouting: true },
+    () => {},
+    around,
+  );
+  const inflight = new InflightBytes(deps.maxInflightBytes, (held, refused) => {
+    deps.metrics.bodyBytesInFlight.set(held);
+    if (refused) deps.metrics.busyRefusals.inc();
   });
+  const callbacks = new Map(
+    deps.apis.map((api) => [
+      api.name,
+      middlewareChain(
+        app,
+        [around.securityHeaders, around.logRequest, enterBasePath(deps), ...intakeOf(api, deps, inflight)],
+        [keepTooLarge({ ...deps, api }), around.answerError],
+      ),
+    ]),
+  );
+  return (req, res) => {
+    const path = pathOf(req.url ?? "/");
+    const served = isHealth(path) ? null : deps.basePaths.match(path);
+    const intake = served && callbacks.get(served.api);
+    if (intake) intake(req, res);
+    else app(req, res);
+  };
 }
 
-/** Routes a call to the API whose base path it falls under, from the paths recorded in the database: the current
- *  one, and during a URL move the previous one too. A retired path answers 404, counted. */
-function dispatchByBasePath(deps: PublicAppDeps, inflight: InflightBytes): RequestHandler {
-  const routers = new Map(deps.apis.map((api) => [api.name, intakeRouter(api, deps, inflight)]));
+const pathOf = (url: string) => {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+};
+
+/** The health checks come first, as in the app's router, even under a base path registered as "/health". */
+const isHealth = (path: string) => path === "/health" || path.startsWith("/health/");
+
+/** Into the base path the call falls under, from the paths recorded in the database: the current one, and during a
+ *  URL move the previous one too. A retired path answers 404, counted. */
+function enterBasePath(deps: PublicAppDeps): RequestHandler {
   return (req, res, next) => {
     const served = deps.basePaths.match(req.path);
-    const router = served && routers.get(served.api);
-    if (!served || !router) return next();
+    if (!served) throw errors.noSuchEndpoint();
     deps.metrics.basePathCalls.inc({ api: served.api, role: served.role });
     if (served.role === "retired") throw errors.noSuchEndpoint({ retiredBasePath: true });
     deps.basePaths.recordCall(served);
     addToLog(res, { basePath: served.basePath });
-    const url = req.url;
-    req.url = url.slice(served.basePath.length) || "/";
+    // What follows the base path, "/" first as Express's router gives it: "/dh7?x" is "/?x" below "/dh7".
+    const below = req.url.slice(served.basePath.length);
+    req.url = below.startsWith("/") ? below : `/${below}`;
     req.baseUrl = served.basePath;
-    router(req, res, (error?: unknown) => {
-      req.url = url;
-      req.baseUrl = "";
-      next(error);
-    });
+    next();
   };
 }
 
-function intakeRouter(api: ApiDefinition, deps: PublicAppDeps, inflight: InflightBytes): Router {
-  const router = Router({ caseSensitive: true, strict: false });
-  router.use((_req, res, next) => {
-    const end = deps.metrics.callbackSeconds.startTimer({ api: api.name });
-    res.once("finish", () => end({ code: `${String(res.statusCode)[0]}xx` }));
-    next();
-  });
-  router.use(authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger));
-  router.use((req, _res, next) => {
-    if (req.method !== "POST") throw errors.methodNotAllowed({ allow: "POST" });
-    next();
-  });
-  // Any content type and encoding is read as it came, so a body refused for either can be kept in quarantine.
-  router.use(readBody(deps.maxBodyBytes, inflight));
-  router.use(ingest({ ...deps, api }));
-  router.use(keepTooLarge({ ...deps, api }));
-  return router;
+function intakeOf(api: ApiDefinition, deps: PublicAppDeps, inflight: InflightBytes): RequestHandler[] {
+  return [
+    (_req, res, next) => {
+      const end = deps.metrics.callbackSeconds.startTimer({ api: api.name });
+      res.once("finish", () => end({ code: `${String(res.statusCode)[0]}xx` }));
+      next();
+    },
+    authenticate(api, deps.tokens, deps.failureLimiter, deps.metrics, deps.logger),
+    (req, _res, next) => {
+      if (req.method !== "POST") throw errors.methodNotAllowed({ allow: "POST" });
+      next();
+    },
+    // Any content type and encoding is read as it came, so a body refused for either can be kept in quarantine.
+    readBody(deps.maxBodyBytes, inflight),
+    ingest({ ...deps, api }),
+  ];
 }

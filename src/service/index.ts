@@ -1,3 +1,4 @@
+import type { RequestListener } from "node:http";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { BasePathAdmin } from "../basepaths/admin";
@@ -50,7 +51,7 @@ export interface Service {
   metrics: Metrics;
   outbound: Outbound;
   readiness(): Promise<ReadinessCheck>;
-  publicApp: Express;
+  publicApp: RequestListener;
   /** Null when no internal credential is set: without one there is no way in, so no listener. */
   internalApp: Express | null;
   close(): Promise<void>;

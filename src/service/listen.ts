@@ -2,7 +2,6 @@ import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Express } from "express";
 import { type ListenerLimits, serverOptionsOf } from "../http/listener-limits";
 import { deferContinue } from "../intake/body";
 
@@ -19,7 +18,7 @@ export interface ListenOptions {
 
 /** Starts a listener, HTTPS when given a certificate, with its connections capped and timed out so neither
  *  silent nor slow clients can hold them (docs/operations-edge.md). */
-export function listen(app: Express, options: ListenOptions): Promise<http.Server> {
+export function listen(app: http.RequestListener, options: ListenOptions): Promise<http.Server> {
   const serverOptions = serverOptionsOf(options.limits);
   const server = options.tls
     ? https.createServer(

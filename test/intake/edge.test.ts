@@ -114,4 +114,18 @@ describe.each(databaseProviders())("the Douane-facing edge on %s", (provider) =>
     expect(await service.db.message.count({ where: { messageId: message.header.messageId } })).toBe(0);
     expect(await service.db.quarantinedBody.count({ where: { messageId: message.header.messageId } })).toBe(0);
   });
+
+  test("a query does not change where a call goes: the base path itself, with a query or not, is the unknown channel at /", async () => {
+    for (const path of ["/dh7", "/dh7/", "/dh7?x=1", "/dh7?%", "/dh7/?declarations/erreurs"]) {
+      const message = withMessageId(errorH7Example);
+      const answer = await postCallback(service.publicApp, path, message);
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      const row = await service.db.message.findUniqueOrThrow({ where: { id: answer.body.id as number } });
+      expect({ path, channel: row.channel, pathParams: JSON.parse(row.pathParams) }).toEqual({
+        path,
+        channel: "unknown",
+        pathParams: { path: "/" },
+      });
+    }
+  });
 });

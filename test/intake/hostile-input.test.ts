@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import type http from "node:http";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { databaseProviders } from "../support/databases";
@@ -45,7 +45,7 @@ describe.each(databaseProviders())("hostile input on %s", (provider) => {
 
   beforeAll(async () => {
     service = await startTestService(provider, { MAX_BODY_BYTES: String(MAX_BODY_BYTES), LOG_LEVEL: "error" });
-    server = service.publicApp.listen(0, "127.0.0.1");
+    server = http.createServer(service.publicApp).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     port = (server.address() as AddressInfo).port;
   }, 60_000);

@@ -1,5 +1,5 @@
+import type { RequestListener } from "node:http";
 import { Writable } from "node:stream";
-import type { Express } from "express";
 import request from "supertest";
 import { type Config, readConfig } from "../../src/config";
 import { createLogger } from "../../src/http/logger";
@@ -54,7 +54,7 @@ export async function startTestService(
 
 /** POSTs a body (an object is sent as JSON text) with the test token unless told otherwise. */
 export function postCallback(
-  app: Express,
+  app: RequestListener,
   path: string,
   body: unknown,
   options: { token?: string | null; header?: string; contentType?: string } = {},
