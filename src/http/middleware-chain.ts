@@ -3,10 +3,10 @@ import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } 
 import { errors } from "./error-catalog";
 
 /**
- * A fixed list of middlewares run on `app`'s request and response, as `app` would run them (a throw, a rejected
- * promise or `next(error)` goes to the error handlers, in order; past the last handler, 404), but without its router: no layer to match per
- * middleware, no URL parsed again at each. For the path that carries the load, the callbacks, where Express's
- * router cost about a tenth of the event loop's time (bench/README.md).
+ * A fixed list of middlewares run on `app`'s request and response as `app` would run them (a throw, a rejected
+ * promise or `next(error)` goes to the error handlers, in order; past the last handler, 404), but without its
+ * router: no layer to match per middleware, no URL parsed again at each. For the path that carries the load, the
+ * callbacks, where Express's router cost about a tenth of the event loop's time (bench/README.md).
  */
 export function middlewareChain(
   app: Express,
